@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { envInteger, envKeyPrefix, envUrl } from './env-types.js';
+
+/**
+ * Variables shared by every process. Each app extends these with its own, so the same name
+ * means the same thing everywhere (compose, Helm, the local stack).
+ */
+export const RedisEnv = z.object({
+  REDIS_URL: envUrl(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  COLDSTART_PREFIX: envKeyPrefix,
+});
+
+export const AwsEnv = z.object({
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Unset on AWS; the local emulator's URL (e.g. http://127.0.0.1:4566) elsewhere. */
+  SQS_ENDPOINT: envUrl(['http', 'https']).optional(),
+  USER_EVENTS_QUEUE: z.string().min(1).max(80).default('coldstart-user-events'),
+  ITEM_EVENTS_QUEUE: z.string().min(1).max(80).default('coldstart-item-events'),
+});
+
+export const ProcessEnv = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Must stay below the orchestrator's termination grace period (Kubernetes: 30 s by default). */
+  SHUTDOWN_DEADLINE_MS: envInteger(20_000, { min: 100, max: 600_000 }),
+});

@@ -1,0 +1,17 @@
+export {
+  CatalogStore,
+  normaliseCategory,
+  pairKey,
+  type CatalogItemRecord,
+  type CategoryStats,
+  type MutationResult,
+  type WalEntry,
+} from './catalog-store.js';
+export { storeKeys, type StoreKeys } from './keys.js';
+export { mutationVersion } from './mutation-version.js';
+export {
+  RecommendationStore,
+  type RecommendationList,
+  type RecommendedItem,
+  type UserProfile,
+} from './recommendation-store.js';

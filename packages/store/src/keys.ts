@@ -1,0 +1,22 @@
+/**
+ * Every Redis key coldstart writes outside BullMQ, in one place. A deployment (or a test run)
+ * owns everything under its prefix. Scripts touch several of these keys at once, so on Redis
+ * Cluster the whole prefix must map to one slot; coldstart targets a single primary for now.
+ */
+export function storeKeys(prefix: string) {
+  return {
+    item: (itemId: string) => `${prefix}:item:${itemId}`,
+    liveItems: `${prefix}:catalog:live`,
+    categoryCounts: `${prefix}:catalog:category-counts`,
+    categoryPairs: `${prefix}:catalog:category-pairs`,
+    wal: (index: string) => `${prefix}:index:${index}:wal`,
+    recommendations: (userId: string) => `${prefix}:recs:${userId}`,
+    recommendationEvents: (userId: string) => `${prefix}:recs:${userId}:events`,
+    duplicateWrites: `${prefix}:stats:duplicate-writes`,
+    listsByItem: (itemId: string) => `${prefix}:recs-by-item:${itemId}`,
+    seen: (userId: string) => `${prefix}:user:${userId}:seen`,
+    profile: (userId: string) => `${prefix}:user:${userId}:profile`,
+    acceptedEvent: (eventId: string) => `${prefix}:event:${eventId}`,
+  };
+}
+export type StoreKeys = ReturnType<typeof storeKeys>;

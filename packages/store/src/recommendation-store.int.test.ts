@@ -1,0 +1,78 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRedisFixture, type RedisFixture } from '@coldstart/testing';
+import { CatalogStore, RecommendationStore, type RecommendationList } from './index.js';
+
+const vector = { encoder: 'e', dimension: 1, vector: Buffer.from(new Float32Array([1]).buffer).toString('base64') };
+const list = (userId: string, itemIds: string[], eventId = 'ev1'): RecommendationList => ({
+  userId,
+  items: itemIds.map((itemId, i) => ({ itemId, title: `T${itemId}`, score: 1 - i / 10, reason: 'history' })),
+  topics: ['history'],
+  expansion: { source: 'catalog', expander: 'catalog-cooccurrence' },
+  encoder: 'e',
+  generatedAt: '2026-01-01T00:00:00.000Z',
+  eventId,
+});
+
+describe('RecommendationStore', () => {
+  let fx: RedisFixture;
+  let catalog: CatalogStore;
+  let store: RecommendationStore;
+  beforeEach(async () => {
+    fx = await createRedisFixture();
+    catalog = new CatalogStore(fx.redis, fx.prefix);
+    store = new RecommendationStore(fx.redis, fx.prefix);
+    for (const id of ['i1', 'i2', 'i3']) {
+      await catalog.upsert({ item: { itemId: id, title: id, authors: [], categories: [] }, occurredAt: '2026-01-01T00:00:00Z', eventId: `up-${id}`, ...vector });
+    }
+  });
+  afterEach(() => fx.cleanup());
+
+  it('stores and reads a list; unknown users read null', async () => {
+    await store.put(list('u1', ['i1', 'i2']));
+    expect((await store.get('u1'))?.items.map((i) => i.itemId)).toEqual(['i1', 'i2']);
+    expect(await store.get('nobody')).toBeNull();
+  });
+
+  it('drops items deleted before the write, atomically with it', async () => {
+    await catalog.delete({ itemId: 'i2', occurredAt: '2026-01-02T00:00:00Z', eventId: 'del' });
+    const stored = await store.put(list('u1', ['i1', 'i2', 'i3']));
+    expect(stored.items.map((i) => i.itemId)).toEqual(['i1', 'i3']);
+    expect((await store.get('u1'))?.items.map((i) => i.itemId)).toEqual(['i1', 'i3']);
+  });
+
+  it('removes a deleted item from every list that holds it, and only from those', async () => {
+    await store.put(list('u1', ['i1', 'i2']));
+    await store.put(list('u2', ['i2', 'i3']));
+    await store.put(list('u3', ['i3']));
+    expect(await store.removeItemEverywhere('i2')).toBe(2);
+    expect((await store.get('u1'))?.items.map((i) => i.itemId)).toEqual(['i1']);
+    expect((await store.get('u2'))?.items.map((i) => i.itemId)).toEqual(['i3']);
+    expect((await store.get('u3'))?.items.map((i) => i.itemId)).toEqual(['i3']);
+  });
+
+  it('forgets list membership of items a rewrite dropped', async () => {
+    await store.put(list('u1', ['i1', 'i2']));
+    await store.put(list('u1', ['i3'], 'ev2'));
+    expect(await store.removeItemEverywhere('i1')).toBe(0);
+    expect((await store.get('u1'))?.items.map((i) => i.itemId)).toEqual(['i3']);
+  });
+
+  it('counts a second write of the same event as a duplicate', async () => {
+    await store.put(list('u1', ['i1']));
+    expect(await store.duplicateWrites()).toBe(0);
+    await store.put(list('u1', ['i1'], 'ev2'));
+    expect(await store.duplicateWrites()).toBe(0);
+    await store.put(list('u1', ['i1'], 'ev2'));
+    expect(await store.duplicateWrites()).toBe(1);
+  });
+
+  it('keeps seen items and profiles', async () => {
+    await store.markSeen('u1', ['i1', 'i2']);
+    await store.markSeen('u1', ['i2']);
+    expect([...(await store.seen('u1'))].sort()).toEqual(['i1', 'i2']);
+    expect(await store.getProfile('u1')).toBeNull();
+    const profile = { userId: 'u1', topics: ['a'], expansion: { source: 'catalog', expander: 'x' }, encoder: 'e', dimension: 1, vectors: ['AACAPw=='] };
+    await store.putProfile(profile);
+    expect(await store.getProfile('u1')).toEqual(profile);
+  });
+});

@@ -1,0 +1,2 @@
+export { createRedisFixture, deleteKeysWithPrefix, TEST_REDIS_URL, type RedisFixture } from './redis-fixture.js';
+export { startSqsEmulator, type SqsEmulator } from './sqs-emulator.js';
