@@ -23,3 +23,11 @@ export const ProcessEnv = z.object({
   /** Must stay below the orchestrator's termination grace period (Kubernetes: 30 s by default). */
   SHUTDOWN_DEADLINE_MS: envInteger(20_000, { min: 100, max: 600_000 }),
 });
+
+/** Every worker pool: how many jobs one process runs at once, and how fast a killed worker's jobs come back. */
+export const PoolEnv = RedisEnv.extend(ProcessEnv.shape).extend({
+  POOL_CONCURRENCY: envInteger(8, { min: 1, max: 1_000 }),
+  /** A job whose worker died is retried once this lock lapses (plus one stalled-check interval). */
+  JOB_LOCK_MS: envInteger(30_000, { min: 1_000, max: 600_000 }),
+  STALLED_INTERVAL_MS: envInteger(15_000, { min: 1_000, max: 600_000 }),
+});

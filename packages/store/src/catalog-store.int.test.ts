@@ -25,6 +25,14 @@ describe('CatalogStore', () => {
     expect(wal).toEqual([{ id: result.walId, op: 'upsert', itemId: 'b1', ...vector }]);
   });
 
+  it('refuses a vector from another encoder or dimension', async () => {
+    await catalog.upsert({ item: item('b1', []), occurredAt: '2026-01-01T00:00:00Z', eventId: 'e1', ...vector });
+    await expect(
+      catalog.upsert({ item: item('b2', []), occurredAt: '2026-01-01T00:00:00Z', eventId: 'e2', ...vector, encoder: 'other' }),
+    ).rejects.toThrow(/holds test-enc\/2 vectors.*refusing a other\/2 vector/);
+    expect(await catalog.liveCount()).toBe(1);
+  });
+
   it('skips a mutation older than the applied one, whatever the arrival order', async () => {
     await catalog.upsert({ item: item('b1', ['a'], 'New'), occurredAt: '2026-01-02T00:00:00Z', eventId: 'e2', ...vector });
     const older = await catalog.upsert({ item: item('b1', ['b'], 'Old'), occurredAt: '2026-01-01T00:00:00+01:00', eventId: 'e1', ...vector });
@@ -33,6 +41,7 @@ describe('CatalogStore', () => {
     expect(olderDelete.outcome).toBe('stale');
     expect((await catalog.getItems(['b1'])).get('b1')?.title).toBe('New');
     expect(await catalog.readWal('0', 10)).toHaveLength(1);
+    expect(await catalog.appliedEvents(['b1', 'nope'])).toEqual(new Map([['b1', 'e2'], ['nope', undefined]]));
   });
 
   it('re-applies the same mutation (a retried job) instead of losing its log entry', async () => {

@@ -19,10 +19,20 @@ export interface MutationResult {
 }
 
 export interface CategoryStats {
+  /** Live items in the catalog. */
+  items: number;
   /** Live items per category. */
   counts: Map<string, number>;
   /** Live items per unordered category pair, keyed by `pairKey(a, b)`. */
   pairs: Map<string, number>;
+}
+
+/** A vector from another encoder (or dimension) than the one the index was built with. */
+export class VectorSpaceMismatchError extends Error {
+  override readonly name = 'VectorSpaceMismatchError';
+  constructor(index: string, expected: string, actual: string) {
+    super(`index "${index}" holds ${expected} vectors (encoder/dimension); refusing a ${actual} vector — re-embed the catalog into a new index instead`);
+  }
 }
 
 const PAIR_SEPARATOR = '\u0000';
@@ -39,9 +49,18 @@ export function normaliseCategory(category: string): string {
 // write-ahead-log append happen together, so concurrent index workers cannot interleave an
 // older mutation after a newer one, and a retried job re-appends (idempotently) rather than
 // being skipped. A mutation with the same version as the stored one is re-applied on purpose.
-// KEYS: item, live, counts, pairs, wal. ARGV: op, version, itemId, title, authors, categories(JSON
+// The first upsert fixes the index's vector space (encoder id and dimension); a vector from
+// another encoder is refused rather than silently compared with incomparable ones.
+// KEYS: item, live, counts, pairs, wal, index-meta. ARGV: op, version, itemId, title, authors, categories(JSON
 // array of normalised names, \0-joined pairs computed in Lua), encoder, dimension, vector.
 const APPLY_MUTATION = `
+if ARGV[1] == 'upsert' then
+  local space = redis.call('HMGET', KEYS[6], 'encoder', 'dimension')
+  if space[1] and (space[1] ~= ARGV[7] or space[2] ~= ARGV[8]) then
+    return {'mismatch', space[1] .. '/' .. space[2]}
+  end
+  redis.call('HSET', KEYS[6], 'encoder', ARGV[7], 'dimension', ARGV[8])
+end
 local current = redis.call('HGET', KEYS[1], 'version')
 if current and current > ARGV[2] then return {'stale', false} end
 local function adjust(categoriesJson, delta)
@@ -97,17 +116,21 @@ export class CatalogStore {
     const { keys } = this;
     const result = (await this.redis.eval(
       APPLY_MUTATION,
-      5,
+      6,
       keys.item(args.itemId),
       keys.liveItems,
       keys.categoryCounts,
       keys.categoryPairs,
       keys.wal(this.indexName),
+      keys.indexMeta(this.indexName),
       args.op,
       args.version,
       args.itemId,
       ...args.values,
     )) as [string, string | null];
+    if (result[0] === 'mismatch') {
+      throw new VectorSpaceMismatchError(this.indexName, result[1] ?? '?', args.values[3] + '/' + args.values[4]);
+    }
     return { outcome: result[0] === 'applied' ? 'applied' : 'stale', walId: result[1] ?? null };
   }
 
@@ -166,6 +189,20 @@ export class CatalogStore {
     return found;
   }
 
+  /** The event whose mutation each item holds now (undefined for items never written). */
+  async appliedEvents(itemIds: readonly string[]): Promise<Map<string, string | undefined>> {
+    const pipeline = this.redis.pipeline();
+    for (const itemId of itemIds) pipeline.hget(this.keys.item(itemId), 'version');
+    const replies = (await pipeline.exec()) ?? [];
+    return new Map(
+      itemIds.map((itemId, index) => {
+        const [error, version] = replies[index] ?? [null, null];
+        if (error) throw error;
+        return [itemId, typeof version === 'string' ? version.slice(version.indexOf('|') + 1) : undefined];
+      }),
+    );
+  }
+
   liveCount(): Promise<number> {
     return this.redis.scard(this.keys.liveItems);
   }
@@ -190,11 +227,12 @@ export class CatalogStore {
   }
 
   async categoryStats(): Promise<CategoryStats> {
-    const [counts, pairs] = await Promise.all([
+    const [items, counts, pairs] = await Promise.all([
+      this.redis.scard(this.keys.liveItems),
       this.redis.hgetall(this.keys.categoryCounts),
       this.redis.hgetall(this.keys.categoryPairs),
     ]);
     const toMap = (record: Record<string, string>) => new Map(Object.entries(record).map(([k, v]) => [k, Number(v)]));
-    return { counts: toMap(counts), pairs: toMap(pairs) };
+    return { items, counts: toMap(counts), pairs: toMap(pairs) };
   }
 }

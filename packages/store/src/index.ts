@@ -6,6 +6,7 @@ export {
   type CategoryStats,
   type MutationResult,
   type WalEntry,
+  VectorSpaceMismatchError,
 } from './catalog-store.js';
 export { storeKeys, type StoreKeys } from './keys.js';
 export { mutationVersion } from './mutation-version.js';

@@ -10,6 +10,7 @@ export function storeKeys(prefix: string) {
     categoryCounts: `${prefix}:catalog:category-counts`,
     categoryPairs: `${prefix}:catalog:category-pairs`,
     wal: (index: string) => `${prefix}:index:${index}:wal`,
+    indexMeta: (index: string) => `${prefix}:index:${index}:meta`,
     recommendations: (userId: string) => `${prefix}:recs:${userId}`,
     recommendationEvents: (userId: string) => `${prefix}:recs:${userId}:events`,
     duplicateWrites: `${prefix}:stats:duplicate-writes`,

@@ -1,0 +1,11 @@
+import { envInteger, parseEnv, ProcessEnv, RedisEnv } from '@coldstart/config';
+import { z } from 'zod';
+
+export const ApiEnv = RedisEnv.extend(ProcessEnv.shape).extend({
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: envInteger(8080, { min: 0, max: 65_535 }),
+  /** Unset: the API is open (local use only). Set in every shared deployment. */
+  API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+});
+
+export const loadConfig = () => parseEnv(ApiEnv);

@@ -1,0 +1,21 @@
+import { AwsEnv, envInteger, parseEnv, ProcessEnv, RedisEnv } from '@coldstart/config';
+import { z } from 'zod';
+import { join } from 'node:path';
+import { repoRoot } from './repo-paths.js';
+
+/**
+ * The CLI drives the local stack, so unlike the apps it defaults SQS_ENDPOINT to the local
+ * emulator; point it (and REDIS_URL) elsewhere to use other services.
+ */
+export const CliEnv = RedisEnv.extend(AwsEnv.shape)
+  .extend(ProcessEnv.shape)
+  .extend({
+    SQS_ENDPOINT: AwsEnv.shape.SQS_ENDPOINT.default('http://127.0.0.1:4566'),
+    API_PORT: envInteger(8080, { min: 1, max: 65_535 }),
+    /** Pid files and logs of the processes `coldstart stack` starts. */
+    COLDSTART_STATE_DIR: z.string().min(1).default(join(repoRoot(), '.coldstart')),
+    LOG_LEVEL: ProcessEnv.shape.LOG_LEVEL.default('info'),
+  });
+export type CliConfig = z.infer<typeof CliEnv>;
+
+export const loadConfig = (): CliConfig => parseEnv(CliEnv);

@@ -1,0 +1,57 @@
+import type { Book, Fold } from '@coldstart/goodbooks';
+import { EVENT_LIMITS, type ItemUpserted, type UserSignup } from '@coldstart/events';
+
+export interface DemoUser {
+  userId: string;
+  seed: Book;
+  signup: UserSignup;
+}
+
+/** A book's categories: its canonical genres, then its content shelves, without repeats. */
+function categoriesOf(book: Book): string[] {
+  return [...new Set([...book.genres, ...book.tags])].slice(0, EVENT_LIMITS.itemCategories);
+}
+
+export function itemEvent(book: Book, runId: string, occurredAt: string): ItemUpserted {
+  return {
+    schemaVersion: 1,
+    type: 'item.upserted',
+    eventId: `demo-${runId}-item-${book.bookId}`,
+    occurredAt,
+    itemId: String(book.bookId),
+    title: book.title,
+    authors: book.authors.slice(0, EVENT_LIMITS.authors),
+    categories: categoriesOf(book),
+    attributes: {
+      ...(book.publicationYear !== null ? { publicationYear: book.publicationYear } : {}),
+      ...(book.languageCode ? { language: book.languageCode } : {}),
+    },
+  };
+}
+
+/**
+ * The cold-start protocol of the data's README: a user's first rated book in the fold is all
+ * the system learns at signup. Its primary genre is the interest category, the book the seed.
+ */
+export function demoUsers(fold: Fold, users: readonly { userId: number; ratings: readonly { bookId: number; rating: number }[] }[], runId: string, occurredAt: string): DemoUser[] {
+  const books = new Map(fold.books.map((book) => [book.bookId, book]));
+  return users.flatMap((user) => {
+    const first = user.ratings[0];
+    const seed = first ? books.get(first.bookId) : undefined;
+    if (!first || !seed) return [];
+    const userId = String(user.userId);
+    const signup: UserSignup = {
+      schemaVersion: 1,
+      type: 'user.signup',
+      eventId: `demo-${runId}-signup-${userId}`,
+      occurredAt,
+      userId,
+      interests: {
+        ...(seed.primaryGenre ? { categories: [seed.primaryGenre] } : {}),
+        items: [{ itemId: String(seed.bookId), rating: first.rating }],
+      },
+      locale: 'en',
+    };
+    return [{ userId, seed, signup }];
+  });
+}

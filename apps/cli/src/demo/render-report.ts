@@ -1,0 +1,29 @@
+import type { DemoReport } from '../commands/demo.js';
+import type { StageTiming } from './stage-timings.js';
+
+const clip = (text: string, width: number) => (text.length <= width ? text.padEnd(width) : `${text.slice(0, width - 1)}…`);
+
+function stageLines(stages: StageTiming[]): string[] {
+  return stages.map(
+    (s) =>
+      `  ${s.stage.padEnd(26)} ${String(s.jobs).padStart(5)} jobs   queued mean ${String(s.queuedMeanMs).padStart(6)} ms (p95 ${String(s.queuedP95Ms).padStart(6)})   work mean ${String(s.workMeanMs).padStart(6)} ms (p95 ${String(s.workP95Ms).padStart(5)})`,
+  );
+}
+
+/** The human-readable demo output: one block per user, then where the time went. */
+export function renderReport(report: DemoReport, topK = 5): string {
+  const lines: string[] = [];
+  for (const user of report.users) {
+    lines.push(`user ${user.userId}  seed: ${clip(user.seedTitle, 60).trimEnd()}`);
+    lines.push(`  topics (${user.expansion.source}): ${user.topics.join(', ')}`);
+    for (const item of user.recommendations.slice(0, topK)) {
+      lines.push(`    ${item.score.toFixed(3)}  ${clip(item.title, 58)}  ← ${item.reason}`);
+    }
+  }
+  lines.push('');
+  lines.push(`fold ${report.fold}: ${report.signups.served}/${report.signups.users} users served, ${report.catalog.indexed}/${report.catalog.items} items indexed`);
+  lines.push(`pipeline time ${report.elapsedMs} ms: catalog ${report.catalog.elapsedMs} ms, signups ${report.signups.elapsedMs} ms`);
+  lines.push('catalog stages:', ...stageLines(report.catalog.stages));
+  lines.push('signup stages:', ...stageLines(report.signups.stages));
+  return lines.join('\n');
+}

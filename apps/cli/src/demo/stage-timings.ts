@@ -1,0 +1,81 @@
+import { Queue, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { bullPrefix, jobIdFor, type QueueName } from '@coldstart/queues';
+
+export interface StageTiming {
+  stage: string;
+  jobs: number;
+  /** Ready to run (children done) → picked up by a worker. */
+  queuedMeanMs: number;
+  queuedP95Ms: number;
+  /** Picked up → finished. */
+  workMeanMs: number;
+  workP95Ms: number;
+}
+
+interface StageSpec {
+  queue: QueueName;
+  job: string;
+  /** The child whose completion makes this job ready; leaf jobs are ready when added. */
+  after?: { queue: QueueName; job: string };
+}
+
+const percentile = (values: number[], p: number) => {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+};
+const mean = (values: number[]) => (values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length);
+
+export const USER_STAGES: StageSpec[] = [
+  { queue: 'expand', job: 'expand-topics' },
+  { queue: 'embed', job: 'embed-topics', after: { queue: 'expand', job: 'expand-topics' } },
+  { queue: 'recommend', job: 'recommend-user', after: { queue: 'embed', job: 'embed-topics' } },
+];
+export const ITEM_STAGES: StageSpec[] = [
+  { queue: 'embed', job: 'embed-item' },
+  { queue: 'index', job: 'upsert-item', after: { queue: 'embed', job: 'embed-item' } },
+];
+
+/**
+ * Where each stage's time went for a set of events, read from the BullMQ jobs themselves
+ * (completed jobs are kept for an hour).
+ */
+export async function stageTimings(redis: Redis, prefix: string, eventIds: readonly string[], stages: StageSpec[]): Promise<StageTiming[]> {
+  const queues = new Map<QueueName, Queue>();
+  const queue = (name: QueueName) => {
+    let q = queues.get(name);
+    if (!q) queues.set(name, (q = new Queue(name, { connection: redis, prefix: bullPrefix(prefix) })));
+    return q;
+  };
+  const fetch = async (name: QueueName, job: string) => {
+    const jobs = await Promise.all(eventIds.map((eventId) => queue(name).getJob(jobIdFor(job, eventId))));
+    return new Map(eventIds.map((eventId, i) => [eventId, jobs[i]] as [string, Job | undefined]));
+  };
+  try {
+    const timings: StageTiming[] = [];
+    for (const spec of stages) {
+      const jobs = await fetch(spec.queue, spec.job);
+      const before = spec.after ? await fetch(spec.after.queue, spec.after.job) : undefined;
+      const queued: number[] = [];
+      const work: number[] = [];
+      for (const [eventId, job] of jobs) {
+        if (!job?.processedOn || !job.finishedOn) continue;
+        const readyAt = Math.max(job.timestamp, before?.get(eventId)?.finishedOn ?? 0);
+        queued.push(Math.max(0, job.processedOn - readyAt));
+        work.push(job.finishedOn - job.processedOn);
+      }
+      timings.push({
+        stage: `${spec.queue}/${spec.job}`,
+        jobs: work.length,
+        queuedMeanMs: Math.round(mean(queued)),
+        queuedP95Ms: percentile(queued, 95),
+        workMeanMs: Math.round(mean(work) * 10) / 10,
+        workP95Ms: percentile(work, 95),
+      });
+    }
+    return timings;
+  } finally {
+    await Promise.all([...queues.values()].map((q) => q.close()));
+  }
+}

@@ -1,0 +1,71 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { FOLD_NAMES, type FoldName } from '@coldstart/goodbooks';
+import { loadConfig } from './config.js';
+import { runEventsValidate } from './commands/events-validate.js';
+import { DemoIncompleteError, runDemo } from './commands/demo.js';
+import { renderReport } from './demo/render-report.js';
+import { stackDown, stackStatus, stackUp } from './stack/stack.js';
+
+const positiveInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
+  return n;
+};
+
+const program = new Command('coldstart').description('Cold-start recommendations from events: operate the local stack, validate events, run the demo.');
+
+const events = program.command('events').description('the SQS event contract');
+events
+  .command('validate')
+  .description('read JSON lines {"body": "<raw message body>"} on stdin; print {"ok":true,"type"} or {"ok":false,"error"} per line')
+  .action(async () => {
+    await runEventsValidate(process.stdin, process.stdout);
+  });
+
+const stack = program.command('stack').description('the local stack: redis-server, the SQS emulator and every app as its own process');
+stack
+  .command('up')
+  .description('start whatever is not running')
+  .action(async () => {
+    const result = await stackUp(loadConfig());
+    console.log(result.started.length > 0 ? `started: ${result.started.join(', ')}` : 'everything was already running');
+  });
+stack
+  .command('down')
+  .description('stop what `stack up` started (apps first, letting them finish in-flight work)')
+  .action(async () => {
+    for (const c of await stackDown(loadConfig())) console.log(`${c.name.padEnd(18)} ${c.detail} (pid ${c.pid})`);
+  });
+stack
+  .command('status')
+  .option('--json', 'machine-readable output')
+  .action(async (options: { json?: boolean }) => {
+    const statuses = await stackStatus(loadConfig());
+    if (options.json) console.log(JSON.stringify(statuses));
+    else for (const s of statuses) console.log(`${s.name.padEnd(18)} ${s.state.padEnd(9)} ${s.pid ? `pid ${s.pid}` : ''} ${s.detail ?? ''}`.trimEnd());
+  });
+
+program
+  .command('demo')
+  .description('publish a goodbooks fold\'s catalog and N real users\' signups through SQS; print their recommendations')
+  .addOption(new Option('--fold <fold>', 'goodbooks fold').choices(FOLD_NAMES).default('a'))
+  .option('--users <n>', 'users with at least 5 ratings to sign up', positiveInt, 50)
+  .option('--timeout <seconds>', 'give up waiting after this long', positiveInt, 600)
+  .option('--json', 'print {"users": [...], "elapsedMs"} instead of a table')
+  .action(async (options: { fold: FoldName; users: number; timeout: number; json?: boolean }) => {
+    const json = options.json ?? false;
+    const say = (line: string) => process.stderr.write(`${line}\n`);
+    try {
+      const report = await runDemo(loadConfig(), { fold: options.fold, users: options.users, json, timeoutSeconds: options.timeout }, say);
+      console.log(json ? JSON.stringify(report) : renderReport(report));
+      say('the stack is still running: `npx coldstart stack down` stops it');
+    } catch (error) {
+      if (error instanceof DemoIncompleteError && error.report) console.log(json ? JSON.stringify(error.report) : renderReport(error.report));
+      throw error;
+    }
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`coldstart: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

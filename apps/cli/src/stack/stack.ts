@@ -1,0 +1,182 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { createSqsClient, ensureEventQueue, type EventQueue } from '@coldstart/aws';
+import type { CliConfig } from '../config.js';
+import { appEntry } from '../repo-paths.js';
+import { runningPid, startDetached, stopProcess, tailLog, type ManagedProcess } from './process-control.js';
+
+/** The deployable apps, each its own process, in start order. */
+export const STACK_APPS = ['worker-index', 'worker-embed', 'worker-expand', 'worker-recommend', 'ingest', 'api'] as const;
+export type StackApp = (typeof STACK_APPS)[number];
+
+export interface ComponentStatus {
+  name: string;
+  state: 'running' | 'stopped' | 'external';
+  pid?: number;
+  detail?: string;
+}
+
+const isLoopback = (host: string) => ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host);
+
+async function redisReachable(url: string): Promise<boolean> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    await redis.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function emulatorReachable(endpoint: string): Promise<boolean> {
+  try {
+    const response = await fetch(new URL('/health', endpoint), { signal: AbortSignal.timeout(1_000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, onFail: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not come up within ${timeoutMs} ms\n${onFail()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** What the stack's apps see: the same variables every deployment sets. */
+function appEnvironment(config: CliConfig): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    REDIS_URL: config.REDIS_URL,
+    COLDSTART_PREFIX: config.COLDSTART_PREFIX,
+    AWS_REGION: config.AWS_REGION,
+    SQS_ENDPOINT: config.SQS_ENDPOINT,
+    USER_EVENTS_QUEUE: config.USER_EVENTS_QUEUE,
+    ITEM_EVENTS_QUEUE: config.ITEM_EVENTS_QUEUE,
+    API_PORT: String(config.API_PORT),
+    LOG_LEVEL: config.LOG_LEVEL,
+  };
+}
+
+function redisProcess(config: CliConfig): ManagedProcess {
+  const url = new URL(config.REDIS_URL);
+  const dir = join(config.COLDSTART_STATE_DIR, 'redis');
+  mkdirSync(dir, { recursive: true });
+  return {
+    name: 'redis',
+    command: 'redis-server',
+    // AOF on, as in production: a restarted Redis keeps queues, catalog and lists.
+    args: ['--port', url.port || '6379', '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no'],
+    env: process.env,
+  };
+}
+
+function emulatorProcess(config: CliConfig): ManagedProcess {
+  return {
+    name: 'sqs-emulator',
+    command: process.execPath,
+    args: [join(appEntry('cli'), '..', 'stack', 'emulator-main.js')],
+    env: { ...process.env, EMULATOR_PORT: new URL(config.SQS_ENDPOINT).port || '4566' },
+  };
+}
+
+function appProcess(config: CliConfig, app: StackApp): ManagedProcess {
+  return { name: app, command: process.execPath, args: [appEntry(app)], env: appEnvironment(config) };
+}
+
+export interface StackUpResult {
+  started: string[];
+  queues: EventQueue[];
+}
+
+/**
+ * Starts whatever of the local stack is not running: Redis and the SQS emulator unless
+ * reachable already, the event queues with their dead-letter queues, then every app.
+ */
+export async function stackUp(config: CliConfig, options: { apps?: readonly StackApp[] } = {}): Promise<StackUpResult> {
+  const stateDir = config.COLDSTART_STATE_DIR;
+  const started: string[] = [];
+
+  if (!(await redisReachable(config.REDIS_URL))) {
+    const host = new URL(config.REDIS_URL).hostname;
+    if (!isLoopback(host)) throw new Error(`Redis at ${host} is not reachable; the stack only starts a local one`);
+    const spec = redisProcess(config);
+    if (!runningPid(stateDir, spec)) {
+      startDetached(stateDir, spec);
+      started.push('redis');
+    }
+    await waitFor('redis-server', () => redisReachable(config.REDIS_URL), 10_000, () => tailLog(stateDir, 'redis'));
+  }
+
+  if (!(await emulatorReachable(config.SQS_ENDPOINT))) {
+    if (!isLoopback(new URL(config.SQS_ENDPOINT).hostname)) throw new Error(`SQS endpoint ${config.SQS_ENDPOINT} is not reachable`);
+    const spec = emulatorProcess(config);
+    if (!existsSync(spec.args[0] ?? '')) throw new Error(`${spec.args[0]} is missing: run "npm run build" first`);
+    if (!runningPid(stateDir, spec)) {
+      startDetached(stateDir, spec);
+      started.push('sqs-emulator');
+    }
+    await waitFor('the SQS emulator', () => emulatorReachable(config.SQS_ENDPOINT), 10_000, () => tailLog(stateDir, 'sqs-emulator'));
+  }
+
+  const sqs = createSqsClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT });
+  const queues = await Promise.all([config.USER_EVENTS_QUEUE, config.ITEM_EVENTS_QUEUE].map((name) => ensureEventQueue(sqs, name)));
+  sqs.destroy();
+
+  const fresh: ManagedProcess[] = [];
+  for (const app of options.apps ?? STACK_APPS) {
+    const spec = appProcess(config, app);
+    if (!existsSync(spec.args[0] ?? '')) throw new Error(`${spec.args[0]} is missing: run "npm run build" first`);
+    if (runningPid(stateDir, spec)) continue;
+    startDetached(stateDir, spec);
+    fresh.push(spec);
+    started.push(app);
+  }
+  // An app that fails at start (bad configuration, unreachable dependency) exits within
+  // moments; report it with its log instead of letting a demo wait for it.
+  await new Promise((resolve) => setTimeout(resolve, fresh.length > 0 ? 1_500 : 0));
+  const dead = fresh.filter((spec) => !runningPid(stateDir, spec));
+  if (dead.length > 0) {
+    throw new Error(dead.map((spec) => `${spec.name} exited at start:\n${tailLog(stateDir, spec.name)}`).join('\n\n'));
+  }
+  return { started, queues };
+}
+
+/** Stops what `stackUp` started: apps first (they finish in-flight work), then the services. */
+export async function stackDown(config: CliConfig, graceMs = 30_000): Promise<ComponentStatus[]> {
+  const stateDir = config.COLDSTART_STATE_DIR;
+  const specs = [...STACK_APPS.map((app) => appProcess(config, app)).reverse(), emulatorProcess(config), redisProcess(config)];
+  const stopped: ComponentStatus[] = [];
+  for (const spec of specs) {
+    const pid = runningPid(stateDir, spec);
+    if (!pid) continue;
+    const outcome = await stopProcess(stateDir, spec.name, pid, graceMs);
+    stopped.push({ name: spec.name, state: 'stopped', pid, detail: outcome });
+  }
+  return stopped;
+}
+
+export async function stackStatus(config: CliConfig): Promise<ComponentStatus[]> {
+  const stateDir = config.COLDSTART_STATE_DIR;
+  const service = async (spec: ManagedProcess, reachable: boolean, endpoint: string): Promise<ComponentStatus> => {
+    const pid = runningPid(stateDir, spec);
+    if (pid) return { name: spec.name, state: 'running', pid, detail: endpoint };
+    return { name: spec.name, state: reachable ? 'external' : 'stopped', detail: endpoint };
+  };
+  const statuses = [
+    await service(redisProcess(config), await redisReachable(config.REDIS_URL), config.REDIS_URL),
+    await service(emulatorProcess(config), await emulatorReachable(config.SQS_ENDPOINT), config.SQS_ENDPOINT),
+  ];
+  for (const app of STACK_APPS) {
+    const pid = runningPid(stateDir, appProcess(config, app));
+    statuses.push(pid ? { name: app, state: 'running', pid } : { name: app, state: 'stopped' });
+  }
+  return statuses;
+}

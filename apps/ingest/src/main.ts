@@ -1,0 +1,34 @@
+import { FlowProducer } from 'bullmq';
+import { createSqsClient, resolveEventQueue } from '@coldstart/aws';
+import { bullPrefix, createRedis } from '@coldstart/queues';
+import { createLogger, fatal, installShutdown, type Logger } from '@coldstart/runtime';
+import { loadConfig } from './config.js';
+import { makeEventIntake } from './event-intake.js';
+import { SqsConsumer } from './sqs-consumer.js';
+
+let logger: Logger | undefined;
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = (logger = createLogger({ app: 'ingest', level: config.LOG_LEVEL }));
+  const sqs = createSqsClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT });
+  const redis = createRedis(config.REDIS_URL, 'producer');
+  const flows = new FlowProducer({ connection: redis, prefix: bullPrefix(config.COLDSTART_PREFIX) });
+  const handle = makeEventIntake({ flows, redis, prefix: config.COLDSTART_PREFIX, dedupeTtlSeconds: config.DEDUPE_TTL_SECONDS, logger: log });
+  const queues = await Promise.all([config.USER_EVENTS_QUEUE, config.ITEM_EVENTS_QUEUE].map((name) => resolveEventQueue(sqs, name)));
+  const consumers = queues.map((queue) => new SqsConsumer({ sqs, queue, handle, logger: log, waitTimeSeconds: config.INGEST_WAIT_TIME_SECONDS }));
+  for (const consumer of consumers) consumer.start();
+  log.info({ queues: queues.map((q) => q.name) }, 'ingest started');
+  installShutdown({
+    logger: log,
+    deadlineMs: config.SHUTDOWN_DEADLINE_MS,
+    close: async () => {
+      await Promise.all(consumers.map((consumer) => consumer.stop()));
+      await flows.close();
+      await redis.quit();
+      sqs.destroy();
+    },
+  });
+}
+
+main().catch((error: unknown) => fatal(logger, error));

@@ -1,0 +1,160 @@
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type Message,
+  type MessageAttributeValue,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { FAILURE_ATTRIBUTES, MAX_REASON_LENGTH, type EventQueue } from '@coldstart/aws';
+import type { Logger } from '@coldstart/runtime';
+
+export interface ReceivedMessage {
+  messageId: string;
+  body: string;
+  receiveCount: number;
+}
+
+/** What to do with a message once handled. A handler that throws leaves it in the queue to come back. */
+export type MessageOutcome =
+  | { action: 'acknowledge'; result: 'accepted' | 'duplicate' }
+  | { action: 'dead-letter'; reason: string; eventType?: string | undefined };
+
+export interface SqsConsumerOptions {
+  sqs: SQSClient;
+  queue: EventQueue;
+  handle: (message: ReceivedMessage) => Promise<MessageOutcome>;
+  logger: Logger;
+  /** Long-poll wait; 20 s (the maximum) keeps empty receives, and their cost, rare. */
+  waitTimeSeconds: number;
+}
+
+/** SQS allows 10 attributes per message; ours come first, the original's fill the rest. */
+const MAX_ATTRIBUTES = 10;
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * Polls one SQS queue in batches of 10. A message is deleted only after its handler has
+ * durably recorded it (a BullMQ flow) or the message was copied to the dead-letter queue with
+ * its reason; anything else stays, reappears after the visibility timeout, and after
+ * maxReceiveCount reaches the dead-letter queue through the RedrivePolicy.
+ */
+export class SqsConsumer {
+  private stopping = false;
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: SqsConsumerOptions) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Stops receiving (cancelling the long poll), then waits for the batch in hand to finish. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.abort.abort();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const { sqs, queue, logger } = this.options;
+    let backoffMs = 500;
+    while (!this.stopping) {
+      let messages: Message[];
+      try {
+        const received = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queue.url,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: this.options.waitTimeSeconds,
+            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+            MessageAttributeNames: ['All'],
+          }),
+          { abortSignal: this.abort.signal },
+        );
+        messages = received.Messages ?? [];
+        backoffMs = 500;
+      } catch (error) {
+        if (this.stopping) break;
+        logger.error({ queue: queue.name, err: error, retryInMs: backoffMs }, 'receive failed');
+        await sleep(backoffMs, this.abort.signal);
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        continue;
+      }
+      if (messages.length > 0) await this.processBatch(messages);
+    }
+  }
+
+  private async processBatch(messages: Message[]): Promise<void> {
+    const { sqs, queue, logger } = this.options;
+    const settled = await Promise.all(
+      messages.map(async (message) => {
+        const received: ReceivedMessage = {
+          messageId: message.MessageId ?? '',
+          body: message.Body ?? '',
+          receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
+        };
+        try {
+          const outcome = await this.options.handle(received);
+          if (outcome.action === 'dead-letter') {
+            await this.deadLetter(message, outcome.reason, outcome.eventType);
+            logger.warn({ queue: queue.name, messageId: received.messageId, reason: outcome.reason }, 'invalid message sent to the dead-letter queue');
+          }
+          return message;
+        } catch (error) {
+          logger.error(
+            { queue: queue.name, messageId: received.messageId, receiveCount: received.receiveCount, err: error },
+            'message not handled; it will be received again',
+          );
+          return undefined;
+        }
+      }),
+    );
+    const done = settled.filter((message): message is Message => message !== undefined && message.ReceiptHandle !== undefined);
+    if (done.length === 0) return;
+    try {
+      const result = await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queue.url,
+          Entries: done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+        }),
+      );
+      // Not deleted means received again; the eventId deduplication absorbs the repeat.
+      for (const failure of result.Failed ?? []) {
+        logger.warn({ queue: queue.name, code: failure.Code, reason: failure.Message }, 'delete failed; the message will be received again');
+      }
+    } catch (error) {
+      logger.warn({ queue: queue.name, err: error }, 'delete batch failed; the messages will be received again');
+    }
+  }
+
+  private async deadLetter(message: Message, reason: string, eventType: string | undefined): Promise<void> {
+    const { sqs, queue } = this.options;
+    const ours: Record<string, MessageAttributeValue> = {
+      [FAILURE_ATTRIBUTES.reason]: { DataType: 'String', StringValue: reason.slice(0, MAX_REASON_LENGTH) },
+      [FAILURE_ATTRIBUTES.kind]: { DataType: 'String', StringValue: 'invalid' },
+      [FAILURE_ATTRIBUTES.sourceQueue]: { DataType: 'String', StringValue: queue.name },
+      [FAILURE_ATTRIBUTES.firstFailureAt]: { DataType: 'String', StringValue: new Date().toISOString() },
+    };
+    if (eventType) ours[FAILURE_ATTRIBUTES.eventType] = { DataType: 'String', StringValue: eventType };
+    const attributes = { ...ours };
+    for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+      if (Object.keys(attributes).length >= MAX_ATTRIBUTES) break;
+      if (!(name in attributes)) attributes[name] = value;
+    }
+    // An empty body cannot be sent to SQS; the reason says what was there.
+    const body = message.Body && message.Body.length > 0 ? message.Body : '(empty body)';
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue.deadLetter.url, MessageBody: body, MessageAttributes: attributes }));
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

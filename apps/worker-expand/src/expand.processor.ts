@@ -1,0 +1,29 @@
+import { NothingToExpandError, type Expander } from '@coldstart/expander';
+import { PermanentError, type PoolHandlers } from '@coldstart/queues';
+import type { CatalogStore } from '@coldstart/store';
+
+export interface ExpandDeps {
+  catalog: Pick<CatalogStore, 'getItems'>;
+  expander: Expander;
+}
+
+export function makeExpandHandlers(deps: ExpandDeps): PoolHandlers<'expand'> {
+  return {
+    'expand-topics': async (data, { signal }) => {
+      const seeds = await deps.catalog.getItems(data.seedItemIds);
+      try {
+        return await deps.expander.expand(
+          { userId: data.userId, categories: data.categories, seedItems: [...seeds.values()], ...(data.locale ? { locale: data.locale } : {}) },
+          signal,
+        );
+      } catch (error) {
+        if (!(error instanceof NothingToExpandError)) throw error;
+        const missing = data.seedItemIds.filter((id) => !seeds.has(id));
+        // A seed item the catalog does not know yet may still arrive (SQS does not order the
+        // two queues), so that case is retried; with every seed known, retrying cannot help.
+        if (missing.length > 0) throw new Error(`seed items not in the catalog yet: ${missing.slice(0, 5).join(', ')}`, { cause: error });
+        throw new PermanentError(error.message, { cause: error });
+      }
+    },
+  };
+}

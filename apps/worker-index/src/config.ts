@@ -1,0 +1,3 @@
+import { parseEnv, PoolEnv } from '@coldstart/config';
+
+export const loadConfig = () => parseEnv(PoolEnv);

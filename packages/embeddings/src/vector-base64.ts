@@ -1,0 +1,40 @@
+// Explicit little-endian reads/writes keep the wire format independent of host byte order.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Little-endian float32 bytes as standard base64. Rejects non-finite components. */
+export function encodeVectorBase64(v: Float32Array): string {
+  if (!(v instanceof Float32Array)) throw new TypeError('encodeVectorBase64 expects a Float32Array');
+  if (v.length === 0) throw new RangeError('cannot encode an empty vector');
+  const bytes = Buffer.allocUnsafe(v.length * 4);
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (!Number.isFinite(x)) throw new RangeError(`vector component ${i} is not finite (${x})`);
+    bytes.writeFloatLE(x, i * 4);
+  }
+  return bytes.toString('base64');
+}
+
+/**
+ * Inverse of `encodeVectorBase64`. Validates strictly, because Buffer's decoder silently
+ * skips junk and a truncated vector would otherwise surface much later as a dimension
+ * mismatch in the index.
+ */
+export function decodeVectorBase64(s: string, dimension?: number): Float32Array {
+  if (typeof s !== 'string') throw new TypeError('decodeVectorBase64 expects a string');
+  if (s.length === 0 || !BASE64.test(s)) throw new RangeError('vector is not valid base64');
+  const bytes = Buffer.from(s, 'base64');
+  if (bytes.length % 4 !== 0) {
+    throw new RangeError(`vector byte length ${bytes.length} is not a multiple of 4`);
+  }
+  const length = bytes.length / 4;
+  if (dimension !== undefined && length !== dimension) {
+    throw new RangeError(`vector has dimension ${length}, expected ${dimension}`);
+  }
+  const v = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    const x = bytes.readFloatLE(i * 4);
+    if (!Number.isFinite(x)) throw new RangeError(`vector component ${i} is not finite (${x})`);
+    v[i] = x;
+  }
+  return v;
+}

@@ -1,0 +1,33 @@
+export interface SeedItem {
+  itemId: string;
+  title: string;
+  categories: string[];
+}
+
+export interface ExpansionInput {
+  userId: string;
+  /** Interest categories the user gave at signup. */
+  categories: string[];
+  /** Items the user named at signup that the catalog knows. */
+  seedItems: SeedItem[];
+  locale?: string;
+}
+
+export interface ExpansionResult {
+  /** 1-5 topics, most important first; 3-5 whenever the input supports that many. */
+  topics: string[];
+  source: 'catalog' | 'llm' | 'cache' | 'fallback';
+  /** The expander's id, recorded with every stored list. */
+  expander: string;
+}
+
+/** Turns the little a new user told us into a few topics to search the catalog with. */
+export interface Expander {
+  readonly id: string;
+  expand(input: ExpansionInput, signal?: AbortSignal): Promise<ExpansionResult>;
+}
+
+/** Nothing to expand from: no categories, and no seed item the catalog knows (yet). */
+export class NothingToExpandError extends Error {
+  override readonly name = 'NothingToExpandError';
+}

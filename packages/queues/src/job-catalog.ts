@@ -1,0 +1,135 @@
+import { z } from 'zod';
+
+/**
+ * The job catalog: every queue, the jobs it carries, their input and their result. Workers are
+ * typed against it (see `PoolHandlers`), so a job without a handler does not compile, and every
+ * job's data and every child result is validated at the boundary.
+ */
+
+const Id = z.string().min(1).max(128);
+const EventRef = { eventId: Id, occurredAt: z.string().min(1) };
+
+export const ExpansionSource = z.enum(['catalog', 'llm', 'cache', 'fallback']);
+export type ExpansionSource = z.infer<typeof ExpansionSource>;
+
+export const Expansion = z.object({
+  topics: z.array(z.string().min(1).max(200)).min(1).max(5),
+  source: ExpansionSource,
+  /** Which expander (and, for LLMs, which model variant and prompt version) produced the topics. */
+  expander: z.string().min(1),
+});
+export type Expansion = z.infer<typeof Expansion>;
+
+export const ExpandTopicsData = z.object({
+  ...EventRef,
+  userId: Id,
+  categories: z.array(z.string()),
+  seedItemIds: z.array(Id),
+  locale: z.string().optional(),
+});
+export type ExpandTopicsData = z.infer<typeof ExpandTopicsData>;
+
+/** Vectors travel as base64 of little-endian float32: a quarter of the size of JSON numbers. */
+const VectorBase64 = z.string().min(1);
+
+export const EmbeddedTopics = z.object({
+  expansion: Expansion,
+  encoder: z.string().min(1),
+  dimension: z.number().int().positive(),
+  vectors: z.array(VectorBase64).min(1),
+});
+export type EmbeddedTopics = z.infer<typeof EmbeddedTopics>;
+
+export const EmbedTopicsData = z.object({ ...EventRef, userId: Id });
+export type EmbedTopicsData = z.infer<typeof EmbedTopicsData>;
+
+export const EmbedItemData = z.object({ ...EventRef, itemId: Id, text: z.string().min(1) });
+export type EmbedItemData = z.infer<typeof EmbedItemData>;
+
+export const EmbeddedItem = z.object({
+  encoder: z.string().min(1),
+  dimension: z.number().int().positive(),
+  vector: VectorBase64,
+});
+export type EmbeddedItem = z.infer<typeof EmbeddedItem>;
+
+export const CatalogItem = z.object({
+  itemId: Id,
+  title: z.string().min(1),
+  authors: z.array(z.string()),
+  categories: z.array(z.string()),
+});
+export type CatalogItem = z.infer<typeof CatalogItem>;
+
+export const UpsertItemData = z.object({ ...EventRef, item: CatalogItem });
+export type UpsertItemData = z.infer<typeof UpsertItemData>;
+
+export const DeleteItemData = z.object({ ...EventRef, itemId: Id });
+export type DeleteItemData = z.infer<typeof DeleteItemData>;
+
+export const IndexOutcome = z.object({
+  itemId: Id,
+  /** `stale`: a newer mutation of the same item was already applied, so this one was skipped. */
+  outcome: z.enum(['applied', 'stale']),
+  walId: z.string().nullable(),
+  listsUpdated: z.number().int().nonnegative(),
+});
+export type IndexOutcome = z.infer<typeof IndexOutcome>;
+
+export const RecommendUserData = z.object({
+  ...EventRef,
+  userId: Id,
+  seedItemIds: z.array(Id),
+});
+export type RecommendUserData = z.infer<typeof RecommendUserData>;
+
+export const RefreshUserData = z.object({ ...EventRef, userId: Id, itemId: Id });
+export type RefreshUserData = z.infer<typeof RefreshUserData>;
+
+export const RecommendOutcome = z.object({
+  userId: Id,
+  /** `no-profile`: an interaction for a user whose signup has not been processed; only `seen` was recorded. */
+  outcome: z.enum(['stored', 'no-profile']),
+  items: z.number().int().nonnegative(),
+});
+export type RecommendOutcome = z.infer<typeof RecommendOutcome>;
+
+const job = <D extends z.ZodType, R extends z.ZodType>(data: D, result: R) => ({ data, result });
+
+export const JOB_CATALOG = {
+  expand: {
+    'expand-topics': job(ExpandTopicsData, Expansion),
+  },
+  embed: {
+    'embed-topics': job(EmbedTopicsData, EmbeddedTopics),
+    'embed-item': job(EmbedItemData, EmbeddedItem),
+  },
+  index: {
+    'upsert-item': job(UpsertItemData, IndexOutcome),
+    'delete-item': job(DeleteItemData, IndexOutcome),
+  },
+  recommend: {
+    'recommend-user': job(RecommendUserData, RecommendOutcome),
+    'refresh-user': job(RefreshUserData, RecommendOutcome),
+  },
+} as const;
+
+export type JobCatalog = typeof JOB_CATALOG;
+export type QueueName = keyof JobCatalog;
+export type JobName<Q extends QueueName> = keyof JobCatalog[Q] & string;
+export const QUEUE_NAMES = Object.keys(JOB_CATALOG) as QueueName[];
+
+export interface QueuePolicy {
+  attempts: number;
+  /** First retry delay; doubles each attempt (BullMQ exponential backoff). */
+  backoffMs: number;
+  /** A job running longer is aborted through its AbortSignal and retried. */
+  timeoutMs: number;
+}
+
+export const QUEUE_POLICIES: Record<QueueName, QueuePolicy> = {
+  expand: { attempts: 5, backoffMs: 1_000, timeoutMs: 60_000 },
+  embed: { attempts: 5, backoffMs: 1_000, timeoutMs: 60_000 },
+  index: { attempts: 8, backoffMs: 500, timeoutMs: 30_000 },
+  recommend: { attempts: 5, backoffMs: 1_000, timeoutMs: 30_000 },
+};

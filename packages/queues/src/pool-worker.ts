@@ -1,0 +1,99 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import { isPermanentError, JobTimeoutError } from './errors.js';
+import { JOB_CATALOG, QUEUE_POLICIES, type JobCatalog, type JobName, type QueueName } from './job-catalog.js';
+
+type Spec<Q extends QueueName, J extends JobName<Q>> = JobCatalog[Q][J] extends { data: infer D; result: infer R }
+  ? { data: D; result: R }
+  : never;
+type DataOf<Q extends QueueName, J extends JobName<Q>> = Spec<Q, J>['data'] extends z.ZodType ? z.infer<Spec<Q, J>['data']> : never;
+type ResultOf<Q extends QueueName, J extends JobName<Q>> = Spec<Q, J>['result'] extends z.ZodType ? z.infer<Spec<Q, J>['result']> : never;
+
+export interface JobContext {
+  job: Job;
+  /** Aborted when the job outlives its queue's timeout or the worker is closing for good. */
+  signal: AbortSignal;
+  /** The validated results of this job's children in a flow (one per child). */
+  childResults<S extends z.ZodType>(schema: S): Promise<z.infer<S>[]>;
+}
+
+/** One handler per job of the queue, keyed by the catalog: a missing one is a compile error. */
+export type PoolHandlers<Q extends QueueName> = {
+  [J in JobName<Q>]: (data: DataOf<Q, J>, context: JobContext) => Promise<ResultOf<Q, J>>;
+};
+
+export interface PoolWorkerOptions {
+  connection: Redis;
+  prefix: string;
+  concurrency: number;
+  /** How long a job's lock lasts without renewal; a killed worker's jobs are retried after it lapses. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** Beyond this many stalls (worker killed mid-job) a job fails instead of looping forever. */
+  maxStalledCount?: number;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+async function readChildResults<S extends z.ZodType>(job: Job, schema: S): Promise<z.infer<S>[]> {
+  const values = Object.values(await job.getChildrenValues());
+  return values.map((value) => {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw new UnrecoverableError(`child result does not match the job catalog: ${describeIssues(parsed.error)}`);
+    return parsed.data;
+  });
+}
+
+function raceTimeout<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * A BullMQ worker for one pool. Job data is validated against the catalog (invalid data fails
+ * the job for good), handlers get an AbortSignal that fires on the queue's timeout, and
+ * permanent errors become UnrecoverableError so they are not retried.
+ */
+export function createPoolWorker<Q extends QueueName>(queue: Q, handlers: PoolHandlers<Q>, options: PoolWorkerOptions): Worker {
+  const catalog = JOB_CATALOG[queue] as Record<string, { data: z.ZodType } | undefined>;
+  const { timeoutMs } = QUEUE_POLICIES[queue];
+  const processor = async (job: Job, _token?: string, workerSignal?: AbortSignal): Promise<unknown> => {
+    const spec = catalog[job.name];
+    const handler = (handlers as Record<string, ((data: unknown, context: JobContext) => Promise<unknown>) | undefined>)[job.name];
+    if (!spec || !handler) throw new UnrecoverableError(`queue ${queue} has no job named "${job.name}"`);
+    const parsed = spec.data.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid ${job.name} data: ${describeIssues(parsed.error)}`);
+
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = workerSignal ? AbortSignal.any([timeout, workerSignal]) : timeout;
+    const context: JobContext = { job, signal, childResults: (schema) => readChildResults(job, schema) };
+    try {
+      return await raceTimeout(handler(parsed.data, context), signal);
+    } catch (error) {
+      if (timeout.aborted) throw new JobTimeoutError(timeoutMs);
+      if (isPermanentError(error) && !(error instanceof UnrecoverableError)) {
+        throw new UnrecoverableError(`${(error as Error).name}: ${(error as Error).message}`);
+      }
+      throw error;
+    }
+  };
+  return new Worker(queue, processor, {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency,
+    lockDuration: options.lockDurationMs ?? 30_000,
+    stalledInterval: options.stalledIntervalMs ?? 15_000,
+    maxStalledCount: options.maxStalledCount ?? 5,
+    autorun: false,
+  });
+}

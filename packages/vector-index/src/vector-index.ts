@@ -1,0 +1,26 @@
+export interface SearchHit {
+  id: string;
+  /** Cosine similarity in [-1, 1]; higher is closer. */
+  score: number;
+}
+
+export interface SearchOptions {
+  /** Ids to leave out of the result; the result is still filled up to k from the rest. */
+  exclude?: ReadonlySet<string>;
+}
+
+/** Nearest-neighbour index keyed by stable string ids, scored by cosine similarity. */
+export interface VectorIndex {
+  readonly dimension: number;
+  /** Number of live vectors. */
+  readonly size: number;
+  has(id: string): boolean;
+  /** Adds the vector, or replaces the one already stored under `id`. */
+  upsert(id: string, vector: Float32Array): void;
+  /** Returns false if `id` was not in the index. */
+  remove(id: string): boolean;
+  /**
+   * Best first; returns min(k, live vectors not excluded) hits, so k may exceed the size.
+   */
+  search(query: Float32Array, k: number, options?: SearchOptions): SearchHit[];
+}

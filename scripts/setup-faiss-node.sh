@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Makes node_modules/faiss-node loadable after `npm ci` with ignore-scripts=true.
+#
+# faiss-node's own install script fetches a prebuilt binary from GitHub and otherwise
+# git-clones FAISS; both need the internet. This script tries, in order:
+#   1. nothing at all, if the addon already loads (so re-running is cheap);
+#   2. the prebuilt binary via prebuild-install (what a machine with internet gets);
+#   3. a local build against Debian's FAISS 1.7.3 (libfaiss-dev) with cmake-js.
+# Run as root (it may apt-get install); it changes to the repository root itself.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+# The machine's own node may be older than the project's; the project's Node 24 comes
+# from the `node` devDependency, and its N-API level is what the addon must match.
+export PATH="$REPO_ROOT/node_modules/.bin:$PATH"
+
+FAISS_DIR="$REPO_ROOT/node_modules/faiss-node"
+PREBUILD_TIMEOUT="${PREBUILD_TIMEOUT:-60}"
+
+log() { printf '[setup-faiss-node] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+[[ -d "$FAISS_DIR" ]] || die "node_modules/faiss-node is missing; run 'npm ci' first."
+
+# Loading alone is not enough: a binary linked against a broken BLAS loads fine and then
+# returns garbage or crashes on the first search, so the check searches for real.
+addon_works() {
+  (cd "$REPO_ROOT" && node -e '
+    const faiss = require("faiss-node");
+    const index = new faiss.IndexFlatIP(2);
+    index.add([1, 0, 0, 1, 0.6, 0.8]);
+    const { labels, distances } = index.search([0.8, 0.6], 3);
+    const expected = [2, 0, 1];
+    const ok = labels.length === 3 && labels.every((l, i) => l === expected[i]) &&
+      Math.abs(distances[0] - 0.96) < 1e-5;
+    if (!ok) {
+      console.error("unexpected search result", JSON.stringify({ labels, distances }));
+      process.exit(1);
+    }
+  ') >/dev/null 2>"${1:-/dev/null}"
+}
+
+if addon_works; then
+  echo "faiss-node: already present (addon loads and searches correctly); nothing to do."
+  exit 0
+fi
+
+# --- 2. Prebuilt binary ---------------------------------------------------------------
+# Resolved from faiss-node's own directory rather than via npx, because npx falls back to
+# downloading a package it cannot find locally, which is exactly what must not happen here.
+resolve_bin() {
+  node -e 'process.stdout.write(require.resolve(process.argv[1], { paths: [process.argv[2]] }))' \
+    "$1" "$2" 2>/dev/null
+}
+
+if PREBUILD_BIN="$(resolve_bin prebuild-install/bin.js "$FAISS_DIR")"; then
+  log "trying the prebuilt binary (prebuild-install, timeout ${PREBUILD_TIMEOUT}s)..."
+  if (cd "$FAISS_DIR" && timeout "$PREBUILD_TIMEOUT" node "$PREBUILD_BIN" --runtime napi) >&2; then
+    if addon_works; then
+      echo "faiss-node: installed the prebuilt binary (prebuild-install)."
+      exit 0
+    fi
+    log "the prebuilt binary was installed but does not work here; building instead."
+  else
+    log "no prebuilt binary available (offline, or none for this platform); building instead."
+  fi
+else
+  log "prebuild-install is not installed; skipping the prebuilt binary."
+fi
+
+# --- 3. Build against Debian's FAISS --------------------------------------------------
+command -v dpkg-query >/dev/null || die "no prebuilt binary and this is not a Debian-based system; cannot build."
+
+REQUIRED_PACKAGES=(libfaiss-dev libopenblas-dev patchelf cmake g++)
+missing=()
+for pkg in "${REQUIRED_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+if ((${#missing[@]} > 0)); then
+  [[ "$(id -u)" == 0 ]] || die "missing Debian packages (${missing[*]}); re-run as root or install them."
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update >&2
+  apt-get install -y --no-install-recommends "${missing[@]}" >&2
+fi
+
+MULTIARCH="$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch 2>/dev/null || true)"
+LIBFAISS="$(dpkg -L libfaiss-dev 2>/dev/null | grep -E '/libfaiss\.a$' | head -n1 || true)"
+if [[ -z "$LIBFAISS" && -n "$MULTIARCH" ]]; then
+  LIBFAISS="/usr/lib/$MULTIARCH/libfaiss.a"
+fi
+[[ -f "$LIBFAISS" ]] || die "cannot find libfaiss.a from libfaiss-dev (looked for '${LIBFAISS:-<none>}')."
+FAISS_VERSION="$(dpkg-query -W -f='${Version}' libfaiss-dev)"
+log "building against $LIBFAISS (libfaiss-dev $FAISS_VERSION)"
+
+# faiss-node's CMakeLists does add_subdirectory(deps/faiss) expecting a FAISS source
+# checkout there. A tiny CMakeLists that imports the system library stands in for it.
+DEPS_DIR="$FAISS_DIR/deps/faiss"
+mkdir -p "$DEPS_DIR"
+
+# faiss-node 0.5.1 was written against FAISS 1.7.4, which has a namespace-level
+# faiss::idx_t; 1.7.3 only has faiss::Index::idx_t. Force-including this header adds the
+# alias without patching faiss-node's sources.
+cat >"$DEPS_DIR/faiss-idx-t-compat.h" <<'EOF'
+// Generated by scripts/setup-faiss-node.sh: FAISS 1.7.3 lacks the namespace-level
+// faiss::idx_t that faiss-node 0.5.1 (written for FAISS 1.7.4) uses.
+#pragma once
+#include <cstdint>
+namespace faiss {
+using idx_t = int64_t;
+}
+EOF
+
+cat >"$DEPS_DIR/CMakeLists.txt" <<EOF
+# Generated by scripts/setup-faiss-node.sh: stands in for a FAISS source checkout and
+# imports Debian's prebuilt static libfaiss instead.
+# GLOBAL because faiss-node's CMakeLists calls set_target_properties(faiss ...) from the
+# parent directory, which only works on imported targets visible there.
+add_library(faiss STATIC IMPORTED GLOBAL)
+
+find_package(OpenMP REQUIRED COMPONENTS CXX)
+
+# libopenblas carries LAPACK too, and faiss-node copies libopenblas.so.0 next to the addon
+# with an \$ORIGIN rpath, so linking it directly keeps the build directory self-contained.
+# Generic BLAS/LAPACK (Debian alternatives) is the fallback.
+find_library(FAISS_NODE_OPENBLAS NAMES openblas)
+if(FAISS_NODE_OPENBLAS)
+  set(FAISS_NODE_BLAS_LIBS "\${FAISS_NODE_OPENBLAS}")
+else()
+  find_package(BLAS REQUIRED)
+  find_package(LAPACK REQUIRED)
+  set(FAISS_NODE_BLAS_LIBS \${LAPACK_LIBRARIES} \${BLAS_LIBRARIES})
+endif()
+message(STATUS "faiss (Debian ${FAISS_VERSION}): ${LIBFAISS}; BLAS: \${FAISS_NODE_BLAS_LIBS}")
+
+set_target_properties(faiss PROPERTIES
+  IMPORTED_LOCATION "${LIBFAISS}"
+  IMPORTED_LINK_INTERFACE_LANGUAGES "CXX"
+  INTERFACE_LINK_LIBRARIES "OpenMP::OpenMP_CXX;\${FAISS_NODE_BLAS_LIBS}"
+  INTERFACE_COMPILE_OPTIONS "SHELL:-include \"\${CMAKE_CURRENT_SOURCE_DIR}/faiss-idx-t-compat.h\""
+)
+EOF
+
+# cmake-js is a root devDependency so that it is pinned in the lockfile; adding it here
+# covers a checkout made before that, with scripts off like the rest of the install.
+if ! CMAKE_JS_BIN="$(resolve_bin cmake-js/bin/cmake-js "$FAISS_DIR")"; then
+  log "cmake-js is not installed; adding it as a root devDependency (cmake-js@8.0.0)."
+  (cd "$REPO_ROOT" && npm install -D --save-exact cmake-js@8.0.0 --ignore-scripts) >&2
+  CMAKE_JS_BIN="$(resolve_bin cmake-js/bin/cmake-js "$FAISS_DIR")" || die "cmake-js is still not resolvable after installing it."
+fi
+
+# A leftover build/ may hold a prebuilt binary that failed the check, or a stale cache.
+rm -rf "$FAISS_DIR/build"
+build_start=$SECONDS
+log "compiling faiss-node with cmake-js (only faiss-node's one source file; a few seconds)..."
+if ! (cd "$FAISS_DIR" && node "$CMAKE_JS_BIN" compile) >&2; then
+  die "cmake-js compile failed; see the output above."
+fi
+build_seconds=$((SECONDS - build_start))
+
+# faiss-node links with -Wl,-rpath,$ORIGIN/, but the generator swallows "$ORIGIN" and the
+# addon ends up with a RUNPATH of "/". Restoring it makes the addon use the libopenblas,
+# libgomp, libgfortran and libquadmath that faiss-node copies next to it, as intended.
+ADDON="$FAISS_DIR/build/Release/faiss-node.node"
+[[ -f "$ADDON" ]] || die "cmake-js reported success but $ADDON does not exist."
+patchelf --set-rpath '$ORIGIN' "$ADDON"
+
+# --- 4. Verify ------------------------------------------------------------------------
+errfile="$(mktemp)"
+trap 'rm -f "$errfile"' EXIT
+if ! addon_works "$errfile"; then
+  cat "$errfile" >&2
+  die "faiss-node was built but the addon does not load or searches incorrectly."
+fi
+echo "faiss-node: built from Debian FAISS $FAISS_VERSION in ${build_seconds}s ($ADDON)."
