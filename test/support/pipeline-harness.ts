@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { createSqsClient, ensureEventQueue, publishBodies, type EventQueue } from '@coldstart/aws';
+import type { ColdstartEvent } from '@coldstart/events';
+import { bullPrefix, QUEUE_NAMES, type QueueName } from '@coldstart/queues';
+import { RecommendationStore, CatalogStore } from '@coldstart/store';
+import { createRedisFixture, freePort, startApp, startSqsEmulator, type AppProcess, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
+
+export const APPS = ['worker-index', 'worker-embed', 'worker-expand', 'worker-recommend', 'ingest', 'api'] as const;
+export type AppName = (typeof APPS)[number];
+
+/**
+ * The whole pipeline on real parts, isolated per test file: the SQS emulator, its own queues,
+ * its own Redis key prefix, and every app as its own process. Short job locks make a killed
+ * worker's jobs come back within seconds.
+ */
+export class PipelineHarness {
+  readonly apps = new Map<AppName, AppProcess>();
+  private constructor(
+    readonly fx: RedisFixture,
+    readonly emulator: SqsEmulator,
+    readonly userQueue: EventQueue,
+    readonly itemQueue: EventQueue,
+    readonly env: Record<string, string>,
+    readonly apiUrl: string,
+  ) {}
+
+  static async start(): Promise<PipelineHarness> {
+    const fx = await createRedisFixture();
+    const emulator = await startSqsEmulator();
+    const sqs = createSqsClient({ region: 'us-east-1', endpoint: emulator.endpoint });
+    const tag = randomUUID().slice(0, 8);
+    const [userQueue, itemQueue] = await Promise.all([
+      ensureEventQueue(sqs, `t-${tag}-user-events`, { visibilityTimeoutSeconds: 10 }),
+      ensureEventQueue(sqs, `t-${tag}-item-events`, { visibilityTimeoutSeconds: 10 }),
+    ]);
+    sqs.destroy();
+    const apiPort = await freePort();
+    const env = {
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      COLDSTART_PREFIX: fx.prefix,
+      AWS_REGION: 'us-east-1',
+      SQS_ENDPOINT: emulator.endpoint,
+      USER_EVENTS_QUEUE: userQueue.name,
+      ITEM_EVENTS_QUEUE: itemQueue.name,
+      INGEST_WAIT_TIME_SECONDS: '1',
+      API_PORT: String(apiPort),
+      API_TOKEN: 'test-token-0123456789',
+      JOB_LOCK_MS: '3000',
+      STALLED_INTERVAL_MS: '1000',
+      SHUTDOWN_DEADLINE_MS: '10000',
+      EXPANDER_STATS_REFRESH_MS: '0',
+      LOG_LEVEL: 'info',
+    };
+    const harness = new PipelineHarness(fx, emulator, userQueue, itemQueue, env, `http://127.0.0.1:${apiPort}`);
+    for (const app of APPS) harness.start(app);
+    return harness;
+  }
+
+  start(app: AppName): AppProcess {
+    const running = startApp(app, this.env);
+    this.apps.set(app, running);
+    return running;
+  }
+
+  async publish(events: readonly ColdstartEvent[]): Promise<void> {
+    const sqs = createSqsClient({ region: 'us-east-1', endpoint: this.emulator.endpoint });
+    const users = events.filter((e) => e.type.startsWith('user.')).map((e) => JSON.stringify(e));
+    const items = events.filter((e) => e.type.startsWith('item.')).map((e) => JSON.stringify(e));
+    await publishBodies(sqs, this.userQueue.url, users);
+    await publishBodies(sqs, this.itemQueue.url, items);
+    sqs.destroy();
+  }
+
+  /** GET /v1/users/{userId}/recommendations through the API process. */
+  async recommendations(userId: string): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${this.apiUrl}/v1/users/${encodeURIComponent(userId)}/recommendations`, {
+      headers: { authorization: `Bearer ${this.env.API_TOKEN}` },
+    });
+    return { status: response.status, body: await response.json() };
+  }
+
+  store(): RecommendationStore {
+    return new RecommendationStore(this.fx.redis, this.fx.prefix);
+  }
+
+  catalog(): CatalogStore {
+    return new CatalogStore(this.fx.redis, this.fx.prefix);
+  }
+
+  queue(name: QueueName): Queue {
+    return new Queue(name, { connection: this.fx.redis, prefix: bullPrefix(this.fx.prefix) });
+  }
+
+  async failedJobs(): Promise<{ queue: string; reason: string }[]> {
+    const failed = [];
+    for (const name of QUEUE_NAMES) {
+      const queue = this.queue(name);
+      for (const job of await queue.getFailed()) failed.push({ queue: name, reason: job.failedReason });
+      await queue.close();
+    }
+    return failed;
+  }
+
+  logs(): string {
+    return [...this.apps.values()].map((app) => `--- ${app.name}\n${app.output().slice(-4000)}`).join('\n');
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.apps.values()].map((app) => app.stop('SIGKILL')));
+    await this.emulator.stop();
+    await this.fx.cleanup();
+  }
+}
