@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import { EVENT_LIMITS, idProblem } from '@coldstart/events';
 import type { Logger } from '@coldstart/runtime';
 import type { RecommendationStore } from '@coldstart/store';
@@ -21,10 +21,18 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 
 export function buildApi(deps: ApiDeps) {
   // Ids may be 128 characters, percent-encoded to three times that; longer ones get a 400, not a 404.
-  const app = Fastify({ loggerInstance: deps.logger, maxParamLength: EVENT_LIMITS.idLength * 12, disableRequestLogging: true });
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    routerOptions: { maxParamLength: EVENT_LIMITS.idLength * 12 },
+    // Per-request lines would log every user id read; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
 
   app.addHook('onRequest', async (request, reply) => {
-    if (!deps.token || !request.url.startsWith('/v1/')) return;
+    // Checked on the matched route as well as the raw URL: the router decodes percent-escapes
+    // in the path, so `/%76%31/users/…` reaches the /v1 route without starting with "/v1/".
+    const protectedPath = request.routeOptions.url?.startsWith('/v1/') === true || request.url.startsWith('/v1/');
+    if (!deps.token || !protectedPath) return;
     if (!tokenMatches(request.headers.authorization, deps.token)) {
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or invalid bearer token' });
     }

@@ -13,7 +13,7 @@ export function storeKeys(prefix: string) {
     indexMeta: (index: string) => `${prefix}:index:${index}:meta`,
     recommendations: (userId: string) => `${prefix}:recs:${userId}`,
     recommendationEvents: (userId: string) => `${prefix}:recs:${userId}:events`,
-    duplicateWrites: `${prefix}:stats:duplicate-writes`,
+    repeatedEvents: `${prefix}:stats:repeated-events`,
     listsByItem: (itemId: string) => `${prefix}:recs-by-item:${itemId}`,
     seen: (userId: string) => `${prefix}:user:${userId}:seen`,
     profile: (userId: string) => `${prefix}:user:${userId}:profile`,

@@ -57,13 +57,15 @@ describe('RecommendationStore', () => {
     expect((await store.get('u1'))?.items.map((i) => i.itemId)).toEqual(['i3']);
   });
 
-  it('counts a second write of the same event as a duplicate', async () => {
+  it('writes each event once: a retried write neither repeats nor overwrites a newer list', async () => {
     await store.put(list('u1', ['i1']));
-    expect(await store.duplicateWrites()).toBe(0);
-    await store.put(list('u1', ['i1'], 'ev2'));
-    expect(await store.duplicateWrites()).toBe(0);
-    await store.put(list('u1', ['i1'], 'ev2'));
-    expect(await store.duplicateWrites()).toBe(1);
+    await store.put(list('u1', ['i2'], 'ev2'));
+    expect(await store.repeatedEvents()).toBe(0);
+    const repeated = await store.put(list('u1', ['i3'], 'ev1'));
+    expect(repeated.items.map((i) => i.itemId)).toEqual(['i2']);
+    expect((await store.get('u1'))?.eventId).toBe('ev2');
+    expect(await store.repeatedEvents()).toBe(1);
+    expect(await store.removeItemEverywhere('i3')).toBe(0);
   });
 
   it('keeps seen items and profiles', async () => {

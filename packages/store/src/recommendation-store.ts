@@ -32,11 +32,18 @@ export interface UserProfile {
   vectors: string[];
 }
 
-// Writes a list only if none of its items has been deleted meanwhile; otherwise returns the
-// deleted ids so the caller drops them and writes again. Checking here, atomically with the
-// write, closes the race with `removeItemEverywhere` (which runs after the delete flag is set).
-// KEYS: list, list-events, duplicate-counter. ARGV: prefix, userId, json, eventId, itemIds...
+// Writes a list at most once per event: a retried job (its worker died after the write but
+// before the job was marked done) finds its event recorded and leaves the list alone, so it
+// can neither double-count nor overwrite a newer event's list with an older one.
+// Writes only if none of the items has been deleted meanwhile; otherwise returns the deleted
+// ids so the caller drops them and writes again. Checking here, atomically with the write,
+// closes the race with `removeItemEverywhere` (which runs after the delete flag is set).
+// KEYS: list, list-events, repeat-counter. ARGV: prefix, userId, json, eventId, itemIds...
 const PUT_LIST = `
+if redis.call('SISMEMBER', KEYS[2], ARGV[4]) == 1 then
+  redis.call('INCR', KEYS[3])
+  return {'repeat', {}}
+end
 local deleted = {}
 for i = 5, #ARGV do
   local flag = redis.call('HGET', ARGV[1] .. ':item:' .. ARGV[i], 'deleted')
@@ -56,7 +63,7 @@ for i = 5, #ARGV do
   redis.call('SADD', ARGV[1] .. ':recs-by-item:' .. ARGV[i], ARGV[2])
 end
 redis.call('SET', KEYS[1], ARGV[3])
-if redis.call('SADD', KEYS[2], ARGV[4]) == 0 then redis.call('INCR', KEYS[3]) end
+redis.call('SADD', KEYS[2], ARGV[4])
 return {'stored', {}}
 `;
 
@@ -76,8 +83,9 @@ export class RecommendationStore {
   }
 
   /**
-   * Stores the list, dropping items deleted since it was computed. Returns the list as stored.
-   * A second write for the same event is counted in `duplicateWrites()`.
+   * Stores the list, dropping items deleted since it was computed, and returns the list as
+   * stored. An event already written for this user is not written again (see PUT_LIST): the
+   * stored list is returned and the repeat counted in `repeatedEvents()`.
    */
   async put(list: RecommendationList): Promise<RecommendationList> {
     let current = list;
@@ -87,7 +95,7 @@ export class RecommendationStore {
         3,
         this.keys.recommendations(current.userId),
         this.keys.recommendationEvents(current.userId),
-        this.keys.duplicateWrites,
+        this.keys.repeatedEvents,
         this.prefix,
         current.userId,
         JSON.stringify(current),
@@ -95,6 +103,7 @@ export class RecommendationStore {
         ...current.items.map((item) => item.itemId),
       )) as [string, string[]];
       if (result[0] === 'stored') return current;
+      if (result[0] === 'repeat') return (await this.get(current.userId)) ?? current;
       const deleted = new Set(result[1]);
       current = { ...current, items: current.items.filter((item) => !deleted.has(item.itemId)) };
     }
@@ -151,8 +160,8 @@ export class RecommendationStore {
     return raw === null ? null : (JSON.parse(raw) as UserProfile);
   }
 
-  /** Writes that repeated an event already written for the same user (should stay 0). */
-  async duplicateWrites(): Promise<number> {
-    return Number((await this.redis.get(this.keys.duplicateWrites)) ?? 0);
+  /** Writes skipped because their event had been written already (retries after a crash). */
+  async repeatedEvents(): Promise<number> {
+    return Number((await this.redis.get(this.keys.repeatedEvents)) ?? 0);
   }
 }

@@ -78,6 +78,9 @@ export async function runDemo(config: CliConfig, options: DemoOptions, say: (lin
     );
     const catalogMs = Date.now() - started;
     say(`catalog: ${catalogDone.done}/${catalogDone.total} items indexed in ${catalogMs} ms`);
+    if (catalogDone.done === 0) {
+      throw new Error(`no catalog item was indexed within ${catalogMs} ms: see the logs in ${config.COLDSTART_STATE_DIR}/logs (ingest, worker-embed, worker-index)`);
+    }
 
     const usersStarted = Date.now();
     say(`publishing ${users.length} signup events to ${userQueue.name}`);

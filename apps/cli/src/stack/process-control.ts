@@ -27,7 +27,7 @@ export function runningPid(stateDir: string, spec: Pick<ManagedProcess, 'name' |
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     const marker = spec.args[0] ?? spec.command;
-    return cmdline.includes(marker) ? pid : undefined;
+    return cmdline.includes(marker) && alive(pid) ? pid : undefined;
   } catch {
     return undefined;
   }
@@ -49,14 +49,18 @@ export function startDetached(stateDir: string, spec: ManagedProcess): number {
   }
 }
 
-const alive = (pid: number) => {
+/**
+ * Exited processes whose parent (the CLI that started them, long gone) is init stay zombies
+ * until init reaps them, and signal 0 still reaches a zombie; so the state decides.
+ */
+function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
-};
+}
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
 export async function stopProcess(stateDir: string, name: string, pid: number, graceMs: number): Promise<'stopped' | 'killed'> {

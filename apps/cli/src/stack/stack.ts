@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createSqsClient, ensureEventQueue, type EventQueue } from '@coldstart/aws';
@@ -65,10 +65,37 @@ function appEnvironment(config: CliConfig): NodeJS.ProcessEnv {
   };
 }
 
+/** The settings that must agree between the CLI and a stack it reuses. */
+const SHARED_SETTINGS = ['REDIS_URL', 'COLDSTART_PREFIX', 'SQS_ENDPOINT', 'AWS_REGION', 'USER_EVENTS_QUEUE', 'ITEM_EVENTS_QUEUE', 'API_PORT'] as const;
+
+const settingsFile = (stateDir: string) => join(stateDir, 'run', 'stack-settings.json');
+
+/**
+ * Apps already running keep the settings they were started with. Reusing them with other
+ * settings (another prefix, queue or port) would send events where nobody looks, so a
+ * mismatch is refused with the differences named.
+ */
+function checkRunningSettings(config: CliConfig, anyAppRunning: boolean): void {
+  const file = settingsFile(config.COLDSTART_STATE_DIR);
+  const wanted = Object.fromEntries(SHARED_SETTINGS.map((name) => [name, String(config[name])]));
+  if (anyAppRunning) {
+    if (!existsSync(file)) throw new Error('apps of a stack with unknown settings are running; run `coldstart stack down` first');
+    const running = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    const differences = SHARED_SETTINGS.filter((name) => running[name] !== wanted[name]).map(
+      (name) => `${name}: running stack has ${JSON.stringify(running[name])}, this command has ${JSON.stringify(wanted[name])}`,
+    );
+    if (differences.length > 0) {
+      throw new Error(`the running stack was started with other settings; run \`coldstart stack down\` first, or use the same settings:\n  ${differences.join('\n  ')}`);
+    }
+    return;
+  }
+  mkdirSync(join(config.COLDSTART_STATE_DIR, 'run'), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(wanted, null, 2)}\n`);
+}
+
 function redisProcess(config: CliConfig): ManagedProcess {
   const url = new URL(config.REDIS_URL);
   const dir = join(config.COLDSTART_STATE_DIR, 'redis');
-  mkdirSync(dir, { recursive: true });
   return {
     name: 'redis',
     command: 'redis-server',
@@ -109,6 +136,7 @@ export async function stackUp(config: CliConfig, options: { apps?: readonly Stac
     if (!isLoopback(host)) throw new Error(`Redis at ${host} is not reachable; the stack only starts a local one`);
     const spec = redisProcess(config);
     if (!runningPid(stateDir, spec)) {
+      mkdirSync(join(stateDir, 'redis'), { recursive: true });
       startDetached(stateDir, spec);
       started.push('redis');
     }
@@ -130,14 +158,15 @@ export async function stackUp(config: CliConfig, options: { apps?: readonly Stac
   const queues = await Promise.all([config.USER_EVENTS_QUEUE, config.ITEM_EVENTS_QUEUE].map((name) => ensureEventQueue(sqs, name)));
   sqs.destroy();
 
+  const apps = (options.apps ?? STACK_APPS).map((app) => appProcess(config, app));
+  checkRunningSettings(config, apps.some((spec) => runningPid(stateDir, spec) !== undefined));
   const fresh: ManagedProcess[] = [];
-  for (const app of options.apps ?? STACK_APPS) {
-    const spec = appProcess(config, app);
+  for (const spec of apps) {
     if (!existsSync(spec.args[0] ?? '')) throw new Error(`${spec.args[0]} is missing: run "npm run build" first`);
     if (runningPid(stateDir, spec)) continue;
     startDetached(stateDir, spec);
     fresh.push(spec);
-    started.push(app);
+    started.push(spec.name);
   }
   // An app that fails at start (bad configuration, unreachable dependency) exits within
   // moments; report it with its log instead of letting a demo wait for it.

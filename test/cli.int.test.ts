@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisFixture, freePort, type RedisFixture } from '@coldstart/testing';
+
+const run = promisify(execFile);
+const CLI = join(import.meta.dirname, '..', 'apps', 'cli', 'bin', 'coldstart.js');
+
+/** The `coldstart` command as a user runs it, on a stack of its own (state dir, ports, prefix, queues). */
+describe('coldstart CLI', () => {
+  let fx: RedisFixture;
+  let env: NodeJS.ProcessEnv;
+  let stateDir: string;
+
+  beforeAll(async () => {
+    fx = await createRedisFixture();
+    stateDir = mkdtempSync(join(tmpdir(), 'coldstart-cli-'));
+    const tag = randomUUID().slice(0, 8);
+    env = {
+      ...process.env,
+      COLDSTART_STATE_DIR: stateDir,
+      COLDSTART_PREFIX: fx.prefix,
+      SQS_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+      API_PORT: String(await freePort()),
+      USER_EVENTS_QUEUE: `cli-${tag}-user-events`,
+      ITEM_EVENTS_QUEUE: `cli-${tag}-item-events`,
+    };
+  });
+
+  afterAll(async () => {
+    await run(process.execPath, [CLI, 'stack', 'down'], { env }).catch(() => undefined);
+    rmSync(stateDir, { recursive: true, force: true });
+    await fx.cleanup();
+  });
+
+  it('demo --json serves every user with at least 10 explained recommendations', async () => {
+    const { stdout } = await run(process.execPath, [CLI, 'demo', '--fold', 'a', '--users', '12', '--json'], { env, maxBuffer: 32 * 1024 * 1024 });
+    const report = JSON.parse(stdout);
+    expect(report.users).toHaveLength(12);
+    expect(report.elapsedMs).toBeGreaterThan(0);
+    expect(report.unserved).toEqual([]);
+    for (const user of report.users) {
+      expect(Object.keys(user)).toEqual(expect.arrayContaining(['userId', 'seedItem', 'topics', 'recommendations']));
+      expect(user.recommendations.length).toBeGreaterThanOrEqual(10);
+      expect(user.recommendations.map((r: { itemId: string }) => r.itemId)).not.toContain(user.seedItem);
+      for (const item of user.recommendations) {
+        expect(Object.keys(item).sort()).toEqual(['itemId', 'reason', 'score', 'title']);
+        expect(user.topics).toContain(item.reason);
+      }
+    }
+    expect(report.signups.stages.map((s: { stage: string }) => s.stage)).toEqual(['expand/expand-topics', 'embed/embed-topics', 'recommend/recommend-user']);
+  });
+
+  it('stack status shows every process running, and stack down stops them', async () => {
+    const status = JSON.parse((await run(process.execPath, [CLI, 'stack', 'status', '--json'], { env })).stdout) as { name: string; state: string }[];
+    expect(status.filter((s) => s.state === 'running').map((s) => s.name)).toEqual(
+      expect.arrayContaining(['sqs-emulator', 'worker-index', 'worker-embed', 'worker-expand', 'worker-recommend', 'ingest', 'api']),
+    );
+    // Reusing the running apps with another prefix would publish where nobody reads: refused.
+    const mismatch = await run(process.execPath, [CLI, 'stack', 'up'], { env: { ...env, COLDSTART_PREFIX: `${fx.prefix}-other` } }).catch((e: { code: number; stderr: string }) => e);
+    expect((mismatch as { code: number }).code).toBe(1);
+    expect((mismatch as { stderr: string }).stderr).toMatch(/COLDSTART_PREFIX: running stack has/);
+    await run(process.execPath, [CLI, 'stack', 'down'], { env });
+    const after = JSON.parse((await run(process.execPath, [CLI, 'stack', 'status', '--json'], { env })).stdout) as { name: string; state: string }[];
+    expect(after.filter((s) => s.state === 'running')).toEqual([]);
+  });
+
+  it('events validate classifies every corpus body, one output line per input line', async () => {
+    const corpus = readFileSync(join(import.meta.dirname, 'corpus', 'events.jsonl'), 'utf8').trim().split('\n');
+    const child = run(process.execPath, [CLI, 'events', 'validate'], { env, maxBuffer: 16 * 1024 * 1024 });
+    child.child.stdin?.end(corpus.join('\n') + '\n');
+    const lines = (await child).stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(corpus.length);
+    corpus.forEach((line, i) => {
+      const expected = JSON.parse(line).expect as string;
+      if (expected === 'invalid') expect(lines[i]).toMatchObject({ ok: false, error: expect.any(String) });
+      else expect(lines[i]).toEqual({ ok: true, type: expected });
+    });
+  });
+
+  it('reports every invalid setting at once and exits non-zero', async () => {
+    const failure = await run(process.execPath, [CLI, 'stack', 'status'], { env: { ...env, REDIS_URL: 'http://nope', API_PORT: 'abc' } }).catch((e: { code: number; stderr: string }) => e);
+    expect((failure as { code: number }).code).toBe(1);
+    expect((failure as { stderr: string }).stderr).toMatch(/REDIS_URL.*\n.*API_PORT|API_PORT.*\n.*REDIS_URL/s);
+  });
+});
