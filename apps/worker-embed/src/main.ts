@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const encoder = await loadWordVectorEncoder();
   logger.info({ encoder: encoder.id, dimension: encoder.dimension, loadMs: Date.now() - started }, 'encoder loaded');
-  const pool = runPool('embed', makeEmbedHandlers({ encoder }), config, logger);
+  const pool = await runPool('embed', config, logger, () => makeEmbedHandlers({ encoder }));
   installShutdown({ logger, deadlineMs: config.SHUTDOWN_DEADLINE_MS, close: () => pool.close() });
 }
 

@@ -1,4 +1,4 @@
-import { createRedis, runPool } from '@coldstart/queues';
+import { runPool } from '@coldstart/queues';
 import { createLogger, fatal, installShutdown, type Logger } from '@coldstart/runtime';
 import { CatalogStore, RecommendationStore } from '@coldstart/store';
 import { loadConfig } from './config.js';
@@ -9,28 +9,21 @@ let logger: Logger | undefined;
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  logger = createLogger({ app: 'worker-recommend', level: config.LOG_LEVEL });
-  const redis = createRedis(config.REDIS_URL, 'worker');
-  const catalog = new CatalogStore(redis, config.COLDSTART_PREFIX);
-  const replica = new WalReplica(catalog);
-  const started = Date.now();
-  await replica.catchUp();
-  logger.info({ items: replica.index?.size ?? 0, walPosition: replica.position, loadMs: Date.now() - started }, 'replica loaded');
-  const handlers = makeRecommendHandlers({
-    replica,
-    catalog,
-    recommendations: new RecommendationStore(redis, config.COLDSTART_PREFIX),
-    topN: config.RECS_TOP_N,
+  const log = (logger = createLogger({ app: 'worker-recommend', level: config.LOG_LEVEL }));
+  const pool = await runPool('recommend', config, log, async (redis) => {
+    const catalog = new CatalogStore(redis, config.COLDSTART_PREFIX);
+    const replica = new WalReplica(catalog);
+    const started = Date.now();
+    await replica.catchUp();
+    log.info({ items: replica.index?.size ?? 0, walPosition: replica.position, loadMs: Date.now() - started }, 'replica loaded');
+    return makeRecommendHandlers({
+      replica,
+      catalog,
+      recommendations: new RecommendationStore(redis, config.COLDSTART_PREFIX),
+      topN: config.RECS_TOP_N,
+    });
   });
-  const pool = runPool('recommend', handlers, config, logger);
-  installShutdown({
-    logger,
-    deadlineMs: config.SHUTDOWN_DEADLINE_MS,
-    close: async () => {
-      await pool.close();
-      await redis.quit();
-    },
-  });
+  installShutdown({ logger: log, deadlineMs: config.SHUTDOWN_DEADLINE_MS, close: () => pool.close() });
 }
 
 main().catch((error: unknown) => fatal(logger, error));

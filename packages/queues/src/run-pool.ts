@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { bullPrefix, createRedis } from './connection.js';
 import type { QueueName } from './job-catalog.js';
@@ -16,9 +17,19 @@ export interface RunningPool {
   close(): Promise<void>;
 }
 
-/** Starts one pool's BullMQ worker with the house settings and logs every failed job with its reason. */
-export function runPool<Q extends QueueName>(queue: Q, handlers: PoolHandlers<Q>, settings: PoolSettings, logger: Logger): RunningPool {
+/**
+ * Starts one pool's BullMQ worker with the house settings and logs every failed job with its
+ * reason. `makeHandlers` gets the pool's Redis connection for its own reads and writes (the
+ * worker duplicates it for its blocking commands); closing the pool closes it.
+ */
+export async function runPool<Q extends QueueName>(
+  queue: Q,
+  settings: PoolSettings,
+  logger: Logger,
+  makeHandlers: (redis: Redis) => PoolHandlers<Q> | Promise<PoolHandlers<Q>>,
+): Promise<RunningPool> {
   const connection = createRedis(settings.REDIS_URL, 'worker');
+  const handlers = await makeHandlers(connection);
   const worker = createPoolWorker(queue, handlers, {
     connection,
     prefix: bullPrefix(settings.COLDSTART_PREFIX),
