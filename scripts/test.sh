@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite (unit + integration) after setup. Integration tests need
+# The whole test suite after setup: the tests' types, lint, then unit + integration tests. Integration tests need
 # redis-server at REDIS_URL (default 127.0.0.1:6379): started here if absent. The SQS
 # emulator and the app processes are started by the tests themselves.
 set -euo pipefail
@@ -15,6 +15,10 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
     --dir "$REPO_ROOT/.coldstart/test-redis" --logfile "$REPO_ROOT/.coldstart/test-redis/redis.log"
   for _ in $(seq 50); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
+
+echo "[test] type-checking the tests, then lint (no floating or misused promises)" >&2
+tsc -p tsconfig.tests.json
+eslint .
 
 mkdir -p test-artifacts
 status=0
