@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseIsoDateTime } from './iso-datetime.js';
 import { freeText, idString } from './text-rules.js';
 
 /** The only `schemaVersion` this package understands. */
@@ -13,6 +14,8 @@ export const MAX_NESTING_DEPTH = 64;
 export const EVENT_TYPES = ['user.signup', 'user.interaction', 'item.upserted', 'item.deleted'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
+// Optional fields may be absent or null: many producers serialise an absent field as null,
+// and refusing those would drop valid events.
 // Bounds are part of the published contract (see README.md). Counts are generous for
 // real books but keep one event's work (embedding text, index writes) small and bounded.
 // String lengths are UTF-16 code units.
@@ -36,9 +39,8 @@ const L = EVENT_LIMITS;
 
 const Id = idString(L.idLength);
 
-const OccurredAt = z.iso.datetime({
-  offset: true,
-  error: 'must be an ISO-8601 date-time with a zone (Z or ±hh:mm)',
+const OccurredAt = z.string().refine((value) => parseIsoDateTime(value) !== undefined, {
+  error: 'must be an ISO-8601 date-time with a zone (Z, ±hh:mm, ±hhmm or ±hh)',
 });
 
 const Rating = z
@@ -47,13 +49,14 @@ const Rating = z
   .max(5, { error: 'must be an integer 1–5' });
 
 // BCP-47-ish: a 2–8 letter language subtag, then alphanumeric subtags of up to 8
-// characters ("en", "en-GB", "zh-Hant-TW", "es-419"). Full BCP-47 validation is not worth
-// its weight here; this is a hint for ranking, not an identity.
+// characters ("en", "en-GB", "zh-Hant-TW", "es-419"), with POSIX-style underscores ("en_US")
+// accepted too, as many producers send them. Full BCP-47 validation is not worth its weight
+// here; this is a hint for ranking, not an identity.
 const Locale = z
   .string()
   .max(L.localeLength, { error: `must be at most ${L.localeLength} characters`, abort: true })
-  .regex(/^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$/, {
-    error: 'must be a BCP-47 language tag such as "en" or "en-GB" (letters, digits, hyphens)',
+  .regex(/^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*$/, {
+    error: 'must be a language tag such as "en", "en-GB" or "en_GB" (letters, digits, hyphens or underscores)',
   });
 
 const Category = freeText({ min: 1, max: L.categoryLength, blankAllowed: false });
@@ -79,14 +82,14 @@ const envelope = {
 
 export const SignupInterestItem = z.object({
   itemId: Id,
-  rating: Rating.optional(),
+  rating: Rating.nullish(),
 });
 export type SignupInterestItem = z.infer<typeof SignupInterestItem>;
 
 export const SignupInterests = z
   .object({
-    categories: z.array(Category).max(L.signupCategories, maxEntries(L.signupCategories)).optional(),
-    items: z.array(SignupInterestItem).max(L.signupItems, maxEntries(L.signupItems)).optional(),
+    categories: z.array(Category).max(L.signupCategories, maxEntries(L.signupCategories)).nullish(),
+    items: z.array(SignupInterestItem).max(L.signupItems, maxEntries(L.signupItems)).nullish(),
   })
   // A signup with no interests gives the recommender nothing to start from.
   .refine((i) => (i.categories?.length ?? 0) + (i.items?.length ?? 0) > 0, {
@@ -99,7 +102,7 @@ export const UserSignup = z.object({
   type: z.literal('user.signup'),
   userId: Id,
   interests: SignupInterests,
-  locale: Locale.optional(),
+  locale: Locale.nullish(),
 });
 export type UserSignup = z.infer<typeof UserSignup>;
 
@@ -108,7 +111,7 @@ export const UserInteraction = z.object({
   type: z.literal('user.interaction'),
   userId: Id,
   itemId: Id,
-  rating: Rating.optional(),
+  rating: Rating.nullish(),
 });
 export type UserInteraction = z.infer<typeof UserInteraction>;
 
@@ -117,16 +120,16 @@ export const ItemUpserted = z.object({
   type: z.literal('item.upserted'),
   itemId: Id,
   title: freeText({ min: 1, max: L.titleLength, blankAllowed: false }),
-  authors: z.array(Author).max(L.authors, maxEntries(L.authors)).optional(),
-  description: freeText({ min: 0, max: L.descriptionLength, blankAllowed: true }).optional(),
-  categories: z.array(Category).max(L.itemCategories, maxEntries(L.itemCategories)).optional(),
+  authors: z.array(Author).max(L.authors, maxEntries(L.authors)).nullish(),
+  description: freeText({ min: 0, max: L.descriptionLength, blankAllowed: true }).nullish(),
+  categories: z.array(Category).max(L.itemCategories, maxEntries(L.itemCategories)).nullish(),
   // Zod drops a "__proto__" key here rather than assigning it, so it cannot reach a prototype.
   attributes: z
     .record(AttributeKey, AttributeValue)
     .refine((a) => Object.keys(a).length <= L.attributes, {
       error: `must have at most ${L.attributes} keys`,
     })
-    .optional(),
+    .nullish(),
 });
 export type ItemUpserted = z.infer<typeof ItemUpserted>;
 

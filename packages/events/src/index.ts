@@ -23,3 +23,4 @@ export {
   userSignupExample,
 } from './event-examples.js';
 export { idProblem } from './text-rules.js';
+export { canonicalDateTime, parseIsoDateTime } from './iso-datetime.js';

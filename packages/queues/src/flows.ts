@@ -1,5 +1,5 @@
 import type { FlowJob, JobsOptions } from 'bullmq';
-import type { ColdstartEvent, ItemUpserted } from '@coldstart/events';
+import { canonicalDateTime, type ColdstartEvent, type ItemUpserted } from '@coldstart/events';
 import { QUEUE_POLICIES, type JobName, type QueueName } from './job-catalog.js';
 import { jobIdFor } from './job-ids.js';
 
@@ -43,7 +43,8 @@ export function itemEmbeddingText(item: Pick<ItemUpserted, 'title' | 'authors' |
  * children's results. user.signup: expand → embed → recommend. item.upserted: embed → index.
  */
 export function flowForEvent(event: ColdstartEvent): FlowJob {
-  const ref = { eventId: event.eventId, occurredAt: event.occurredAt };
+  // Stages order mutations by occurredAt; one canonical UTC form keeps that comparison exact.
+  const ref = { eventId: event.eventId, occurredAt: canonicalDateTime(event.occurredAt) };
   switch (event.type) {
     case 'user.signup': {
       const seedItemIds = (event.interests.items ?? []).map((item) => item.itemId);
