@@ -220,7 +220,8 @@ describe('ingest: SQS → validated event → BullMQ flow', () => {
     expect(expand?.name).toBe('expand-topics');
     expect(expand?.data).toMatchObject({
       eventId: event.eventId,
-      occurredAt: event.occurredAt,
+      // Jobs carry occurredAt in canonical UTC form, so stages compare versions exactly.
+      occurredAt: new Date(event.occurredAt).toISOString(),
       userId: event.userId,
       categories: event.interests.categories,
       seedItemIds: ['gb-7', 'gb-2', 'gb-1'],
