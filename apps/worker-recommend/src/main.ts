@@ -3,7 +3,7 @@ import { createLogger, fatal, installShutdown, type Logger } from '@coldstart/ru
 import { CatalogStore, RecommendationStore } from '@coldstart/store';
 import { loadConfig } from './config.js';
 import { makeRecommendHandlers } from './recommend.processor.js';
-import { WalReplica } from './wal-replica.js';
+import { ReplicaSet } from './wal-replica.js';
 
 let logger: Logger | undefined;
 
@@ -12,12 +12,15 @@ async function main(): Promise<void> {
   const log = (logger = createLogger({ app: 'worker-recommend', level: config.LOG_LEVEL }));
   const pool = await runPool('recommend', config, log, async (redis) => {
     const catalog = new CatalogStore(redis, config.COLDSTART_PREFIX);
-    const replica = new WalReplica(catalog);
-    const started = Date.now();
-    await replica.catchUp();
-    log.info({ items: replica.index?.size ?? 0, walPosition: replica.position, loadMs: Date.now() - started }, 'replica loaded');
+    const replicas = new ReplicaSet(catalog);
+    for (const encoder of await catalog.indexNames()) {
+      const started = Date.now();
+      const replica = replicas.forEncoder(encoder);
+      await replica.catchUp();
+      log.info({ encoder, items: replica.index?.size ?? 0, walPosition: replica.position, loadMs: Date.now() - started }, 'replica loaded');
+    }
     return makeRecommendHandlers({
-      replica,
+      replicas,
       catalog,
       recommendations: new RecommendationStore(redis, config.COLDSTART_PREFIX),
       topN: config.RECS_TOP_N,

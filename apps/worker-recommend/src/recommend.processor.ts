@@ -2,10 +2,10 @@ import { decodeVectorBase64 } from '@coldstart/embeddings';
 import { EmbeddedTopics, PermanentError, type PoolHandlers } from '@coldstart/queues';
 import type { CatalogStore, RecommendationList, RecommendationStore, UserProfile } from '@coldstart/store';
 import { mergeNeighbours } from './merge-neighbours.js';
-import type { WalReplica } from './wal-replica.js';
+import type { ReplicaSet } from './wal-replica.js';
 
 export interface RecommendDeps {
-  replica: WalReplica;
+  replicas: ReplicaSet;
   catalog: Pick<CatalogStore, 'getItems'>;
   recommendations: Pick<RecommendationStore, 'markSeen' | 'seen' | 'putProfile' | 'getProfile' | 'put'>;
   topN: number;
@@ -16,13 +16,14 @@ export function makeRecommendHandlers(deps: RecommendDeps): PoolHandlers<'recomm
   const now = deps.now ?? (() => new Date());
 
   async function buildList(profile: UserProfile, eventId: string): Promise<RecommendationList> {
-    await deps.replica.catchUp();
-    const { index, space } = deps.replica;
-    // Retried with backoff: on a fresh deployment the catalog may still be loading.
-    if (!index || !space || index.size === 0) throw new Error('the item index is empty; waiting for the catalog');
-    if (space.encoder !== profile.encoder || space.dimension !== profile.dimension) {
+    const replica = deps.replicas.forEncoder(profile.encoder);
+    await replica.catchUp();
+    const { index, space } = replica;
+    // Retried with backoff: on a fresh deployment (or a new encoder) the catalog may still be loading.
+    if (!index || !space || index.size === 0) throw new Error(`the ${profile.encoder} item index is empty; waiting for the catalog`);
+    if (space.dimension !== profile.dimension) {
       throw new PermanentError(
-        `user ${profile.userId} was embedded with ${profile.encoder}/${profile.dimension} but the index holds ${space.encoder}/${space.dimension}`,
+        `user ${profile.userId} has ${profile.dimension}-dimensional ${profile.encoder} vectors but its index holds ${space.dimension}-dimensional ones`,
       );
     }
     const seen = await deps.recommendations.seen(profile.userId);

@@ -19,6 +19,8 @@ export class WalReplica {
 
   constructor(
     private readonly log: Pick<CatalogStore, 'readWal'>,
+    /** The index to follow: one per encoder, named after it. */
+    readonly indexName: string,
     private readonly batchSize = 1_000,
   ) {}
 
@@ -46,7 +48,7 @@ export class WalReplica {
 
   private async drain(): Promise<void> {
     for (;;) {
-      const entries = await this.log.readWal(this.lastId, this.batchSize);
+      const entries = await this.log.readWal(this.indexName, this.lastId, this.batchSize);
       for (const entry of entries) {
         this.apply(entry);
         this.lastId = entry.id;
@@ -71,5 +73,18 @@ export class WalReplica {
       throw new Error(`log entry ${entry.id} holds a ${entry.encoder}/${entry.dimension} vector in a ${space.encoder}/${space.dimension} index`);
     }
     index.upsert(entry.itemId, decodeVectorBase64(entry.vector, space.dimension));
+  }
+}
+
+/** One replica per encoder's index, created on first use; the profile's encoder picks it. */
+export class ReplicaSet {
+  private readonly replicas = new Map<string, WalReplica>();
+
+  constructor(private readonly log: Pick<CatalogStore, 'readWal'>) {}
+
+  forEncoder(encoder: string): WalReplica {
+    let replica = this.replicas.get(encoder);
+    if (!replica) this.replicas.set(encoder, (replica = new WalReplica(this.log, encoder)));
+    return replica;
   }
 }

@@ -71,7 +71,7 @@ export const IndexOutcome = z.object({
   itemId: Id,
   /** `stale`: a newer mutation of the same item was already applied, so this one was skipped. */
   outcome: z.enum(['applied', 'stale']),
-  walId: z.string().nullable(),
+  walIds: z.array(z.string()),
   listsUpdated: z.number().int().nonnegative(),
 });
 export type IndexOutcome = z.infer<typeof IndexOutcome>;

@@ -21,26 +21,33 @@ describe('CatalogStore', () => {
     const items = await catalog.getItems(['b1', 'missing']);
     expect([...items.keys()]).toEqual(['b1']);
     expect(items.get('b1')?.categories).toEqual(['history', 'war']);
-    const wal = await catalog.readWal('0', 10);
-    expect(wal).toEqual([{ id: result.walId, op: 'upsert', itemId: 'b1', ...vector }]);
+    const wal = await catalog.readWal('test-enc', '0', 10);
+    expect(wal).toEqual([{ id: result.walIds[0], op: 'upsert', itemId: 'b1', ...vector }]);
   });
 
-  it('refuses a vector from another encoder or dimension', async () => {
+  it('keeps one index per encoder, refuses another dimension, and logs deletes to every index', async () => {
     await catalog.upsert({ item: item('b1', []), occurredAt: '2026-01-01T00:00:00Z', eventId: 'e1', ...vector });
     await expect(
-      catalog.upsert({ item: item('b2', []), occurredAt: '2026-01-01T00:00:00Z', eventId: 'e2', ...vector, encoder: 'other' }),
-    ).rejects.toThrow(/holds test-enc\/2 vectors.*refusing a other\/2 vector/);
+      catalog.upsert({ item: item('b2', []), occurredAt: '2026-01-01T00:00:00Z', eventId: 'e2', ...vector, dimension: 3 }),
+    ).rejects.toThrow(/index of encoder "test-enc" holds 2-dimensional vectors; refusing a 3-dimensional one/);
     expect(await catalog.liveCount()).toBe(1);
+    const other = await catalog.upsert({ item: item('b1', []), occurredAt: '2026-01-01T00:00:00Z', eventId: 'e1', ...vector, encoder: 'other', dimension: 3 });
+    expect(other.outcome).toBe('applied');
+    expect(await catalog.readWal('test-enc', '0', 10)).toHaveLength(1);
+    expect(await catalog.readWal('other', '0', 10)).toMatchObject([{ op: 'upsert', itemId: 'b1', dimension: 3 }]);
+    const removal = await catalog.delete({ itemId: 'b1', occurredAt: '2026-01-02T00:00:00Z', eventId: 'e3' });
+    expect(removal.walIds).toHaveLength(2);
+    for (const index of ['test-enc', 'other']) expect((await catalog.readWal(index, '0', 10)).at(-1)).toMatchObject({ op: 'delete', itemId: 'b1' });
   });
 
   it('skips a mutation older than the applied one, whatever the arrival order', async () => {
     await catalog.upsert({ item: item('b1', ['a'], 'New'), occurredAt: '2026-01-02T00:00:00Z', eventId: 'e2', ...vector });
     const older = await catalog.upsert({ item: item('b1', ['b'], 'Old'), occurredAt: '2026-01-01T00:00:00+01:00', eventId: 'e1', ...vector });
-    expect(older).toEqual({ outcome: 'stale', walId: null });
+    expect(older).toEqual({ outcome: 'stale', walIds: [] });
     const olderDelete = await catalog.delete({ itemId: 'b1', occurredAt: '2025-12-31T00:00:00Z', eventId: 'e0' });
     expect(olderDelete.outcome).toBe('stale');
     expect((await catalog.getItems(['b1'])).get('b1')?.title).toBe('New');
-    expect(await catalog.readWal('0', 10)).toHaveLength(1);
+    expect(await catalog.readWal('test-enc', '0', 10)).toHaveLength(1);
     expect(await catalog.appliedEvents(['b1', 'nope'])).toEqual(new Map([['b1', 'e2'], ['nope', undefined]]));
   });
 
@@ -73,8 +80,8 @@ describe('CatalogStore', () => {
     expect(stats.pairs.size).toBe(0);
     expect(await catalog.liveCount()).toBe(1);
     expect((await catalog.getItems(['b2'])).size).toBe(0);
-    const wal = await catalog.readWal('0', 10);
+    const wal = await catalog.readWal('test-enc', '0', 10);
     expect(wal.at(-1)).toMatchObject({ op: 'delete', itemId: 'b2' });
-    expect(await catalog.readWal(wal.at(-1)!.id, 10)).toEqual([]);
+    expect(await catalog.readWal('test-enc', wal.at(-1)!.id, 10)).toEqual([]);
   });
 });

@@ -15,7 +15,8 @@ export type WalEntry =
 
 export interface MutationResult {
   outcome: 'applied' | 'stale';
-  walId: string | null;
+  /** Log entries written: one for an upsert (its encoder's index), one per index for a delete. */
+  walIds: string[];
 }
 
 export interface CategoryStats {
@@ -27,11 +28,13 @@ export interface CategoryStats {
   pairs: Map<string, number>;
 }
 
-/** A vector from another encoder (or dimension) than the one the index was built with. */
+/** A vector whose dimension differs from the one its encoder's index was built with. */
 export class VectorSpaceMismatchError extends Error {
   override readonly name = 'VectorSpaceMismatchError';
-  constructor(index: string, expected: string, actual: string) {
-    super(`index "${index}" holds ${expected} vectors (encoder/dimension); refusing a ${actual} vector — re-embed the catalog into a new index instead`);
+  constructor(encoder: string, expectedDimension: string, actualDimension: string) {
+    super(
+      `index of encoder "${encoder}" holds ${expectedDimension}-dimensional vectors; refusing a ${actualDimension}-dimensional one (give a changed encoder a new id, so its vectors go to a new index)`,
+    );
   }
 }
 
@@ -49,20 +52,19 @@ export function normaliseCategory(category: string): string {
 // write-ahead-log append happen together, so concurrent index workers cannot interleave an
 // older mutation after a newer one, and a retried job re-appends (idempotently) rather than
 // being skipped. A mutation with the same version as the stored one is re-applied on purpose.
-// The first upsert fixes the index's vector space (encoder id and dimension); a vector from
-// another encoder is refused rather than silently compared with incomparable ones.
-// KEYS: item, live, counts, pairs, wal, index-meta. ARGV: op, version, itemId, title, authors, categories(JSON
-// array of normalised names, \0-joined pairs computed in Lua), encoder, dimension, vector.
+// Each encoder has its own index (vectors of different encoders are not comparable): an
+// upsert goes to its encoder's log, whose first entry fixes the dimension; a delete goes to
+// every index's log.
+// KEYS: item, live, counts, pairs, indexes. ARGV: op, version, itemId, title, authors,
+// categories (JSON array of normalised names), encoder, dimension, vector, key prefix.
 const APPLY_MUTATION = `
+local function indexKey(index, suffix) return ARGV[10] .. ':index:' .. index .. ':' .. suffix end
 if ARGV[1] == 'upsert' then
-  local space = redis.call('HMGET', KEYS[6], 'encoder', 'dimension')
-  if space[1] and (space[1] ~= ARGV[7] or space[2] ~= ARGV[8]) then
-    return {'mismatch', space[1] .. '/' .. space[2]}
-  end
-  redis.call('HSET', KEYS[6], 'encoder', ARGV[7], 'dimension', ARGV[8])
+  local dimension = redis.call('HGET', indexKey(ARGV[7], 'meta'), 'dimension')
+  if dimension and dimension ~= ARGV[8] then return {'mismatch', dimension} end
 end
 local current = redis.call('HGET', KEYS[1], 'version')
-if current and current > ARGV[2] then return {'stale', false} end
+if current and current > ARGV[2] then return {'stale', {}} end
 local function adjust(categoriesJson, delta)
   if not categoriesJson then return end
   local categories = cjson.decode(categoriesJson)
@@ -81,33 +83,36 @@ end
 if redis.call('HGET', KEYS[1], 'deleted') == '0' then
   adjust(redis.call('HGET', KEYS[1], 'categories'), -1)
 end
-local walId
+local walIds = {}
 if ARGV[1] == 'upsert' then
   adjust(ARGV[6], 1)
   redis.call('HSET', KEYS[1], 'version', ARGV[2], 'deleted', '0', 'title', ARGV[4], 'authors', ARGV[5], 'categories', ARGV[6])
   redis.call('SADD', KEYS[2], ARGV[3])
-  walId = redis.call('XADD', KEYS[5], '*', 'op', 'upsert', 'itemId', ARGV[3], 'encoder', ARGV[7], 'dimension', ARGV[8], 'vector', ARGV[9])
+  redis.call('SADD', KEYS[5], ARGV[7])
+  redis.call('HSET', indexKey(ARGV[7], 'meta'), 'encoder', ARGV[7], 'dimension', ARGV[8])
+  table.insert(walIds, redis.call('XADD', indexKey(ARGV[7], 'wal'), '*', 'op', 'upsert', 'itemId', ARGV[3], 'encoder', ARGV[7], 'dimension', ARGV[8], 'vector', ARGV[9]))
 else
   redis.call('HSET', KEYS[1], 'version', ARGV[2], 'deleted', '1')
   redis.call('HDEL', KEYS[1], 'title', 'authors', 'categories')
   redis.call('SREM', KEYS[2], ARGV[3])
-  walId = redis.call('XADD', KEYS[5], '*', 'op', 'delete', 'itemId', ARGV[3])
+  for _, index in ipairs(redis.call('SMEMBERS', KEYS[5])) do
+    table.insert(walIds, redis.call('XADD', indexKey(index, 'wal'), '*', 'op', 'delete', 'itemId', ARGV[3]))
+  end
 end
-return {'applied', walId}
+return {'applied', walIds}
 `;
 
 /**
- * The catalog of record: item metadata, category statistics and the vector index's
- * write-ahead log (a Redis Stream). The index pool is its only writer; recommend replicas
- * rebuild their FAISS index from the log and follow it.
+ * The catalog of record: item metadata, category statistics and, per encoder, the vector
+ * index's write-ahead log (a Redis Stream). The index pool is its only writer; recommend
+ * replicas rebuild their FAISS index from the log and follow it.
  */
 export class CatalogStore {
   private readonly keys: StoreKeys;
 
   constructor(
     private readonly redis: Redis,
-    prefix: string,
-    readonly indexName = 'items',
+    private readonly prefix: string,
   ) {
     this.keys = storeKeys(prefix);
   }
@@ -116,22 +121,22 @@ export class CatalogStore {
     const { keys } = this;
     const result = (await this.redis.eval(
       APPLY_MUTATION,
-      6,
+      5,
       keys.item(args.itemId),
       keys.liveItems,
       keys.categoryCounts,
       keys.categoryPairs,
-      keys.wal(this.indexName),
-      keys.indexMeta(this.indexName),
+      keys.indexes,
       args.op,
       args.version,
       args.itemId,
       ...args.values,
-    )) as [string, string | null];
+      this.prefix,
+    )) as [string, string[] | string];
     if (result[0] === 'mismatch') {
-      throw new VectorSpaceMismatchError(this.indexName, result[1] ?? '?', args.values[3] + '/' + args.values[4]);
+      throw new VectorSpaceMismatchError(args.values[3] ?? '?', String(result[1]), args.values[4] ?? '?');
     }
-    return { outcome: result[0] === 'applied' ? 'applied' : 'stale', walId: result[1] ?? null };
+    return { outcome: result[0] === 'applied' ? 'applied' : 'stale', walIds: Array.isArray(result[1]) ? result[1] : [] };
   }
 
   upsert(input: {
@@ -203,13 +208,18 @@ export class CatalogStore {
     );
   }
 
+  /** Encoders that have an index. */
+  indexNames(): Promise<string[]> {
+    return this.redis.smembers(this.keys.indexes);
+  }
+
   liveCount(): Promise<number> {
     return this.redis.scard(this.keys.liveItems);
   }
 
-  /** Log entries after `afterId` ("0" for all), oldest first. */
-  async readWal(afterId: string, count: number): Promise<WalEntry[]> {
-    const rows = (await this.redis.xrange(this.keys.wal(this.indexName), `(${afterId}`, '+', 'COUNT', count)) as [string, string[]][];
+  /** Entries of `index`'s log (an encoder id) after `afterId` ("0" for all), oldest first. */
+  async readWal(index: string, afterId: string, count: number): Promise<WalEntry[]> {
+    const rows = (await this.redis.xrange(this.keys.wal(index), `(${afterId}`, '+', 'COUNT', count)) as [string, string[]][];
     return rows.map(([id, flat]) => {
       const fields = new Map<string, string>();
       for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i] as string, flat[i + 1] as string);

@@ -9,6 +9,8 @@ export function storeKeys(prefix: string) {
     liveItems: `${prefix}:catalog:live`,
     categoryCounts: `${prefix}:catalog:category-counts`,
     categoryPairs: `${prefix}:catalog:category-pairs`,
+    /** Encoders that have an index; each index is named after its encoder. */
+    indexes: `${prefix}:catalog:indexes`,
     wal: (index: string) => `${prefix}:index:${index}:wal`,
     indexMeta: (index: string) => `${prefix}:index:${index}:meta`,
     recommendations: (userId: string) => `${prefix}:recs:${userId}`,
