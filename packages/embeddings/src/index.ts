@@ -7,3 +7,5 @@ export {
   type WordVectorEncoder,
   type WordVectorEncoderOptions,
 } from './word-vector-encoder.js';
+export { withEmbeddingCache, type EmbeddingCacheStore } from './embedding-cache.js';
+export { withMicroBatching, type MicroBatchOptions } from './micro-batcher.js';

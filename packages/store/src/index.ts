@@ -16,3 +16,4 @@ export {
   type RecommendedItem,
   type UserProfile,
 } from './recommendation-store.js';
+export { RedisEmbeddingCache } from './embedding-cache-store.js';

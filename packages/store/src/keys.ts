@@ -20,6 +20,7 @@ export function storeKeys(prefix: string) {
     seen: (userId: string) => `${prefix}:user:${userId}:seen`,
     profile: (userId: string) => `${prefix}:user:${userId}:profile`,
     acceptedEvent: (eventId: string) => `${prefix}:event:${eventId}`,
+    embedding: (encoderId: string, textHash: string) => `${prefix}:embedding:${encoderId}:${textHash}`,
   };
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;
