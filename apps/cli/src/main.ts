@@ -51,12 +51,15 @@ program
   .addOption(new Option('--fold <fold>', 'goodbooks fold').choices(FOLD_NAMES).default('a'))
   .option('--users <n>', 'users with at least 5 ratings to sign up', positiveInt, 50)
   .option('--timeout <seconds>', 'give up waiting after this long', positiveInt, 600)
+  .option('--encoder <id>', 'the embed pool\'s encoder (a registry id, e.g. t5-base-fixture); default $ENCODER or wink-glove-100d')
   .option('--json', 'print {"users": [...], "elapsedMs"} instead of a table')
-  .action(async (options: { fold: FoldName; users: number; timeout: number; json?: boolean }) => {
+  .action(async (options: { fold: FoldName; users: number; timeout: number; encoder?: string; json?: boolean }) => {
     const json = options.json ?? false;
     const say = (line: string) => process.stderr.write(`${line}\n`);
+    const config = loadConfig();
+    if (options.encoder) config.ENCODER = options.encoder;
     try {
-      const report = await runDemo(loadConfig(), { fold: options.fold, users: options.users, json, timeoutSeconds: options.timeout }, say);
+      const report = await runDemo(config, { fold: options.fold, users: options.users, json, timeoutSeconds: options.timeout }, say);
       console.log(json ? JSON.stringify(report) : renderReport(report));
       say('the stack is still running: `npx coldstart stack down` stops it');
     } catch (error) {

@@ -26,6 +26,7 @@ export interface DemoUserResult {
 
 export interface DemoReport {
   fold: FoldName;
+  encoder: string;
   users: DemoUserResult[];
   /** From the first catalog event published to the last user served. */
   elapsedMs: number;
@@ -103,6 +104,7 @@ export async function runDemo(config: CliConfig, options: DemoOptions, say: (lin
 
     const report: DemoReport = {
       fold: options.fold,
+      encoder: config.ENCODER,
       users: users.flatMap((user) => {
         const list = lists.get(user.userId);
         if (!list) return [];

@@ -21,7 +21,7 @@ export function renderReport(report: DemoReport, topK = 5): string {
     }
   }
   lines.push('');
-  lines.push(`fold ${report.fold}: ${report.signups.served}/${report.signups.users} users served, ${report.catalog.indexed}/${report.catalog.items} items indexed`);
+  lines.push(`fold ${report.fold}, encoder ${report.encoder}: ${report.signups.served}/${report.signups.users} users served, ${report.catalog.indexed}/${report.catalog.items} items indexed`);
   lines.push(`pipeline time ${report.elapsedMs} ms: catalog ${report.catalog.elapsedMs} ms, signups ${report.signups.elapsedMs} ms`);
   lines.push('catalog stages:', ...stageLines(report.catalog.stages));
   lines.push('signup stages:', ...stageLines(report.signups.stages));

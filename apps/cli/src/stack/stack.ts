@@ -61,12 +61,13 @@ function appEnvironment(config: CliConfig): NodeJS.ProcessEnv {
     USER_EVENTS_QUEUE: config.USER_EVENTS_QUEUE,
     ITEM_EVENTS_QUEUE: config.ITEM_EVENTS_QUEUE,
     API_PORT: String(config.API_PORT),
+    ENCODER: config.ENCODER,
     LOG_LEVEL: config.LOG_LEVEL,
   };
 }
 
 /** The settings that must agree between the CLI and a stack it reuses. */
-const SHARED_SETTINGS = ['REDIS_URL', 'COLDSTART_PREFIX', 'SQS_ENDPOINT', 'AWS_REGION', 'USER_EVENTS_QUEUE', 'ITEM_EVENTS_QUEUE', 'API_PORT'] as const;
+const SHARED_SETTINGS = ['REDIS_URL', 'COLDSTART_PREFIX', 'SQS_ENDPOINT', 'AWS_REGION', 'USER_EVENTS_QUEUE', 'ITEM_EVENTS_QUEUE', 'API_PORT', 'ENCODER'] as const;
 
 const settingsFile = (stateDir: string) => join(stateDir, 'run', 'stack-settings.json');
 
