@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisFixture, freePort, type RedisFixture } from '@coldstart/testing';
+import { createRedisFixture, freePort, freePortRange, type RedisFixture } from '@coldstart/testing';
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', 'apps', 'cli', 'bin', 'coldstart.js');
@@ -26,6 +26,7 @@ describe('coldstart CLI', () => {
       COLDSTART_PREFIX: fx.prefix,
       SQS_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
       API_PORT: String(await freePort()),
+      METRICS_PORT_BASE: String(await freePortRange(5)),
       USER_EVENTS_QUEUE: `cli-${tag}-user-events`,
       ITEM_EVENTS_QUEUE: `cli-${tag}-item-events`,
     };

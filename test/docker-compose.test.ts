@@ -305,6 +305,17 @@ describe('docker-compose.yml api', () => {
   });
 });
 
+describe.each(Object.keys(APPS).filter((app) => app !== 'api'))('docker-compose.yml %s operations endpoints', (app) => {
+  it('serves /healthz, /readyz and /metrics on all interfaces at METRICS_PORT and probes /healthz there', () => {
+    const env = validate(app);
+    expect(env.METRICS_HOST).toBe('0.0.0.0');
+    const service = services[app]!;
+    expect(healthcheckText(service)).toContain(`http://127.0.0.1:${String(env.METRICS_PORT)}/healthz`);
+    expect(service.healthcheck?.test?.[0]).toBe('CMD');
+    expect(service.healthcheck?.test?.[1]).toBe('node');
+  });
+});
+
 describe('deploy/elasticmq/elasticmq.conf', () => {
   // The queue names ingest ends up with, defaults included (an invalid environment fails above).
   const parsed = IngestEnv.safeParse(definedEnv(services.ingest ?? {}));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadFold, type Book } from '@coldstart/goodbooks';
-import { PipelineHarness } from './support/pipeline-harness.js';
+import { APPS, PipelineHarness, type AppName } from './support/pipeline-harness.js';
 import { deleted, interaction, signup, upserted } from './support/book-events.js';
 
 /**
@@ -57,6 +57,83 @@ describe('pipeline, every app its own process', () => {
     }
     expect(list.items.map((i: { itemId: string }) => i.itemId)).not.toContain(String(seed.bookId));
     expect(new Set(list.items.map((i: { itemId: string }) => i.itemId)).size).toBe(list.items.length);
+  });
+
+  /** The sum of a metric's samples whose labels include `labels`; undefined when there is none. */
+  const sample = (text: string, name: string, labels: Record<string, string> = {}): number | undefined => {
+    let total: number | undefined;
+    for (const line of text.split('\n')) {
+      const match = /^([a-z_:][a-z0-9_:]*)(?:\{(.*)\})? (\S+)$/i.exec(line);
+      if (!match || match[1] !== name) continue;
+      if (!Object.entries(labels).every(([k, v]) => (match[2] ?? '').includes(`${k}="${v}"`))) continue;
+      total = (total ?? 0) + Number(match[3]);
+    }
+    return total;
+  };
+
+  it('every app answers /healthz, /readyz and /metrics, its coldstart_ metrics counting the work', async () => {
+    const texts = new Map<AppName, string>();
+    for (const app of APPS) {
+      const base = harness.opsUrl(app);
+      expect((await fetch(`${base}/healthz`)).status, app).toBe(200);
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status, `${app}: ${JSON.stringify(await ready.clone().json())}`).toBe(200);
+      const body = (await ready.json()) as { status: string; checks?: Array<{ name: string; ok: boolean; detail?: unknown }> };
+      expect(body.status).toBe('ready');
+      if (app === 'worker-recommend') {
+        const replicas = Object.values(body.checks?.find((c) => c.name === 'replicas')?.detail ?? {});
+        expect(replicas.length).toBeGreaterThan(0);
+        for (const lag of replicas) expect(lag).toEqual({ lagEntries: expect.any(Number), lagSeconds: expect.any(Number) });
+      }
+      const metrics = await fetch(`${base}/metrics`);
+      expect(metrics.status, app).toBe(200);
+      const text = await metrics.text();
+      expect(text, app).toContain('process_cpu_user_seconds_total');
+      texts.set(app, text);
+    }
+    const pools = { 'worker-expand': ['expand', 'expand-topics'], 'worker-embed': ['embed', 'embed-topics'], 'worker-index': ['index', 'upsert-item'], 'worker-recommend': ['recommend', 'recommend-user'] } as const;
+    for (const [app, [queue, job]] of Object.entries(pools)) {
+      const text = texts.get(app as AppName)!;
+      expect(sample(text, 'coldstart_jobs_total', { queue, job, outcome: 'completed' }), app).toBeGreaterThan(0);
+      expect(sample(text, 'coldstart_job_processing_seconds_count', { queue, job }), app).toBeGreaterThan(0);
+      expect(sample(text, 'coldstart_job_queued_seconds_count', { queue }), app).toBeGreaterThan(0);
+      for (const state of ['waiting', 'active', 'delayed', 'failed', 'waiting-children']) {
+        expect(sample(text, 'coldstart_queue_jobs', { queue, state }), `${app} ${state}`).toBeGreaterThanOrEqual(0);
+      }
+      expect(sample(text, 'coldstart_queue_oldest_waiting_seconds', { queue }), app).toBeGreaterThanOrEqual(0);
+    }
+    expect(sample(texts.get('worker-embed')!, 'coldstart_embed_batch_size_count')).toBeGreaterThan(0);
+    expect(sample(texts.get('worker-recommend')!, 'coldstart_index_replica_lag_entries')).toBeGreaterThanOrEqual(0);
+    expect(sample(texts.get('worker-recommend')!, 'coldstart_index_replica_applied_timestamp_seconds')).toBeGreaterThan(1e9);
+    const ingest = texts.get('ingest')!;
+    expect(sample(ingest, 'coldstart_sqs_messages_total', { queue: harness.userQueue.name, outcome: 'accepted' })).toBeGreaterThan(0);
+    expect(sample(ingest, 'coldstart_sqs_messages_total', { queue: harness.itemQueue.name, outcome: 'accepted' })).toBe(books.length);
+    expect(sample(ingest, 'coldstart_sqs_messages_deleted_total', { outcome: 'ok' })).toBeGreaterThan(books.length);
+    expect(sample(ingest, 'coldstart_sqs_receives_total', { outcome: 'ok' })).toBeGreaterThan(0);
+    expect(sample(texts.get('api')!, 'coldstart_http_requests_total', { route: '/v1/users/:userId/recommendations', status: '200' })).toBeGreaterThan(0);
+  });
+
+  it('serves the queue dashboard: 401 without a token, read-only with the API token, mutations with the admin token', async () => {
+    const url = (path: string) => `${harness.apiUrl}/admin/queues${path}`;
+    const as = (token: string) => ({ authorization: `Bearer ${token}` });
+    expect((await fetch(url('/api/queues'))).status).toBe(401);
+    const read = await fetch(url('/api/queues'), { headers: as(harness.env.API_TOKEN!) });
+    expect(read.status).toBe(200);
+    const { queues } = (await read.json()) as { queues: Array<{ name: string }> };
+    expect(queues.map((q) => q.name).sort()).toEqual(['embed', 'expand', 'index', 'recommend']);
+    const refused = await fetch(url('/api/queues/expand/retry/failed'), { method: 'PUT', headers: as(harness.env.API_TOKEN!) });
+    expect(refused.status).toBe(403);
+    await refused.arrayBuffer();
+    const allowed = await fetch(url('/api/queues/expand/retry/failed'), { method: 'PUT', headers: as(harness.env.API_ADMIN_TOKEN!) });
+    expect(allowed.status).toBe(200);
+    expect(await allowed.json()).toEqual({ retried: 0, skipped: 0 });
+    // A browser logs in once with ?token= and carries the cookie.
+    const login = await fetch(url(`?token=${harness.env.API_TOKEN}`), { redirect: 'manual' });
+    expect(login.status).toBe(303);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const page = await fetch(url(''), { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<html/i);
   });
 
   it('answers 401 without the token, 404 for an unknown user and 400 for a bad id', async () => {

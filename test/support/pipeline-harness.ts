@@ -16,6 +16,8 @@ export type AppName = (typeof APPS)[number];
  */
 export class PipelineHarness {
   readonly apps = new Map<AppName, AppProcess>();
+  /** Each app's METRICS_PORT (/healthz, /readyz, /metrics); the api serves them on API_PORT. */
+  readonly metricsPorts = new Map<AppName, number>();
   private constructor(
     readonly fx: RedisFixture,
     readonly emulator: SqsEmulator,
@@ -25,7 +27,8 @@ export class PipelineHarness {
     readonly apiUrl: string,
   ) {}
 
-  static async start(): Promise<PipelineHarness> {
+  /** `extraEnv` is given to every app, e.g. another ENCODER for the embed pool. */
+  static async start(extraEnv: Record<string, string> = {}): Promise<PipelineHarness> {
     const fx = await createRedisFixture();
     const emulator = await startSqsEmulator();
     const sqs = createSqsClient({ region: 'us-east-1', endpoint: emulator.endpoint });
@@ -46,21 +49,32 @@ export class PipelineHarness {
       INGEST_WAIT_TIME_SECONDS: '1',
       API_PORT: String(apiPort),
       API_TOKEN: 'test-token-0123456789',
+      API_ADMIN_TOKEN: 'test-admin-token-0123456789',
+      METRICS_HOST: '127.0.0.1',
       JOB_LOCK_MS: '3000',
       STALLED_INTERVAL_MS: '1000',
       SHUTDOWN_DEADLINE_MS: '10000',
       EXPANDER_STATS_REFRESH_MS: '0',
       LOG_LEVEL: 'info',
+      ...extraEnv,
     };
     const harness = new PipelineHarness(fx, emulator, userQueue, itemQueue, env, `http://127.0.0.1:${apiPort}`);
+    for (const app of APPS) if (app !== 'api') harness.metricsPorts.set(app, await freePort());
     for (const app of APPS) harness.start(app);
     return harness;
   }
 
   start(app: AppName): AppProcess {
-    const running = startApp(app, this.env);
+    const port = this.metricsPorts.get(app);
+    const running = startApp(app, port === undefined ? this.env : { ...this.env, METRICS_PORT: String(port) });
     this.apps.set(app, running);
     return running;
+  }
+
+  /** Where `app` answers /healthz, /readyz and /metrics. */
+  opsUrl(app: AppName): string {
+    const port = this.metricsPorts.get(app);
+    return port === undefined ? this.apiUrl : `http://127.0.0.1:${port}`;
   }
 
   async publish(events: readonly ColdstartEvent[]): Promise<void> {

@@ -12,6 +12,8 @@ export const CliEnv = RedisEnv.extend(AwsEnv.shape)
   .extend({
     SQS_ENDPOINT: AwsEnv.shape.SQS_ENDPOINT.default('http://127.0.0.1:4566'),
     API_PORT: envInteger(8080, { min: 1, max: 65_535 }),
+    /** The local stack's apps serve /metrics, /healthz and /readyz on this port and the next ones (one each). */
+    METRICS_PORT_BASE: envInteger(9464, { min: 1, max: 65_500 }),
     /** The embed pool's encoder (a registry id); `demo --encoder` overrides it. */
     ENCODER: z.string().min(1).default('wink-glove-100d'),
     /** Pid files and logs of the processes `coldstart stack` starts. */

@@ -1,6 +1,6 @@
-import { AwsEnv, envInteger, parseEnv, ProcessEnv, RedisEnv } from '@coldstart/config';
+import { AwsEnv, envInteger, MetricsEnv, parseEnv, ProcessEnv, RedisEnv } from '@coldstart/config';
 
-export const IngestEnv = RedisEnv.extend(AwsEnv.shape).extend(ProcessEnv.shape).extend({
+export const IngestEnv = RedisEnv.extend(AwsEnv.shape).extend(ProcessEnv.shape).extend(MetricsEnv.shape).extend({
   /** SQS long-poll wait, 0-20 s. */
   INGEST_WAIT_TIME_SECONDS: envInteger(20, { min: 0, max: 20 }),
   /** Seven days: longer than SQS keeps a message by default (4 days), so no redelivery outlives it. */

@@ -15,16 +15,28 @@ export interface IntakeDeps {
   logger: Logger;
 }
 
-/** The type of an invalid body, when one can be read, so dead letters can be counted by type. */
-export function peekEventType(body: string): string | undefined {
-  if (Buffer.byteLength(body) > MAX_BODY_BYTES) return undefined;
+/**
+ * The eventId and type of a body, as far as they can be read without validating it, so log
+ * lines and dead letters about a bad or failing message still name its event.
+ */
+export function peekEventRef(body: string): { eventId?: string; type?: string } {
+  if (Buffer.byteLength(body) > MAX_BODY_BYTES) return {};
   try {
     const parsed: unknown = JSON.parse(body);
-    const type = typeof parsed === 'object' && parsed !== null ? (parsed as { type?: unknown }).type : undefined;
-    return typeof type === 'string' && (EVENT_TYPES as readonly string[]).includes(type) ? type : undefined;
+    if (typeof parsed !== 'object' || parsed === null) return {};
+    const { eventId, type } = parsed as { eventId?: unknown; type?: unknown };
+    return {
+      ...(typeof eventId === 'string' && eventId.length > 0 && eventId.length <= 128 ? { eventId } : {}),
+      ...(typeof type === 'string' && (EVENT_TYPES as readonly string[]).includes(type) ? { type } : {}),
+    };
   } catch {
-    return undefined;
+    return {};
   }
+}
+
+/** The type of an invalid body, when one can be read, so dead letters can be counted by type. */
+export function peekEventType(body: string): string | undefined {
+  return peekEventRef(body).type;
 }
 
 /**
@@ -36,7 +48,10 @@ export function makeEventIntake(deps: IntakeDeps): (message: ReceivedMessage) =>
   const keys = storeKeys(deps.prefix);
   return async (message) => {
     const parsed = parseEventBody(message.body);
-    if (!parsed.ok) return { action: 'dead-letter', reason: parsed.error, eventType: peekEventType(message.body) };
+    if (!parsed.ok) {
+      const ref = peekEventRef(message.body);
+      return { action: 'dead-letter', reason: parsed.error, eventType: ref.type, eventId: ref.eventId };
+    }
     const { event } = parsed;
     const marker = keys.acceptedEvent(event.eventId);
     if ((await deps.redis.exists(marker)) === 1) {
@@ -45,7 +60,7 @@ export function makeEventIntake(deps: IntakeDeps): (message: ReceivedMessage) =>
     }
     await deps.flows.add(flowForEvent(event));
     await deps.redis.set(marker, event.type, 'EX', deps.dedupeTtlSeconds);
-    deps.logger.debug({ eventId: event.eventId, type: event.type }, 'event accepted');
+    deps.logger.debug({ eventId: event.eventId, type: event.type, messageId: message.messageId }, 'event accepted');
     return { action: 'acknowledge', result: 'accepted' };
   };
 }

@@ -8,6 +8,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { FAILURE_ATTRIBUTES, MAX_REASON_LENGTH, type EventQueue } from '@coldstart/aws';
 import type { Logger } from '@coldstart/runtime';
+import { peekEventRef } from './event-intake.js';
+import { ingestMetrics, type IngestMetrics } from './ingest-metrics.js';
 
 export interface ReceivedMessage {
   messageId: string;
@@ -18,7 +20,7 @@ export interface ReceivedMessage {
 /** What to do with a message once handled. A handler that throws leaves it in the queue to come back. */
 export type MessageOutcome =
   | { action: 'acknowledge'; result: 'accepted' | 'duplicate' }
-  | { action: 'dead-letter'; reason: string; eventType?: string | undefined };
+  | { action: 'dead-letter'; reason: string; eventType?: string | undefined; eventId?: string | undefined };
 
 export interface SqsConsumerOptions {
   sqs: SQSClient;
@@ -27,6 +29,8 @@ export interface SqsConsumerOptions {
   logger: Logger;
   /** Long-poll wait; 20 s (the maximum) keeps empty receives, and their cost, rare. */
   waitTimeSeconds: number;
+  /** Counters by queue and outcome; the default registry's when omitted. */
+  metrics?: IngestMetrics;
 }
 
 /** SQS allows 10 attributes per message; ours come first, the original's fill the rest. */
@@ -43,8 +47,11 @@ export class SqsConsumer {
   private stopping = false;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
+  private readonly metrics: IngestMetrics;
 
-  constructor(private readonly options: SqsConsumerOptions) {}
+  constructor(private readonly options: SqsConsumerOptions) {
+    this.metrics = options.metrics ?? ingestMetrics();
+  }
 
   start(): void {
     this.loop ??= this.run();
@@ -75,8 +82,11 @@ export class SqsConsumer {
         );
         messages = received.Messages ?? [];
         backoffMs = 500;
+        this.metrics.receives.inc({ queue: queue.name, outcome: 'ok' });
+        if (messages.length > 0) this.metrics.received.inc({ queue: queue.name }, messages.length);
       } catch (error) {
         if (this.stopping) break;
+        this.metrics.receives.inc({ queue: queue.name, outcome: 'error' });
         logger.error({ queue: queue.name, err: error, retryInMs: backoffMs }, 'receive failed');
         await sleep(backoffMs, this.abort.signal);
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
@@ -99,12 +109,19 @@ export class SqsConsumer {
           const outcome = await this.options.handle(received);
           if (outcome.action === 'dead-letter') {
             await this.deadLetter(message, outcome.reason, outcome.eventType);
-            logger.warn({ queue: queue.name, messageId: received.messageId, reason: outcome.reason }, 'invalid message sent to the dead-letter queue');
+            this.metrics.deadLettered.inc({ queue: queue.name });
+            logger.warn(
+              { queue: queue.name, messageId: received.messageId, eventId: outcome.eventId, type: outcome.eventType, reason: outcome.reason },
+              'invalid message sent to the dead-letter queue',
+            );
           }
+          this.metrics.handled.inc({ queue: queue.name, outcome: outcome.action === 'dead-letter' ? 'invalid' : outcome.result });
           return message;
         } catch (error) {
+          this.metrics.handled.inc({ queue: queue.name, outcome: 'error' });
+          const { eventId, type } = peekEventRef(received.body);
           logger.error(
-            { queue: queue.name, messageId: received.messageId, receiveCount: received.receiveCount, err: error },
+            { queue: queue.name, messageId: received.messageId, eventId, type, receiveCount: received.receiveCount, err: error },
             'message not handled; it will be received again',
           );
           return undefined;
@@ -121,11 +138,19 @@ export class SqsConsumer {
         }),
       );
       // Not deleted means received again; the eventId deduplication absorbs the repeat.
-      for (const failure of result.Failed ?? []) {
-        logger.warn({ queue: queue.name, code: failure.Code, reason: failure.Message }, 'delete failed; the message will be received again');
+      const failed = result.Failed ?? [];
+      if (done.length > failed.length) this.metrics.deleted.inc({ queue: queue.name, outcome: 'ok' }, done.length - failed.length);
+      if (failed.length > 0) this.metrics.deleted.inc({ queue: queue.name, outcome: 'error' }, failed.length);
+      for (const failure of failed) {
+        const message = done[Number(failure.Id)];
+        logger.warn(
+          { queue: queue.name, messageId: message?.MessageId, ...peekEventRef(message?.Body ?? ''), code: failure.Code, reason: failure.Message },
+          'delete failed; the message will be received again',
+        );
       }
     } catch (error) {
-      logger.warn({ queue: queue.name, err: error }, 'delete batch failed; the messages will be received again');
+      this.metrics.deleted.inc({ queue: queue.name, outcome: 'error' }, done.length);
+      logger.warn({ queue: queue.name, messageIds: done.map((m) => m.MessageId), err: error }, 'delete batch failed; the messages will be received again');
     }
   }
 

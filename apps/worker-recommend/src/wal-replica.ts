@@ -14,6 +14,7 @@ export interface VectorSpace {
  */
 export class WalReplica {
   private lastId = '0';
+  private appliedCount = 0;
   private current: { index: VectorIndex; space: VectorSpace } | undefined;
   private queue: Promise<void> = Promise.resolve();
 
@@ -36,6 +37,11 @@ export class WalReplica {
     return this.lastId;
   }
 
+  /** Log entries applied since the start of the log (the replica replays it from the start). */
+  get applied(): number {
+    return this.appliedCount;
+  }
+
   /**
    * Each call drains the log after every call before it, so a caller never returns before
    * the entries that existed when it called are applied; concurrent callers share the reads.
@@ -52,6 +58,7 @@ export class WalReplica {
       for (const entry of entries) {
         this.apply(entry);
         this.lastId = entry.id;
+        this.appliedCount += 1;
       }
       if (entries.length < this.batchSize) return;
     }
@@ -81,6 +88,11 @@ export class ReplicaSet {
   private readonly replicas = new Map<string, WalReplica>();
 
   constructor(private readonly log: Pick<CatalogStore, 'readWal'>) {}
+
+  /** Every replica created so far (for lag metrics and readiness). */
+  all(): WalReplica[] {
+    return [...this.replicas.values()];
+  }
 
   forEncoder(encoder: string): WalReplica {
     let replica = this.replicas.get(encoder);

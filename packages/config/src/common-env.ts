@@ -24,8 +24,19 @@ export const ProcessEnv = z.object({
   SHUTDOWN_DEADLINE_MS: envInteger(20_000, { min: 100, max: 600_000 }),
 });
 
+/**
+ * The operations endpoints (/healthz, /readyz, /metrics) of a process without an HTTP API of its
+ * own: the pools and the ingest. The API serves them on API_PORT instead.
+ */
+export const MetricsEnv = z.object({
+  /** 0 picks a free port (logged at start): for tests; several processes on one host need one port each. */
+  METRICS_PORT: envInteger(9464, { min: 0, max: 65_535 }),
+  /** Loopback by default; containers set 0.0.0.0 so Prometheus and the kubelet can reach it. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+});
+
 /** Every worker pool: how many jobs one process runs at once, and how fast a killed worker's jobs come back. */
-export const PoolEnv = RedisEnv.extend(ProcessEnv.shape).extend({
+export const PoolEnv = RedisEnv.extend(ProcessEnv.shape).extend(MetricsEnv.shape).extend({
   POOL_CONCURRENCY: envInteger(8, { min: 1, max: 1_000 }),
   /** A job whose worker died is retried once this lock lapses (plus one stalled-check interval). */
   JOB_LOCK_MS: envInteger(30_000, { min: 1_000, max: 600_000 }),

@@ -44,4 +44,29 @@ describe('parseEnv', () => {
     expect(() => parseEnv(RedisEnv, { COLDSTART_PREFIX: 'a:b' })).toThrow(/COLDSTART_PREFIX/);
     expect(() => parseEnv(z.object({ X: envInteger(1, { min: 0, max: 3 }) }), { X: '1.5' })).toThrow(/whole number/);
   });
+
+  it('never shows a secret in an error: values of *TOKEN*/*PASSWORD*/*SECRET*/*KEY variables, credentials in URLs', () => {
+    const Secrets = RedisEnv.extend({
+      API_TOKEN: z.string().min(16),
+      DB_PASSWORD: z.string().min(20),
+      SIGNING_KEY: z.string().min(20),
+      UPSTREAM_URL: z.url().refine((v) => v.startsWith('https:'), 'must use https'),
+    });
+    let message = '';
+    try {
+      parseEnv(Secrets, {
+        API_TOKEN: 'short-tok-1',
+        DB_PASSWORD: 'pw-hunter2',
+        SIGNING_KEY: 'key-hunter3',
+        REDIS_URL: 'http://user:redis-pw-9@redis:6379',
+        UPSTREAM_URL: 'http://svc:up-pw-7@upstream/x',
+      });
+    } catch (error) {
+      message = (error as ConfigError).message;
+    }
+    for (const name of ['API_TOKEN', 'DB_PASSWORD', 'SIGNING_KEY', 'REDIS_URL', 'UPSTREAM_URL']) expect(message).toContain(name);
+    for (const secret of ['short-tok-1', 'pw-hunter2', 'key-hunter3', 'redis-pw-9', 'up-pw-7']) expect(message).not.toContain(secret);
+    expect(message).toMatch(/REDIS_URL="http:\/\/\[redacted\]@redis:6379": must use redis or rediss/);
+    expect(message).toMatch(/API_TOKEN=\[redacted\]/);
+  });
 });

@@ -8,6 +8,18 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables whose value is a secret by name: an error names the variable but never shows its value. */
+const SECRET_NAME = /TOKEN|PASSWORD|SECRET|CREDENTIAL|PRIVATE|(^|_)KEY$/i;
+
+/** The value as an error may show it: secrets by name hidden, and user:password stripped from URLs. */
+export function displayValue(name: string, value: string): string {
+  if (SECRET_NAME.test(name)) return '[redacted]';
+  // Not only valid URLs: an invalid one (wrong scheme, typo) is exactly what gets reported.
+  const withCredentials = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i.exec(value);
+  if (withCredentials) return JSON.stringify(`${withCredentials[1]}[redacted]@${value.slice(withCredentials[0].length)}`);
+  return JSON.stringify(value);
+}
+
 /**
  * Parses `env` with `schema` and reports every invalid variable at once, so an operator fixes a
  * deployment in one round instead of one variable per restart.
@@ -19,7 +31,7 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
     result.error.issues.map((issue) => {
       const name = issue.path.map(String).join('.') || '(environment)';
       const value = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
-      return value === undefined ? `${name}: ${issue.message}` : `${name}=${JSON.stringify(value)}: ${issue.message}`;
+      return value === undefined ? `${name}: ${issue.message}` : `${name}=${displayValue(name, value)}: ${issue.message}`;
     }),
   );
 }

@@ -3,5 +3,6 @@ export { isPermanentError, JobTimeoutError, PermanentError } from './errors.js';
 export { flowForEvent, itemEmbeddingText, jobOptions } from './flows.js';
 export { jobIdFor } from './job-ids.js';
 export * from './job-catalog.js';
-export { createPoolWorker, type JobContext, type PoolHandlers, type PoolWorkerOptions } from './pool-worker.js';
+export { createPoolWorker, jobLogBindings, type JobContext, type PoolHandlers, type PoolWorkerOptions } from './pool-worker.js';
 export { runPool, type PoolSettings, type RunningPool } from './run-pool.js';
+export { jobNameFromId, poolMetrics, QUEUE_STATES, readyAt, reportQueueDepth } from './pool-metrics.js';

@@ -1,8 +1,10 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
 import type { z } from 'zod';
 import { isPermanentError, JobTimeoutError } from './errors.js';
 import { JOB_CATALOG, QUEUE_POLICIES, type JobCatalog, type JobName, type QueueName } from './job-catalog.js';
+import { poolMetrics, readyAt } from './pool-metrics.js';
 
 type Spec<Q extends QueueName, J extends JobName<Q>> = JobCatalog[Q][J] extends { data: infer D; result: infer R }
   ? { data: D; result: R }
@@ -16,6 +18,8 @@ export interface JobContext {
   signal: AbortSignal;
   /** The validated results of this job's children in a flow (one per child). */
   childResults<S extends z.ZodType>(schema: S): Promise<z.infer<S>[]>;
+  /** The pool's logger bound to this job: { stage, jobId, job, eventId, userId | itemId }. */
+  logger: Logger;
 }
 
 /** One handler per job of the queue, keyed by the catalog: a missing one is a compile error. */
@@ -32,6 +36,19 @@ export interface PoolWorkerOptions {
   stalledIntervalMs?: number;
   /** Beyond this many stalls (worker killed mid-job) a job fails instead of looping forever. */
   maxStalledCount?: number;
+  /** Parent of every job's logger (`JobContext.logger`); silent when omitted. */
+  logger?: Logger;
+}
+
+/** What every job-related log line carries, so one event can be followed through the pools. */
+export function jobLogBindings(queue: string, job: Pick<Job, 'id' | 'name' | 'data'> | undefined): Record<string, unknown> {
+  const data = (job?.data ?? {}) as { eventId?: unknown; userId?: unknown; itemId?: unknown; item?: { itemId?: unknown } };
+  const bindings: Record<string, unknown> = { stage: queue, jobId: job?.id, job: job?.name };
+  if (typeof data.eventId === 'string') bindings.eventId = data.eventId;
+  if (typeof data.userId === 'string') bindings.userId = data.userId;
+  const itemId = data.itemId ?? data.item?.itemId;
+  if (typeof itemId === 'string') bindings.itemId = itemId;
+  return bindings;
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -67,6 +84,17 @@ function raceTimeout<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 export function createPoolWorker<Q extends QueueName>(queue: Q, handlers: PoolHandlers<Q>, options: PoolWorkerOptions): Worker {
   const catalog = JOB_CATALOG[queue] as Record<string, { data: z.ZodType } | undefined>;
   const { timeoutMs } = QUEUE_POLICIES[queue];
+  const parentLogger = options.logger ?? pino({ level: 'silent' });
+  const metrics = poolMetrics();
+  const observeQueued = (job: Job) => {
+    // First attempts only: a retry's wait is its backoff, not queueing. Off the job's path.
+    if ((job.attemptsStarted ?? 1) > 1 || !job.processedOn) return;
+    const processedOn = job.processedOn;
+    readyAt(job, options.connection).then(
+      (ready) => metrics.queued.observe({ queue, job: job.name }, Math.max(0, processedOn - ready) / 1000),
+      () => undefined,
+    );
+  };
   const processor = async (job: Job, _token?: string, workerSignal?: AbortSignal): Promise<unknown> => {
     const spec = catalog[job.name];
     const handler = (handlers as Record<string, ((data: unknown, context: JobContext) => Promise<unknown>) | undefined>)[job.name];
@@ -76,7 +104,10 @@ export function createPoolWorker<Q extends QueueName>(queue: Q, handlers: PoolHa
 
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = workerSignal ? AbortSignal.any([timeout, workerSignal]) : timeout;
-    const context: JobContext = { job, signal, childResults: (schema) => readChildResults(job, schema) };
+    const logger = parentLogger.child(jobLogBindings(queue, job));
+    const context: JobContext = { job, signal, logger, childResults: (schema) => readChildResults(job, schema) };
+    observeQueued(job);
+    const stopTimer = metrics.processing.startTimer({ queue, job: job.name });
     try {
       return await raceTimeout(handler(parsed.data, context), signal);
     } catch (error) {
@@ -85,6 +116,8 @@ export function createPoolWorker<Q extends QueueName>(queue: Q, handlers: PoolHa
         throw new UnrecoverableError(`${(error as Error).name}: ${(error as Error).message}`);
       }
       throw error;
+    } finally {
+      stopTimer();
     }
   };
   return new Worker(queue, processor, {

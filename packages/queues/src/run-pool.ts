@@ -1,8 +1,11 @@
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { check, type Check } from '@coldstart/runtime';
 import { bullPrefix, createRedis } from './connection.js';
 import type { QueueName } from './job-catalog.js';
-import { createPoolWorker, type PoolHandlers } from './pool-worker.js';
+import { jobNameFromId, poolMetrics, reportQueueDepth } from './pool-metrics.js';
+import { createPoolWorker, jobLogBindings, type PoolHandlers } from './pool-worker.js';
 
 export interface PoolSettings {
   REDIS_URL: string;
@@ -13,6 +16,8 @@ export interface PoolSettings {
 }
 
 export interface RunningPool {
+  /** Readiness: Redis answers and the worker is running. */
+  ready(): Promise<Check[]>;
   /** Stops taking jobs, waits for the ones in flight, then closes the connection. Idempotent. */
   close(): Promise<void>;
 }
@@ -20,7 +25,8 @@ export interface RunningPool {
 /**
  * Starts one pool's BullMQ worker with the house settings and logs every failed job with its
  * reason. `makeHandlers` gets the pool's Redis connection for its own reads and writes (the
- * worker duplicates it for its blocking commands); closing the pool closes it.
+ * worker duplicates it for its blocking commands); closing the pool closes it. The pool's
+ * metrics (job outcomes and latencies, its queue's depth) go to the default registry.
  */
 export async function runPool<Q extends QueueName>(
   queue: Q,
@@ -30,19 +36,32 @@ export async function runPool<Q extends QueueName>(
 ): Promise<RunningPool> {
   const connection = createRedis(settings.REDIS_URL, 'worker');
   const handlers = await makeHandlers(connection);
+  const prefix = bullPrefix(settings.COLDSTART_PREFIX);
   const worker = createPoolWorker(queue, handlers, {
     connection,
-    prefix: bullPrefix(settings.COLDSTART_PREFIX),
+    prefix,
     concurrency: settings.POOL_CONCURRENCY,
     lockDurationMs: settings.JOB_LOCK_MS,
     stalledIntervalMs: settings.STALLED_INTERVAL_MS,
+    logger,
   });
+  const { outcomes } = poolMetrics();
+  // Read-only view of the pool's own queue, for its depth on scrape.
+  const depthQueue = new Queue(queue, { connection, prefix });
+  const stopDepth = reportQueueDepth(depthQueue, connection);
+
+  worker.on('completed', (job) => outcomes.inc({ queue, job: job.name, outcome: 'completed' }));
   worker.on('failed', (job, error) => {
     const final = job ? job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError' : true;
+    outcomes.inc({ queue, job: job?.name ?? 'unknown', outcome: final ? 'failed' : 'retried' });
     logger[final ? 'error' : 'warn'](
-      { stage: queue, jobId: job?.id, job: job?.name, eventId: (job?.data as { eventId?: string } | undefined)?.eventId, attempt: job?.attemptsMade, err: error },
+      { ...jobLogBindings(queue, job), attempt: job?.attemptsMade, err: error },
       final ? 'job failed for good' : 'job failed; will retry',
     );
+  });
+  worker.on('stalled', (jobId) => {
+    outcomes.inc({ queue, job: jobNameFromId(jobId), outcome: 'stalled' });
+    logger.warn({ stage: queue, jobId, job: jobNameFromId(jobId) }, 'job stalled (its worker stopped renewing the lock); moved back to wait');
   });
   worker.on('error', (error) => logger.error({ stage: queue, err: error }, 'worker error'));
   worker.run().catch((error: unknown) => logger.fatal({ stage: queue, err: error }, 'worker stopped unexpectedly'));
@@ -50,9 +69,15 @@ export async function runPool<Q extends QueueName>(
 
   let closing: Promise<void> | undefined;
   return {
+    ready: async () => [
+      await check('redis', () => connection.ping()),
+      { name: 'worker', ok: worker.isRunning() && !closing, ...(closing ? { detail: 'closing' } : {}) },
+    ],
     close: () =>
       (closing ??= (async () => {
         await worker.close();
+        stopDepth();
+        await depthQueue.close();
         await connection.quit();
       })()),
   };

@@ -1,2 +1,15 @@
-export { createLogger, redactUrl, type Logger } from './logger.js';
+export { createLogger, REDACTED_PATHS, redactQuery, redactUrl, type Logger } from './logger.js';
 export { fatal, installShutdown, type ShutdownOptions } from './shutdown.js';
+export { check, startHealthServer, type Check, type HealthServer, type HealthServerOptions } from './health-server.js';
+export {
+  collectProcessMetrics,
+  counter,
+  Counter,
+  defaultRegistry,
+  gauge,
+  Gauge,
+  histogram,
+  Histogram,
+  LATENCY_BUCKETS,
+  Registry,
+} from './metrics.js';

@@ -40,6 +40,16 @@ describe('installShutdown', () => {
     expect(exit).toHaveBeenCalledWith(143);
   });
 
+  it('marks the health server shutting down first and closes it after the work', async () => {
+    const order: string[] = [];
+    const health = { markShuttingDown: () => void order.push('mark'), close: async () => void order.push('health closed') };
+    const exit = vi.fn();
+    const { shutdown } = installShutdown({ logger, deadlineMs: 1000, health, close: async () => void order.push('work closed'), exit });
+    await shutdown('test');
+    expect(order).toEqual(['mark', 'work closed', 'health closed']);
+    expect(exit).toHaveBeenCalledWith(0);
+  });
+
   it('exits 1 when close fails', async () => {
     const exit = vi.fn();
     const { shutdown } = installShutdown({ logger, deadlineMs: 1000, close: async () => { throw new Error('boom'); }, exit });

@@ -7,6 +7,11 @@ export interface ShutdownOptions {
   /** Stops intake, then finishes or hands back in-flight work, then closes connections. */
   close: () => Promise<void>;
   exit?: (code: number) => void;
+  /**
+   * The process's health server: marked shutting down first (its /readyz answers 503 from the
+   * first signal on), closed after `close` so probes and scrapes still answer while work drains.
+   */
+  health?: { markShuttingDown(): void; close(): Promise<void> };
 }
 
 /**
@@ -26,7 +31,12 @@ export function installShutdown(options: ShutdownOptions): { shutdown: (reason: 
       exit(1);
     }, options.deadlineMs);
     deadline.unref();
-    closing = options.close().then(
+    options.health?.markShuttingDown();
+    const closeAll = async () => {
+      await options.close();
+      await options.health?.close();
+    };
+    closing = closeAll().then(
       () => {
         clearTimeout(deadline);
         options.logger.info('shut down cleanly');

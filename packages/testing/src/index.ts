@@ -1,3 +1,3 @@
-export { freePort, startApp, type AppProcess } from './app-process.js';
+export { freePort, freePortRange, startApp, type AppProcess } from './app-process.js';
 export { createRedisFixture, deleteKeysWithPrefix, TEST_REDIS_URL, type RedisFixture } from './redis-fixture.js';
 export { startSqsEmulator, type SqsEmulator } from './sqs-emulator.js';

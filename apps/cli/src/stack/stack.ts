@@ -62,6 +62,7 @@ function appEnvironment(config: CliConfig): NodeJS.ProcessEnv {
     ITEM_EVENTS_QUEUE: config.ITEM_EVENTS_QUEUE,
     API_PORT: String(config.API_PORT),
     ENCODER: config.ENCODER,
+    COLDSTART_MODELS_DIR: join(config.COLDSTART_STATE_DIR, 'models'),
     LOG_LEVEL: config.LOG_LEVEL,
   };
 }
@@ -115,8 +116,17 @@ function emulatorProcess(config: CliConfig): ManagedProcess {
   };
 }
 
+/**
+ * Each app's METRICS_PORT on this host: METRICS_PORT_BASE plus its place in STACK_APPS, so the
+ * processes sharing the machine do not collide (the api serves /metrics on API_PORT instead).
+ */
+export function metricsPort(config: Pick<CliConfig, 'METRICS_PORT_BASE'>, app: StackApp): number {
+  return config.METRICS_PORT_BASE + STACK_APPS.indexOf(app);
+}
+
 function appProcess(config: CliConfig, app: StackApp): ManagedProcess {
-  return { name: app, command: process.execPath, args: [appEntry(app)], env: appEnvironment(config) };
+  const env = { ...appEnvironment(config), METRICS_PORT: String(metricsPort(config, app)) };
+  return { name: app, command: process.execPath, args: [appEntry(app)], env };
 }
 
 export interface StackUpResult {

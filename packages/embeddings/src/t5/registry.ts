@@ -66,11 +66,11 @@ export function resolveEncoderSpec(id: string): EncoderSpec {
 }
 
 export interface LoadEncoderOptions {
-  /** Model directories live in `<modelsDir>/<id>/`. Default: env COLDSTART_MODELS_DIR. */
+  /** Model directories live in `<modelsDir>/<id>/` (apps pass their COLDSTART_MODELS_DIR). */
   readonly modelsDir?: string;
   /**
    * Fetch real (non-fixture) T5 models from `s3://bucket/prefix/<id>/` (manifest + files) into
-   * `<modelsDir>/<id>/`. Default: env COLDSTART_MODELS_S3_URL, if set.
+   * `<modelsDir>/<id>/` (apps pass their COLDSTART_MODELS_S3_URL).
    */
   readonly s3?: { readonly url: string; readonly client?: S3Client };
   /** Texts the fixtures' vocabulary is built from; default: the shipped goodbooks catalog. */
@@ -103,7 +103,7 @@ async function loadT5FromRegistry(spec: EncoderSpec, options: LoadEncoderOptions
     return loadT5Encoder({ ...common, source: { dir } });
   }
 
-  const s3Url = options.s3?.url ?? nonEmpty(process.env.COLDSTART_MODELS_S3_URL);
+  const s3Url = options.s3?.url;
   if (s3Url !== undefined) {
     const { bucket, prefix } = parseS3Url(s3Url);
     const base = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
@@ -127,7 +127,8 @@ export function missingModelMessage(spec: EncoderSpec, dir: string, missing: rea
   const lines = [
     `encoder ${spec.id} is not installed: ${dir} lacks ${missing.join(', ')}. Models are never downloaded at run time.`,
     'Export it once on a machine with Python and network access:',
-    `  pip install "optimum[exporters]" && optimum-cli export onnx --model ${model} --task feature-extraction --library-name transformers ${dir}`,
+    // The default (seq2seq) task is the standard T5 export; it names the encoder encoder_model.onnx.
+    `  pip install "optimum[exporters]" && optimum-cli export onnx --model ${model} ${dir}`,
     `then keep encoder_model.onnx (input_ids, attention_mask → last_hidden_state), config.json, tokenizer.json and tokenizer_config.json in ${dir}`,
     '(the decoder files optimum also writes are not needed).',
   ];
@@ -142,13 +143,8 @@ export function missingModelMessage(spec: EncoderSpec, dir: string, missing: rea
 }
 
 function resolveModelsDir(fromOptions: string | undefined): string {
-  const dir = fromOptions ?? nonEmpty(process.env.COLDSTART_MODELS_DIR);
-  if (dir === undefined) throw new Error('no models directory: pass modelsDir or set COLDSTART_MODELS_DIR');
-  return resolve(dir);
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
+  if (fromOptions === undefined || fromOptions === '') throw new Error('no models directory: set COLDSTART_MODELS_DIR');
+  return resolve(fromOptions);
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,0 +1,67 @@
+import { FlowProducer, Queue, Worker } from 'bullmq';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { defaultRegistry } from '@coldstart/runtime';
+import { createRedisFixture, type RedisFixture } from '@coldstart/testing';
+import { bullPrefix } from './connection.js';
+import { readyAt, reportQueueDepth } from './pool-metrics.js';
+
+// The scrape-time queue metrics and the ready time of flow parents, on the test redis-server.
+
+describe('pool metrics on a real queue', () => {
+  let fx: RedisFixture;
+  const closers: Array<() => Promise<unknown>> = [];
+
+  beforeEach(async () => {
+    fx = await createRedisFixture();
+  });
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+    await fx.cleanup();
+  });
+
+  const sampleOf = (text: string, line: RegExp) => Number(line.exec(text)?.[1]);
+
+  it('reports depth per state and the age of the oldest waiting job on scrape', async () => {
+    const prefix = bullPrefix(fx.prefix);
+    const queue = new Queue('expand', { connection: fx.redis, prefix });
+    closers.push(() => queue.close());
+    const stop = reportQueueDepth(queue, fx.redis);
+    closers.push(async () => stop());
+    await queue.add('expand-topics', { n: 1 }, { timestamp: Date.now() - 30_000 });
+    await queue.add('expand-topics', { n: 2 });
+    await queue.add('expand-topics', { n: 3 }, { delay: 60_000 });
+    const text = await defaultRegistry.metrics();
+    expect(text).toMatch(/^coldstart_queue_jobs\{queue="expand",state="waiting"\} 2$/m);
+    expect(text).toMatch(/^coldstart_queue_jobs\{queue="expand",state="delayed"\} 1$/m);
+    expect(text).toMatch(/^coldstart_queue_jobs\{queue="expand",state="failed"\} 0$/m);
+    const age = sampleOf(text, /^coldstart_queue_oldest_waiting_seconds\{queue="expand"\} (\S+)$/m);
+    expect(age).toBeGreaterThanOrEqual(29);
+    expect(age).toBeLessThan(40);
+    stop();
+    expect(await defaultRegistry.metrics()).not.toMatch(/queue="expand"/);
+  });
+
+  it("dates a flow parent's readiness from its last child's finish, not from when it was added", async () => {
+    const prefix = bullPrefix(fx.prefix);
+    const flows = new FlowProducer({ connection: fx.redis, prefix });
+    closers.push(() => flows.close());
+    const connection = fx.redis.duplicate();
+    closers.push(() => connection.quit());
+    const added = Date.now();
+    const { job: parent } = await flows.add({ name: 'embed-topics', queueName: 'embed', data: {}, children: [{ name: 'expand-topics', queueName: 'expand', data: {} }] });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const worker = new Worker('expand', async () => ({ topics: ['x'] }), { connection, prefix });
+    closers.push(() => worker.close());
+    const embed = new Queue('embed', { connection: fx.redis, prefix });
+    closers.push(() => embed.close());
+    await vi.waitFor(async () => expect(await embed.getWaitingCount()).toBe(1), { timeout: 10_000, interval: 20 });
+    const waiting = (await embed.getJob(parent.id!))!;
+    expect(waiting.timestamp).toBeLessThan(added + 100);
+    const ready = await readyAt(waiting, fx.redis);
+    expect(ready).toBeGreaterThanOrEqual(added + 300);
+    expect(ready).toBeLessThanOrEqual(Date.now());
+    // A job without children is ready when added.
+    const leaf = await embed.add('embed-item', {});
+    expect(await readyAt(leaf, fx.redis)).toBe(leaf.timestamp);
+  });
+});

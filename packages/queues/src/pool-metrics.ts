@@ -1,0 +1,115 @@
+import type { Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { counter, gauge, histogram, LATENCY_BUCKETS } from '@coldstart/runtime';
+
+/**
+ * The pools' metrics, shared by every pool in a process (a test may run several). Names and
+ * labels are part of the operations contract (README, "Metrics, health and the dashboard").
+ */
+export function poolMetrics() {
+  return {
+    processing: histogram({
+      name: 'coldstart_job_processing_seconds',
+      help: 'Time a job spent in its handler (one attempt), by queue and job name.',
+      labelNames: ['queue', 'job'] as const,
+      buckets: LATENCY_BUCKETS,
+    }),
+    queued: histogram({
+      name: 'coldstart_job_queued_seconds',
+      help: 'Time a job waited from ready (added, or its children done) to picked up, first attempts only.',
+      labelNames: ['queue', 'job'] as const,
+      buckets: [...LATENCY_BUCKETS, 120, 300, 900],
+    }),
+    outcomes: counter({
+      name: 'coldstart_jobs_total',
+      help: 'Job attempts by outcome: completed, failed (for good), retried (failed, will retry), stalled (worker lost).',
+      labelNames: ['queue', 'job', 'outcome'] as const,
+    }),
+  };
+}
+
+export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'waiting-children'] as const;
+
+/** A queue whose depth this process reports, with the connection to read it on. */
+interface DepthSource {
+  queue: Queue;
+  redis: Redis;
+}
+
+const depthSources = new Map<string, DepthSource>();
+const SCRAPE_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * When a job became ready to run: when it was added, or, for a flow parent, when its last child
+ * finished (BullMQ moves it from waiting-children to wait then, keeping the add time).
+ */
+export async function readyAt(job: Job, redis: Redis): Promise<number> {
+  const childKeys = Object.keys(await job.getChildrenValues());
+  if (childKeys.length === 0) return job.timestamp;
+  const pipeline = redis.pipeline();
+  for (const key of childKeys) pipeline.hget(key, 'finishedOn');
+  const finished = ((await pipeline.exec()) ?? []).map(([, value]) => Number(value ?? 0)).filter(Number.isFinite);
+  return Math.max(job.timestamp, ...finished);
+}
+
+/**
+ * Reports `queue`'s depth per state and the age of its oldest waiting job on every scrape
+ * (BullMQ's counts, one round trip; the oldest job, one more). Every process of a pool reports
+ * its own queue, so aggregate with max(), not sum().
+ */
+export function reportQueueDepth(queue: Queue, redis: Redis): () => void {
+  depthSources.set(queue.name, { queue, redis });
+  gauge({
+    name: 'coldstart_queue_jobs',
+    help: 'Jobs in a queue by state (waiting, active, delayed, failed, waiting-children), read from Redis on scrape.',
+    labelNames: ['queue', 'state'] as const,
+    async collect() {
+      this.reset();
+      await Promise.all(
+        [...depthSources.values()].map(async ({ queue: q }) => {
+          const counts = await withTimeout(q.getJobCounts(...QUEUE_STATES), SCRAPE_TIMEOUT_MS).catch(() => undefined);
+          if (!counts) return;
+          for (const state of QUEUE_STATES) this.set({ queue: q.name, state }, counts[state] ?? 0);
+        }),
+      );
+    },
+  });
+  gauge({
+    name: 'coldstart_queue_oldest_waiting_seconds',
+    help: 'Age of the oldest job waiting in a queue since it became ready; 0 when none waits.',
+    labelNames: ['queue'] as const,
+    async collect() {
+      this.reset();
+      await Promise.all(
+        [...depthSources.values()].map(async ({ queue: q, redis: r }) => {
+          const age = await withTimeout(
+            (async () => {
+              const [oldest] = await q.getJobs(['wait'], 0, 0, true);
+              return oldest ? Math.max(0, (Date.now() - (await readyAt(oldest, r))) / 1000) : 0;
+            })(),
+            SCRAPE_TIMEOUT_MS,
+          ).catch(() => undefined);
+          if (age !== undefined) this.set({ queue: q.name }, age);
+        }),
+      );
+    },
+  });
+  return () => {
+    if (depthSources.get(queue.name)?.queue === queue) depthSources.delete(queue.name);
+  };
+}
+
+/** Job ids are `<job name>-<40 hex>` (jobIdFor); a stalled event carries only the id. */
+export function jobNameFromId(jobId: string): string {
+  return /^(.+)-[0-9a-f]{40}$/.exec(jobId)?.[1] ?? 'unknown';
+}
