@@ -4,7 +4,10 @@ import { loadConfig } from './config.js';
 import { runEventsValidate } from './commands/events-validate.js';
 import { DemoIncompleteError, runDemo } from './commands/demo.js';
 import { renderReport } from './demo/render-report.js';
+import { runBenchEmbed } from './bench/run-bench-embed.js';
 import { stackDown, stackStatus, stackUp } from './stack/stack.js';
+import { registerDlqCommands } from './ops/dlq-commands.js';
+import { registerJobsCommands } from './ops/jobs-commands.js';
 
 const positiveInt = (value: string) => {
   const n = Number(value);
@@ -65,6 +68,32 @@ program
     } catch (error) {
       if (error instanceof DemoIncompleteError && error.report) console.log(json ? JSON.stringify(error.report) : renderReport(error.report));
       throw error;
+    }
+  });
+
+// Operations: SQS dead-letter queues and failed BullMQ jobs (apps/cli/src/ops/).
+registerDlqCommands(program, loadConfig);
+registerJobsCommands(program, loadConfig);
+
+const bench = program.command('bench').description('benchmarks that print figures measured in one run');
+bench
+  .command('embed')
+  .description('encoder throughput and latency per micro-batch size on the catalog\'s item texts')
+  .requiredOption('--encoder <id>', 'a registry encoder id, e.g. t5-base-fixture or wink-glove-100d')
+  .option('--batch <sizes>', 'comma-separated batch sizes', (v) => v.split(',').map((n) => positiveInt(n.trim())), [1, 8, 32])
+  .option('--texts <n>', 'texts per batch size', positiveInt, 256)
+  .option('--threads <n>', 'onnxruntime intra-op threads (default: one per core)', positiveInt)
+  .option('--json', 'print {"encoder", "results": [{"batch", "textsPerSec", "p50Ms", "p99Ms"}]}')
+  .action(async (options: { encoder: string; batch: number[]; texts: number; threads?: number; json?: boolean }) => {
+    const report = await runBenchEmbed(loadConfig(), { encoder: options.encoder, batches: options.batch, texts: options.texts, ...(options.threads ? { threads: options.threads } : {}) });
+    if (options.json) {
+      console.log(JSON.stringify(report));
+      return;
+    }
+    const base = report.results[0]?.textsPerSec ?? 0;
+    console.log(`${report.encoder}: ${report.texts} catalog texts per batch size`);
+    for (const r of report.results) {
+      console.log(`  batch ${String(r.batch).padStart(4)}  ${r.textsPerSec.toFixed(1).padStart(8)} texts/s (${(r.textsPerSec / base).toFixed(2)}× batch ${report.results[0]?.batch})  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms`);
     }
   });
 
