@@ -1,0 +1,42 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { collectProcessMetrics, installShutdown, startHealthServer, type Check } from '@coldstart/runtime';
+import type { QueueName } from './job-catalog.js';
+import type { PoolHandlers } from './pool-worker.js';
+import { runPool, type PoolSettings, type RunningPool } from './run-pool.js';
+
+export interface PoolProcessSettings extends PoolSettings {
+  METRICS_PORT: number;
+  METRICS_HOST: string;
+  SHUTDOWN_DEADLINE_MS: number;
+}
+
+export interface PoolReadiness {
+  /** Adds a readiness check of the pool's own (e.g. "the replica has replayed the log"). */
+  add(check: () => Promise<Check>): void;
+}
+
+/**
+ * Runs one pool as this process: the health and metrics server first, so probes answer while
+ * the handlers load (an encoder, a replica), then the pool, then graceful shutdown on SIGTERM.
+ * `/readyz` stays 503 until the pool runs and every added check passes.
+ */
+export async function servePool<Q extends QueueName>(
+  queue: Q,
+  settings: PoolProcessSettings,
+  logger: Logger,
+  makeHandlers: (redis: Redis, readiness: PoolReadiness) => PoolHandlers<Q> | Promise<PoolHandlers<Q>>,
+): Promise<void> {
+  collectProcessMetrics();
+  const checks: (() => Promise<Check>)[] = [];
+  let pool: RunningPool | undefined;
+  const health = await startHealthServer({
+    port: settings.METRICS_PORT,
+    host: settings.METRICS_HOST,
+    logger,
+    ready: async () =>
+      pool ? [...(await pool.ready()), ...(await Promise.all(checks.map((c) => c())))] : [{ name: 'pool', ok: false, detail: 'starting' }],
+  });
+  const running = (pool = await runPool(queue, settings, logger, (redis) => makeHandlers(redis, { add: (c) => checks.push(c) })));
+  installShutdown({ logger, deadlineMs: settings.SHUTDOWN_DEADLINE_MS, health, close: () => running.close() });
+}
