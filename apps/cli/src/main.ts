@@ -8,6 +8,7 @@ import { runBenchEmbed } from './bench/run-bench-embed.js';
 import { stackDown, stackStatus, stackUp } from './stack/stack.js';
 import { registerDlqCommands } from './ops/dlq-commands.js';
 import { registerJobsCommands } from './ops/jobs-commands.js';
+import { registerBenchLlmCommand, registerPlanCommand } from './sizing/sizing-commands.js';
 
 const positiveInt = (value: string) => {
   const n = Number(value);
@@ -96,6 +97,10 @@ bench
       console.log(`  batch ${String(r.batch).padStart(4)}  ${r.textsPerSec.toFixed(1).padStart(8)} texts/s (${(r.textsPerSec / base).toFixed(2)}× batch ${report.results[0]?.batch})  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms`);
     }
   });
+
+// Sizing the LLM deployment (apps/cli/src/sizing/): bench llm against an OpenAI-compatible server, then plan.
+registerBenchLlmCommand(bench);
+registerPlanCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`coldstart: ${error instanceof Error ? error.message : String(error)}\n`);
