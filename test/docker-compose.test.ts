@@ -128,6 +128,8 @@ function validate(app: string): z.infer<EnvSchema> {
 }
 
 const usesSqs = (app: string): boolean => 'SQS_ENDPOINT' in APPS[app]!.shape;
+/** Apps with an AWS SDK client (SQS or S3), which read credentials from the default chain. */
+const usesAws = (app: string): boolean => usesSqs(app) || 'S3_ENDPOINT' in APPS[app]!.shape;
 
 // --- ElasticMQ's HOCON, as much of it as the test needs -------------------------------------
 
@@ -262,7 +264,7 @@ describe.each(Object.keys(APPS))('docker-compose.yml service %s', (app) => {
   it('sets no variable the app does not read', () => {
     const known = new Set(Object.keys(APPS[app]!.shape));
     const unknown = Object.keys(environmentOf(service)).filter(
-      (name) => !known.has(name) && !(usesSqs(app) && AWS_SDK_VARIABLES.has(name)),
+      (name) => !known.has(name) && !(usesAws(app) && AWS_SDK_VARIABLES.has(name)),
     );
     expect(unknown, `${app} ignores these (zod strips unknown keys): typo, or wrong service?`).toEqual([]);
   });
@@ -344,5 +346,40 @@ describe('deploy/elasticmq/elasticmq.conf', () => {
     const probed = /QueueName=([A-Za-z0-9_-]+)/.exec(healthcheckText(services.elasticmq!))?.[1];
     expect(probed).toBeDefined();
     expect(elasticmqQueues.has(probed!)).toBe(true);
+  });
+});
+
+describe('docker-compose.yml: S3 (MinIO) and vLLM profiles', () => {
+  it('runs MinIO with a healthcheck and creates the buckets once it is healthy', () => {
+    expect(services.minio?.healthcheck?.test).toBeDefined();
+    const setup = services['minio-setup'] as Service & { entrypoint?: string[]; depends_on?: Record<string, { condition: string }> };
+    expect(setup.depends_on?.minio?.condition).toBe('service_healthy');
+    const script = (setup.entrypoint ?? []).join(' ');
+    expect(script).toContain('mc mb --ignore-existing local/coldstart-models');
+    expect(script).toContain('mc mb --ignore-existing local/coldstart-snapshots');
+  });
+
+  it('points the embed pool at MinIO with the same keys MinIO was given', () => {
+    const embed = definedEnv(services['worker-embed']!);
+    const minio = definedEnv(services.minio!);
+    expect(new URL(String(embed.S3_ENDPOINT)).hostname).toBe('minio');
+    expect(embed.AWS_ACCESS_KEY_ID).toBe(minio.MINIO_ROOT_USER);
+    expect(embed.AWS_SECRET_ACCESS_KEY).toBe(minio.MINIO_ROOT_PASSWORD);
+  });
+
+  it('puts vLLM under the cpu and neuron profiles, each with a health check, and no app needs it', () => {
+    const cpu = services['vllm-cpu'] as Service & { profiles?: string[] };
+    const neuron = services['vllm-neuron'] as Service & { profiles?: string[]; devices?: string[] };
+    expect(cpu.profiles).toEqual(['cpu']);
+    expect(neuron.profiles).toEqual(['neuron']);
+    for (const vllm of [cpu, neuron]) expect(vllm.healthcheck?.test).toBeDefined();
+    expect(neuron.devices?.some((d) => d.startsWith('/dev/neuron'))).toBe(true);
+    expect(definedEnv(neuron).NEURON_RT_VISIBLE_CORES).toBeDefined();
+    expect((neuron as { command?: string[] }).command).toContain('--tensor-parallel-size');
+    // Without a profile, `docker compose up` must still start: nothing depends on vLLM.
+    for (const [name, service] of Object.entries(services)) {
+      const dependsOn = Object.keys((service as { depends_on?: Record<string, unknown> }).depends_on ?? {});
+      expect(dependsOn.filter((d) => d.startsWith('vllm')), name).toEqual([]);
+    }
   });
 });
