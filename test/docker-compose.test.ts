@@ -4,12 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { z } from 'zod';
-import { PoolEnv } from '@coldstart/config';
-import { ApiEnv } from '../apps/api/src/config.ts';
 import { IngestEnv } from '../apps/ingest/src/config.ts';
-import { EmbedEnv } from '../apps/worker-embed/src/config.ts';
-import { ExpandEnv } from '../apps/worker-expand/src/config.ts';
-import { RecommendEnv } from '../apps/worker-recommend/src/config.ts';
+import { APP_ENV_SCHEMAS, type EnvSchema } from './support/app-env-schemas.ts';
 
 /*
  * docker-compose.yml, the Dockerfile and deploy/elasticmq/elasticmq.conf checked against the
@@ -20,18 +16,7 @@ import { RecommendEnv } from '../apps/worker-recommend/src/config.ts';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string): string => readFileSync(join(root, path), 'utf8');
 
-type EnvSchema = z.ZodObject<z.ZodRawShape>;
-
-/** Each long-running app and the schema its main.ts parses the environment with. */
-const APPS: Record<string, EnvSchema> = {
-  ingest: IngestEnv,
-  'worker-expand': ExpandEnv,
-  'worker-embed': EmbedEnv,
-  // worker-index has no schema of its own: its config.ts is `parseEnv(PoolEnv)` (checked below).
-  'worker-index': PoolEnv,
-  'worker-recommend': RecommendEnv,
-  api: ApiEnv,
-};
+const APPS = APP_ENV_SCHEMAS;
 /** Operator tools rather than services. */
 const NOT_SERVICES = new Set(['cli']);
 /** Read by the AWS SDK's default credential chain, not by the apps' schemas. */

@@ -1,14 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
-import { PoolEnv } from '@coldstart/config';
+import { APP_ENV_SCHEMAS } from '../support/app-env-schemas.ts';
 import { bullPrefix, QUEUE_NAMES } from '@coldstart/queues';
-import { ApiEnv } from '../../apps/api/src/config.ts';
-import { IngestEnv } from '../../apps/ingest/src/config.ts';
-import { EmbedEnv } from '../../apps/worker-embed/src/config.ts';
-import { ExpandEnv } from '../../apps/worker-expand/src/config.ts';
-import { RecommendEnv } from '../../apps/worker-recommend/src/config.ts';
 import {
   component,
   objects,
@@ -31,17 +25,7 @@ import {
  * SHUTDOWN_DEADLINE_MS.
  */
 
-type EnvSchema = z.ZodObject<z.ZodRawShape>;
-
-/** Each app and the schema its main.ts parses the environment with (as in test/docker-compose.test.ts). */
-const APPS: Record<string, EnvSchema> = {
-  ingest: IngestEnv,
-  'worker-expand': ExpandEnv,
-  'worker-embed': EmbedEnv,
-  'worker-index': PoolEnv,
-  'worker-recommend': RecommendEnv,
-  api: ApiEnv,
-};
+const APPS = APP_ENV_SCHEMAS;
 const POOLS = Object.keys(APPS).filter((app) => app.startsWith('worker-'));
 const RECOMMENDED_LABELS = ['name', 'instance', 'version', 'component', 'part-of', 'managed-by'].map((l) => `app.kubernetes.io/${l}`);
 
