@@ -16,6 +16,8 @@ export type AppName = (typeof APPS)[number];
  */
 export class PipelineHarness {
   readonly apps = new Map<AppName, AppProcess>();
+  /** Further processes of an app (`startAnother`), e.g. a second expand process. */
+  readonly others: AppProcess[] = [];
   /** Each app's METRICS_PORT (/healthz, /readyz, /metrics); the api serves them on API_PORT. */
   readonly metricsPorts = new Map<AppName, number>();
   private constructor(
@@ -71,6 +73,13 @@ export class PipelineHarness {
     return running;
   }
 
+  /** One more process of `app`, beside the one `start` runs, with a metrics port of its own. */
+  async startAnother(app: AppName): Promise<AppProcess> {
+    const running = startApp(app, { ...this.env, METRICS_PORT: String(await freePort()) });
+    this.others.push(running);
+    return running;
+  }
+
   /** Where `app` answers /healthz, /readyz and /metrics. */
   opsUrl(app: AppName): string {
     const port = this.metricsPorts.get(app);
@@ -117,11 +126,11 @@ export class PipelineHarness {
   }
 
   logs(): string {
-    return [...this.apps.values()].map((app) => `--- ${app.name}\n${app.output().slice(-4000)}`).join('\n');
+    return [...this.apps.values(), ...this.others].map((app) => `--- ${app.name}\n${app.output().slice(-4000)}`).join('\n');
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.apps.values()].map((app) => app.stop('SIGKILL')));
+    await Promise.all([...this.apps.values(), ...this.others].map((app) => app.stop('SIGKILL')));
     await this.emulator.stop();
     await this.fx.cleanup();
   }

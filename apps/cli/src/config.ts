@@ -1,4 +1,4 @@
-import { AwsEnv, envInteger, parseEnv, ProcessEnv, RedisEnv } from '@coldstart/config';
+import { AwsEnv, envInteger, envUrl, parseEnv, ProcessEnv, RedisEnv } from '@coldstart/config';
 import { z } from 'zod';
 import { join } from 'node:path';
 import { repoRoot } from './repo-paths.js';
@@ -16,6 +16,12 @@ export const CliEnv = RedisEnv.extend(AwsEnv.shape)
     METRICS_PORT_BASE: envInteger(9464, { min: 1, max: 65_500 }),
     /** The embed pool's encoder (a registry id); `demo --encoder` overrides it. */
     ENCODER: z.string().min(1).default('wink-glove-100d'),
+    /** The expand pool's OpenAI-compatible LLM server (vLLM, or `coldstart llm-server`); unset: the catalog expander alone. `demo --llm-base-url` overrides it. */
+    LLM_BASE_URL: envUrl(['http', 'https']).optional(),
+    /** The model id the expand pool asks for; `demo --llm-model` overrides it (default: the server's first model). */
+    LLM_MODEL: z.string().min(1).optional(),
+    /** How many worker-expand processes the local stack runs (coalescing works across them). */
+    EXPAND_PROCESSES: envInteger(1, { min: 1, max: 16 }),
     /** Pid files and logs of the processes `coldstart stack` starts. */
     COLDSTART_STATE_DIR: z.string().min(1).default(join(repoRoot(), '.coldstart')),
     LOG_LEVEL: ProcessEnv.shape.LOG_LEVEL.default('info'),

@@ -2,13 +2,16 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { FOLD_NAMES, type FoldName } from '@coldstart/goodbooks';
 import { loadConfig } from './config.js';
 import { runEventsValidate } from './commands/events-validate.js';
+import { runTopicsParse } from './commands/topics-parse.js';
 import { DemoIncompleteError, runDemo } from './commands/demo.js';
+import { resolveLlmModel } from './demo/llm-server-model.js';
 import { renderReport } from './demo/render-report.js';
 import { runBenchEmbed } from './bench/run-bench-embed.js';
 import { stackDown, stackStatus, stackUp } from './stack/stack.js';
 import { registerDlqCommands } from './ops/dlq-commands.js';
 import { registerJobsCommands } from './ops/jobs-commands.js';
 import { registerBenchLlmCommand, registerPlanCommand } from './sizing/sizing-commands.js';
+import { registerLlmServerCommand } from './llm-server/llm-server-command.js';
 
 const positiveInt = (value: string) => {
   const n = Number(value);
@@ -24,6 +27,14 @@ events
   .description('read JSON lines {"body": "<raw message body>"} on stdin; print {"ok":true,"type"} or {"ok":false,"error"} per line')
   .action(async () => {
     await runEventsValidate(process.stdin, process.stdout);
+  });
+
+const topics = program.command('topics').description('LLM "related topics" answers');
+topics
+  .command('parse')
+  .description('read JSON lines {"text": "<raw model output>", "finishReason"?: "stop"|"length"} on stdin; print {"ok":true,"topics"} or {"ok":false,"error"} per line')
+  .action(async () => {
+    await runTopicsParse(process.stdin, process.stdout);
   });
 
 const stack = program.command('stack').description('the local stack: redis-server, the SQS emulator and every app as its own process');
@@ -56,12 +67,22 @@ program
   .option('--users <n>', 'users with at least 5 ratings to sign up', positiveInt, 50)
   .option('--timeout <seconds>', 'give up waiting after this long', positiveInt, 600)
   .option('--encoder <id>', 'the embed pool\'s encoder (a registry id, e.g. t5-base-fixture); default $ENCODER or wink-glove-100d')
+  .option('--llm-base-url <url>', 'expand topics with the LLM at this OpenAI-compatible API root (vLLM, or `coldstart llm-server`); default $LLM_BASE_URL, else the catalog expander')
+  .option('--llm-model <id>', 'the model to ask for (default $LLM_MODEL, else the server\'s first model)')
+  .option('--expand-processes <n>', 'worker-expand processes to run (default $EXPAND_PROCESSES or 1)', positiveInt)
   .option('--json', 'print {"users": [...], "elapsedMs"} instead of a table')
-  .action(async (options: { fold: FoldName; users: number; timeout: number; encoder?: string; json?: boolean }) => {
+  .action(async (options: { fold: FoldName; users: number; timeout: number; encoder?: string; llmBaseUrl?: string; llmModel?: string; expandProcesses?: number; json?: boolean }) => {
     const json = options.json ?? false;
     const say = (line: string) => process.stderr.write(`${line}\n`);
     const config = loadConfig();
     if (options.encoder) config.ENCODER = options.encoder;
+    if (options.expandProcesses) config.EXPAND_PROCESSES = options.expandProcesses;
+    if (options.llmBaseUrl) {
+      if (!URL.canParse(options.llmBaseUrl) || !/^https?:$/.test(new URL(options.llmBaseUrl).protocol)) throw new InvalidArgumentError(`--llm-base-url must be an http(s) URL, got ${JSON.stringify(options.llmBaseUrl)}`);
+      config.LLM_BASE_URL = options.llmBaseUrl;
+    }
+    if (options.llmModel) config.LLM_MODEL = options.llmModel;
+    if (config.LLM_BASE_URL) config.LLM_MODEL = await resolveLlmModel(config.LLM_BASE_URL, config.LLM_MODEL);
     try {
       const report = await runDemo(config, { fold: options.fold, users: options.users, json, timeoutSeconds: options.timeout }, say);
       console.log(json ? JSON.stringify(report) : renderReport(report));
@@ -101,6 +122,9 @@ bench
 // Sizing the LLM deployment (apps/cli/src/sizing/): bench llm against an OpenAI-compatible server, then plan.
 registerBenchLlmCommand(bench);
 registerPlanCommand(program);
+
+// The local OpenAI-compatible server for tests, the demo and benchmarks (packages/llm-server).
+registerLlmServerCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`coldstart: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,4 +1,5 @@
 import { NothingToExpandError, type Expander } from '@coldstart/expander';
+import { LlmRateLimitedError } from '@coldstart/llm';
 import { PermanentError, type PoolHandlers } from '@coldstart/queues';
 import type { CatalogStore } from '@coldstart/store';
 
@@ -9,7 +10,7 @@ export interface ExpandDeps {
 
 export function makeExpandHandlers(deps: ExpandDeps): PoolHandlers<'expand'> {
   return {
-    'expand-topics': async (data, { signal }) => {
+    'expand-topics': async (data, { signal, rateLimit, logger }) => {
       const seeds = await deps.catalog.getItems(data.seedItemIds);
       try {
         return await deps.expander.expand(
@@ -17,6 +18,12 @@ export function makeExpandHandlers(deps: ExpandDeps): PoolHandlers<'expand'> {
           signal,
         );
       } catch (error) {
+        if (error instanceof LlmRateLimitedError) {
+          // The LLM server asked the whole pool to slow down: pause the queue for its Retry-After
+          // and put this job back, without spending one of its attempts.
+          logger.warn({ retryAfterMs: error.retryAfterMs }, 'LLM server rate limited us; pausing the expand queue');
+          throw await rateLimit(error.retryAfterMs);
+        }
         if (!(error instanceof NothingToExpandError)) throw error;
         const missing = data.seedItemIds.filter((id) => !seeds.has(id));
         // A seed item the catalog does not know yet may still arrive (SQS does not order the

@@ -55,7 +55,8 @@ export function makeRecommendHandlers(deps: RecommendDeps): PoolHandlers<'recomm
       const profile: UserProfile = {
         userId: data.userId,
         topics: embedded.expansion.topics,
-        expansion: { source: embedded.expansion.source, expander: embedded.expansion.expander },
+        // Everything but the topics themselves: source, expander, the LLM variant and prompt version.
+        expansion: (({ topics: _topics, ...record }) => record)(embedded.expansion),
         encoder: embedded.encoder,
         dimension: embedded.dimension,
         vectors: embedded.vectors,

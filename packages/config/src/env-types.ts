@@ -17,6 +17,13 @@ export const envInteger = (fallback: number, range: { min: number; max: number }
     .max(range.max, `must be at most ${range.max}`)
     .default(fallback);
 
+export const envNumber = (fallback: number, range: { min: number; max: number }) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .min(range.min, `must be at least ${range.min}`)
+    .max(range.max, `must be at most ${range.max}`)
+    .default(fallback);
+
 export const envUrl = (protocols: readonly string[]) =>
   z.url({ message: `must be a URL (${protocols.join(', ')})` }).refine(
     // zod 4 runs refinements even when the URL check failed, so skip values it already rejected.

@@ -19,6 +19,10 @@ export interface ExpansionResult {
   source: 'catalog' | 'llm' | 'cache' | 'fallback';
   /** The expander's id, recorded with every stored list. */
   expander: string;
+  /** LLM expansions (and their fallbacks): the user's model variant, so variants can be compared on live traffic. */
+  variant?: string;
+  /** LLM expansions: the prompt template's version. */
+  promptVersion?: string;
 }
 
 /** Turns the little a new user told us into a few topics to search the catalog with. */

@@ -15,8 +15,12 @@ export type ExpansionSource = z.infer<typeof ExpansionSource>;
 export const Expansion = z.object({
   topics: z.array(z.string().min(1).max(200)).min(1).max(5),
   source: ExpansionSource,
-  /** Which expander (and, for LLMs, which model variant and prompt version) produced the topics. */
+  /** Which expander produced the topics (for LLMs: `llm:<model>`). */
   expander: z.string().min(1),
+  /** The user's model variant in the LLM experiment (also on fallbacks, so variants compare fairly). */
+  variant: z.string().min(1).optional(),
+  /** The LLM prompt template's version. */
+  promptVersion: z.string().min(1).optional(),
 });
 export type Expansion = z.infer<typeof Expansion>;
 

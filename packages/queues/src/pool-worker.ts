@@ -20,6 +20,12 @@ export interface JobContext {
   childResults<S extends z.ZodType>(schema: S): Promise<z.infer<S>[]>;
   /** The pool's logger bound to this job: { stage, jobId, job, eventId, userId | itemId }. */
   logger: Logger;
+  /**
+   * Pauses the whole queue (every process) for `ms`, for a dependency that said "slow down"
+   * (HTTP 429 with Retry-After). Returns the error the handler must throw: the job goes back to
+   * wait without using an attempt.
+   */
+  rateLimit(ms: number): Promise<Error>;
 }
 
 /** One handler per job of the queue, keyed by the catalog: a missing one is a compile error. */
@@ -38,6 +44,10 @@ export interface PoolWorkerOptions {
   maxStalledCount?: number;
   /** Parent of every job's logger (`JobContext.logger`); silent when omitted. */
   logger?: Logger;
+  /** At most `max` jobs start per `durationMs`, across every worker of the queue (BullMQ's limiter). */
+  limiter?: { max: number; durationMs: number };
+  /** Pauses the queue for everyone (`Queue.rateLimit`); `JobContext.rateLimit` calls it. */
+  pauseQueue?: (ms: number) => Promise<void>;
 }
 
 /** What every job-related log line carries, so one event can be followed through the pools. */
@@ -105,7 +115,17 @@ export function createPoolWorker<Q extends QueueName>(queue: Q, handlers: PoolHa
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = workerSignal ? AbortSignal.any([timeout, workerSignal]) : timeout;
     const logger = parentLogger.child(jobLogBindings(queue, job));
-    const context: JobContext = { job, signal, logger, childResults: (schema) => readChildResults(job, schema) };
+    const context: JobContext = {
+      job,
+      signal,
+      logger,
+      childResults: (schema) => readChildResults(job, schema),
+      rateLimit: async (ms) => {
+        if (!options.pauseQueue) throw new Error(`the ${queue} pool cannot pause its queue: no pauseQueue was given`);
+        await options.pauseQueue(ms);
+        return Worker.RateLimitError();
+      },
+    };
     observeQueued(job);
     const stopTimer = metrics.processing.startTimer({ queue, job: job.name });
     try {
@@ -127,6 +147,7 @@ export function createPoolWorker<Q extends QueueName>(queue: Q, handlers: PoolHa
     lockDuration: options.lockDurationMs ?? 30_000,
     stalledInterval: options.stalledIntervalMs ?? 15_000,
     maxStalledCount: options.maxStalledCount ?? 5,
+    ...(options.limiter ? { limiter: { max: options.limiter.max, duration: options.limiter.durationMs } } : {}),
     autorun: false,
   });
 }

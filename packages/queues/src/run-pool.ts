@@ -15,6 +15,11 @@ export interface PoolSettings {
   STALLED_INTERVAL_MS: number;
 }
 
+export interface PoolOptions {
+  /** At most `max` jobs start per `durationMs` across the queue's processes (e.g. to spare an LLM server). */
+  limiter?: { max: number; durationMs: number };
+}
+
 export interface RunningPool {
   /** Readiness: Redis answers and the worker is running. */
   ready(): Promise<Check[]>;
@@ -33,10 +38,13 @@ export async function runPool<Q extends QueueName>(
   settings: PoolSettings,
   logger: Logger,
   makeHandlers: (redis: Redis) => PoolHandlers<Q> | Promise<PoolHandlers<Q>>,
+  options: PoolOptions = {},
 ): Promise<RunningPool> {
   const connection = createRedis(settings.REDIS_URL, 'worker');
   const handlers = await makeHandlers(connection);
   const prefix = bullPrefix(settings.COLDSTART_PREFIX);
+  // The pool's own queue: its depth on scrape, and the queue-wide pause of JobContext.rateLimit.
+  const depthQueue = new Queue(queue, { connection, prefix });
   const worker = createPoolWorker(queue, handlers, {
     connection,
     prefix,
@@ -44,10 +52,10 @@ export async function runPool<Q extends QueueName>(
     lockDurationMs: settings.JOB_LOCK_MS,
     stalledIntervalMs: settings.STALLED_INTERVAL_MS,
     logger,
+    ...(options.limiter ? { limiter: options.limiter } : {}),
+    pauseQueue: (ms) => depthQueue.rateLimit(ms),
   });
   const { outcomes } = poolMetrics();
-  // Read-only view of the pool's own queue, for its depth on scrape.
-  const depthQueue = new Queue(queue, { connection, prefix });
   const stopDepth = reportQueueDepth(depthQueue, connection);
 
   worker.on('completed', (job) => outcomes.inc({ queue, job: job.name, outcome: 'completed' }));

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { collectProcessMetrics, installShutdown, startHealthServer, type Check } from '@coldstart/runtime';
 import type { QueueName } from './job-catalog.js';
 import type { PoolHandlers } from './pool-worker.js';
-import { runPool, type PoolSettings, type RunningPool } from './run-pool.js';
+import { runPool, type PoolOptions, type PoolSettings, type RunningPool } from './run-pool.js';
 
 export interface PoolProcessSettings extends PoolSettings {
   METRICS_PORT: number;
@@ -26,6 +26,7 @@ export async function servePool<Q extends QueueName>(
   settings: PoolProcessSettings,
   logger: Logger,
   makeHandlers: (redis: Redis, readiness: PoolReadiness) => PoolHandlers<Q> | Promise<PoolHandlers<Q>>,
+  options: PoolOptions = {},
 ): Promise<void> {
   collectProcessMetrics();
   const checks: (() => Promise<Check>)[] = [];
@@ -37,6 +38,6 @@ export async function servePool<Q extends QueueName>(
     ready: async () =>
       pool ? [...(await pool.ready()), ...(await Promise.all(checks.map((c) => c())))] : [{ name: 'pool', ok: false, detail: 'starting' }],
   });
-  const running = (pool = await runPool(queue, settings, logger, (redis) => makeHandlers(redis, { add: (c) => checks.push(c) })));
+  const running = (pool = await runPool(queue, settings, logger, (redis) => makeHandlers(redis, { add: (c) => checks.push(c) }), options));
   installShutdown({ logger, deadlineMs: settings.SHUTDOWN_DEADLINE_MS, health, close: () => running.close() });
 }

@@ -12,6 +12,7 @@ export { storeKeys, type StoreKeys } from './keys.js';
 export { mutationVersion } from './mutation-version.js';
 export {
   RecommendationStore,
+  type ExpansionRecord,
   type RecommendationList,
   type RecommendedItem,
   type UserProfile,

@@ -9,12 +9,20 @@ export interface RecommendedItem {
   reason: string;
 }
 
+/** How the topics came about: the expander, whether an LLM answered, and the user's model variant. */
+export interface ExpansionRecord {
+  source: string;
+  expander: string;
+  variant?: string;
+  promptVersion?: string;
+}
+
 /** What the read API serves for a user (GET /v1/users/{userId}/recommendations). */
 export interface RecommendationList {
   userId: string;
   items: RecommendedItem[];
   topics: string[];
-  expansion: { source: string; expander: string };
+  expansion: ExpansionRecord;
   encoder: string;
   generatedAt: string;
   /** The event whose processing produced this list. */
@@ -25,7 +33,7 @@ export interface RecommendationList {
 export interface UserProfile {
   userId: string;
   topics: string[];
-  expansion: { source: string; expander: string };
+  expansion: ExpansionRecord;
   encoder: string;
   dimension: number;
   /** One base64 float32 vector per topic. */

@@ -6,7 +6,9 @@ import type { CliConfig } from '../config.js';
 import { demoUsers, itemEvent } from '../demo/demo-events.js';
 import { ITEM_STAGES, stageTimings, USER_STAGES, type StageTiming } from '../demo/stage-timings.js';
 import { waitUntilDone } from '../demo/wait-until.js';
-import { stackUp } from '../stack/stack.js';
+import { countersSince, readLlmCounters, type LlmCounters } from '../demo/llm-usage.js';
+import { percentile } from '../sizing/bench-llm.js';
+import { expandMetricsPorts, stackUp } from '../stack/stack.js';
 
 export interface DemoOptions {
   fold: FoldName;
@@ -31,7 +33,18 @@ export interface DemoReport {
   /** From the first catalog event published to the last user served. */
   elapsedMs: number;
   catalog: { items: number; indexed: number; elapsedMs: number; stages: StageTiming[] };
-  signups: { users: number; served: number; elapsedMs: number; stages: StageTiming[] };
+  signups: {
+    users: number;
+    served: number;
+    elapsedMs: number;
+    stages: StageTiming[];
+    /** From the start of publishing the signups to each user's list being written. */
+    timeToRecommendationMs: { p50: number | null; p99: number | null };
+  };
+  /** Served users by how their topics came about: catalog, llm, cache, fallback. */
+  expansionSources: Record<string, number>;
+  /** With an LLM: the expand processes' counters over this run, and LLM requests per served user. */
+  llm?: LlmCounters & { baseUrl: string; model: string; expandProcesses: number; callsPerUser: number };
   unserved: string[];
 }
 
@@ -83,6 +96,8 @@ export async function runDemo(config: CliConfig, options: DemoOptions, say: (lin
       throw new Error(`no catalog item was indexed within ${catalogMs} ms: see the logs in ${config.COLDSTART_STATE_DIR}/logs (ingest, worker-embed, worker-index)`);
     }
 
+    const expandPorts = config.LLM_BASE_URL ? expandMetricsPorts(config) : [];
+    const llmBefore = await readLlmCounters(expandPorts);
     const usersStarted = Date.now();
     say(`publishing ${users.length} signup events to ${userQueue.name}`);
     await publishBodies(sqs, userQueue.url, users.map((user) => JSON.stringify(user.signup)));
@@ -101,6 +116,11 @@ export async function runDemo(config: CliConfig, options: DemoOptions, say: (lin
       { timeoutMs, stallMs: 120_000, onProgress: (p) => p.done > 0 && p.done % 50 === 0 && say(`served ${p.done}/${p.total}`) },
     );
     const finished = Date.now();
+    const llmUsage = countersSince(llmBefore, await readLlmCounters(expandPorts));
+    const served = [...lists.values()];
+    const expansionSources: Record<string, number> = {};
+    for (const list of served) expansionSources[list.expansion.source] = (expansionSources[list.expansion.source] ?? 0) + 1;
+    const timesToRecs = served.map((list) => Date.parse(list.generatedAt) - usersStarted).sort((a, b) => a - b);
 
     const report: DemoReport = {
       fold: options.fold,
@@ -131,7 +151,20 @@ export async function runDemo(config: CliConfig, options: DemoOptions, say: (lin
         served: lists.size,
         elapsedMs: finished - usersStarted,
         stages: await stageTimings(redis, config.COLDSTART_PREFIX, users.map((u) => u.signup.eventId), USER_STAGES),
+        timeToRecommendationMs: { p50: percentile(timesToRecs, 50), p99: percentile(timesToRecs, 99) },
       },
+      expansionSources,
+      ...(config.LLM_BASE_URL
+        ? {
+            llm: {
+              ...llmUsage,
+              baseUrl: config.LLM_BASE_URL,
+              model: config.LLM_MODEL ?? '',
+              expandProcesses: config.EXPAND_PROCESSES,
+              callsPerUser: served.length > 0 ? Number((llmUsage.calls / served.length).toFixed(4)) : 0,
+            },
+          }
+        : {}),
       unserved: users.filter((user) => !lists.has(user.userId)).map((user) => user.userId),
     };
     if (!usersDone.complete) {

@@ -23,6 +23,17 @@ export function renderReport(report: DemoReport, topK = 5): string {
   lines.push('');
   lines.push(`fold ${report.fold}, encoder ${report.encoder}: ${report.signups.served}/${report.signups.users} users served, ${report.catalog.indexed}/${report.catalog.items} items indexed`);
   lines.push(`pipeline time ${report.elapsedMs} ms: catalog ${report.catalog.elapsedMs} ms, signups ${report.signups.elapsedMs} ms`);
+  const { p50, p99 } = report.signups.timeToRecommendationMs;
+  lines.push(`time to recommendations (from publishing the signups): p50 ${p50 ?? '—'} ms, p99 ${p99 ?? '—'} ms`);
+  const served = report.signups.served || 1;
+  const shares = Object.entries(report.expansionSources).map(([source, n]) => `${source} ${n} (${((100 * n) / served).toFixed(1)} %)`);
+  lines.push(`topics by source: ${shares.join(', ') || 'none'}`);
+  if (report.llm) {
+    const llm = report.llm;
+    lines.push(
+      `LLM ${llm.model} at ${llm.baseUrl}, ${llm.expandProcesses} expand process(es): ${llm.calls} requests for ${report.signups.served} users = ${llm.callsPerUser} per user; cache hits ${llm.cacheHits}, coalesced waits ${llm.coalescedWaits}, fallbacks ${llm.fallbacks}${llm.unreachable > 0 ? ` (${llm.unreachable} expand process(es) did not answer /metrics)` : ''}`,
+    );
+  }
   lines.push('catalog stages:', ...stageLines(report.catalog.stages));
   lines.push('signup stages:', ...stageLines(report.signups.stages));
   return lines.join('\n');

@@ -1,10 +1,8 @@
 import OpenAI, { APIConnectionTimeoutError, APIError } from 'openai';
+import { PUBLISHED_PROMPT } from '@coldstart/llm';
 
-/** The expander's published prompt; `{category}` is what the user showed interest in. */
-export const EXPAND_PROMPT_TEMPLATE =
-  'The user has shown interest in: {category}.\nSuggest 3–5 related book topics they might enjoy.\nRespond with a JSON list of topic keywords.';
-
-export const expandPrompt = (category: string) => EXPAND_PROMPT_TEMPLATE.replace('{category}', category);
+/** The expander's published prompt for one category: what the bench sends. */
+export const expandPrompt = (category: string) => PUBLISHED_PROMPT.replace('{category}', category);
 
 /** Enough for a JSON list of 5 short topic keywords. */
 export const DEFAULT_MAX_TOKENS = 64;

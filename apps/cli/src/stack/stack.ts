@@ -62,13 +62,27 @@ function appEnvironment(config: CliConfig): NodeJS.ProcessEnv {
     ITEM_EVENTS_QUEUE: config.ITEM_EVENTS_QUEUE,
     API_PORT: String(config.API_PORT),
     ENCODER: config.ENCODER,
+    ...(config.LLM_BASE_URL ? { LLM_BASE_URL: config.LLM_BASE_URL } : {}),
+    ...(config.LLM_MODEL ? { LLM_MODEL: config.LLM_MODEL } : {}),
     COLDSTART_MODELS_DIR: join(config.COLDSTART_STATE_DIR, 'models'),
     LOG_LEVEL: config.LOG_LEVEL,
   };
 }
 
 /** The settings that must agree between the CLI and a stack it reuses. */
-const SHARED_SETTINGS = ['REDIS_URL', 'COLDSTART_PREFIX', 'SQS_ENDPOINT', 'AWS_REGION', 'USER_EVENTS_QUEUE', 'ITEM_EVENTS_QUEUE', 'API_PORT', 'ENCODER'] as const;
+const SHARED_SETTINGS = [
+  'REDIS_URL',
+  'COLDSTART_PREFIX',
+  'SQS_ENDPOINT',
+  'AWS_REGION',
+  'USER_EVENTS_QUEUE',
+  'ITEM_EVENTS_QUEUE',
+  'API_PORT',
+  'ENCODER',
+  'LLM_BASE_URL',
+  'LLM_MODEL',
+  'EXPAND_PROCESSES',
+] as const;
 
 const settingsFile = (stateDir: string) => join(stateDir, 'run', 'stack-settings.json');
 
@@ -124,9 +138,26 @@ export function metricsPort(config: Pick<CliConfig, 'METRICS_PORT_BASE'>, app: S
   return config.METRICS_PORT_BASE + STACK_APPS.indexOf(app);
 }
 
-function appProcess(config: CliConfig, app: StackApp): ManagedProcess {
-  const env = { ...appEnvironment(config), METRICS_PORT: String(metricsPort(config, app)) };
-  return { name: app, command: process.execPath, args: [appEntry(app)], env };
+/** Most apps run once; the expand pool runs EXPAND_PROCESSES times (`worker-expand`, `worker-expand-2`, …). */
+const processCount = (config: CliConfig, app: StackApp) => (app === 'worker-expand' ? config.EXPAND_PROCESSES : 1);
+/** Every process an earlier `stack up` may have started, whatever EXPAND_PROCESSES is now. */
+const mostProcesses = (app: StackApp) => (app === 'worker-expand' ? 16 : 1);
+
+/**
+ * The processes of one app: the first keeps the app's name and metrics port; the expand pool's
+ * further ones take the ports after the last app's.
+ */
+function appProcesses(config: CliConfig, app: StackApp, count = processCount(config, app)): ManagedProcess[] {
+  return Array.from({ length: count }, (_, i) => {
+    const port = i === 0 ? metricsPort(config, app) : config.METRICS_PORT_BASE + STACK_APPS.length + i - 1;
+    const env = { ...appEnvironment(config), METRICS_PORT: String(port) };
+    return { name: i === 0 ? app : `${app}-${i + 1}`, command: process.execPath, args: [appEntry(app)], env };
+  });
+}
+
+/** The metrics ports of the stack's expand processes, where the LLM counters are read. */
+export function expandMetricsPorts(config: CliConfig): number[] {
+  return appProcesses(config, 'worker-expand').map((spec) => Number(spec.env.METRICS_PORT));
 }
 
 export interface StackUpResult {
@@ -169,7 +200,7 @@ export async function stackUp(config: CliConfig, options: { apps?: readonly Stac
   const queues = await Promise.all([config.USER_EVENTS_QUEUE, config.ITEM_EVENTS_QUEUE].map((name) => ensureEventQueue(sqs, name)));
   sqs.destroy();
 
-  const apps = (options.apps ?? STACK_APPS).map((app) => appProcess(config, app));
+  const apps = (options.apps ?? STACK_APPS).flatMap((app) => appProcesses(config, app));
   checkRunningSettings(config, apps.some((spec) => runningPid(stateDir, spec) !== undefined));
   const fresh: ManagedProcess[] = [];
   for (const spec of apps) {
@@ -192,7 +223,8 @@ export async function stackUp(config: CliConfig, options: { apps?: readonly Stac
 /** Stops what `stackUp` started: apps first (they finish in-flight work), then the services. */
 export async function stackDown(config: CliConfig, graceMs = 30_000): Promise<ComponentStatus[]> {
   const stateDir = config.COLDSTART_STATE_DIR;
-  const specs = [...STACK_APPS.map((app) => appProcess(config, app)).reverse(), emulatorProcess(config), redisProcess(config)];
+  const appSpecs = STACK_APPS.flatMap((app) => appProcesses(config, app, mostProcesses(app)));
+  const specs = [...appSpecs.reverse(), emulatorProcess(config), redisProcess(config)];
   const stopped: ComponentStatus[] = [];
   for (const spec of specs) {
     const pid = runningPid(stateDir, spec);
@@ -215,8 +247,11 @@ export async function stackStatus(config: CliConfig): Promise<ComponentStatus[]>
     await service(emulatorProcess(config), await emulatorReachable(config.SQS_ENDPOINT), config.SQS_ENDPOINT),
   ];
   for (const app of STACK_APPS) {
-    const pid = runningPid(stateDir, appProcess(config, app));
-    statuses.push(pid ? { name: app, state: 'running', pid } : { name: app, state: 'stopped' });
+    appProcesses(config, app, mostProcesses(app)).forEach((spec, i) => {
+      const pid = runningPid(stateDir, spec);
+      if (pid) statuses.push({ name: spec.name, state: 'running', pid });
+      else if (i === 0) statuses.push({ name: spec.name, state: 'stopped' });
+    });
   }
   return statuses;
 }

@@ -1,0 +1,159 @@
+import { APIConnectionError, APIError, type OpenAI } from 'openai';
+import type { ChatMessage } from './prompt-templates.js';
+import type { ResponseFormatMode } from './model-variants.js';
+
+/** The structured-output schema: 3–5 short strings. An object at the top, as OpenAI's strict mode requires; vLLM accepts it too. */
+export const TOPICS_JSON_SCHEMA = {
+  name: 'related_topics',
+  strict: true,
+  schema: {
+    type: 'object',
+    properties: {
+      topics: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 60 }, minItems: 3, maxItems: 5 },
+    },
+    required: ['topics'],
+    additionalProperties: false,
+  },
+} as const;
+
+export interface TopicsRequestSettings {
+  model: string;
+  temperature: number;
+  maxTokens: number;
+  responseFormat: ResponseFormatMode;
+  /** One attempt's deadline; a hung server costs at most this per attempt. */
+  timeoutMs: number;
+  /** Attempts after the first, for 408 / 5xx / network failures only. */
+  retries: number;
+  /** First retry delay; doubles per retry, with full jitter. */
+  retryBaseMs: number;
+}
+
+export interface TopicsAnswer {
+  content: string;
+  finishReason: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  /** Attempts the answer took (1 = no retry). */
+  attempts: number;
+}
+
+/** The server asked us to slow down (HTTP 429); the caller pauses the whole queue, not just this job. */
+export class LlmRateLimitedError extends Error {
+  override readonly name = 'LlmRateLimitedError';
+  constructor(readonly retryAfterMs: number) {
+    super(`the LLM server is rate limiting (HTTP 429); retry after ${retryAfterMs} ms`);
+  }
+}
+
+/** No answer: retries exhausted, or a failure that retrying cannot fix (a 4xx other than 408/429). */
+export class LlmUnavailableError extends Error {
+  override readonly name = 'LlmUnavailableError';
+  constructor(
+    message: string,
+    /** "timeout", "connection", an HTTP status, or "aborted". */
+    readonly kind: string,
+    /** HTTP requests made, each a failure. */
+    readonly attempts: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+const DEFAULT_RETRY_AFTER_MS = 1_000;
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/** Retry-After in seconds or as an HTTP date (RFC 9110 §10.2.3); vLLM's proxies send either. */
+export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number {
+  const value = headers?.get('retry-after-ms') ?? undefined;
+  if (value !== undefined && Number.isFinite(Number(value))) return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, Number(value)));
+  const header = headers?.get('retry-after');
+  if (!header) return DEFAULT_RETRY_AFTER_MS;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
+  return Number.isFinite(ms) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms)) : DEFAULT_RETRY_AFTER_MS;
+}
+
+function failureKind(error: unknown, signal: AbortSignal | undefined): { kind: string; retryable: boolean } {
+  if (signal?.aborted) return { kind: 'aborted', retryable: false };
+  if (error instanceof APIError && error.status !== undefined) {
+    const status = error.status;
+    return { kind: String(status), retryable: status === 408 || status >= 500 };
+  }
+  // The SDK's own timeout, a refused or reset connection, our per-attempt deadline.
+  if (error instanceof APIConnectionError || (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))) {
+    return { kind: error.name === 'APIConnectionTimeoutError' || error.name === 'TimeoutError' ? 'timeout' : 'connection', retryable: true };
+  }
+  return { kind: 'other', retryable: false };
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      },
+      { once: true },
+    );
+  });
+
+function responseFormat(mode: ResponseFormatMode) {
+  switch (mode) {
+    case 'json_schema':
+      return { response_format: { type: 'json_schema' as const, json_schema: TOPICS_JSON_SCHEMA } };
+    case 'json_object':
+      return { response_format: { type: 'json_object' as const } };
+    case 'plain':
+      return {};
+  }
+}
+
+/**
+ * One chat completion for topics, through the `openai` SDK unchanged (its own retries are off:
+ * this function owns the policy). 408, 5xx and network failures are retried with full-jitter
+ * exponential backoff; a 429 is handed to the caller at once, because the right reaction is to
+ * slow the whole pool down (BullMQ's queue rate limit), not to hammer from every job.
+ */
+export async function requestTopics(
+  client: OpenAI,
+  messages: readonly ChatMessage[],
+  settings: TopicsRequestSettings,
+  signal?: AbortSignal,
+  random: () => number = Math.random,
+): Promise<TopicsAnswer> {
+  for (let attempt = 1; ; attempt++) {
+    const deadline = AbortSignal.timeout(settings.timeoutMs);
+    try {
+      const completion = await client.chat.completions.create(
+        {
+          model: settings.model,
+          messages: messages.map((m) => ({ role: m.role, content: m.content })),
+          temperature: settings.temperature,
+          max_tokens: settings.maxTokens,
+          ...responseFormat(settings.responseFormat),
+        },
+        { signal: signal ? AbortSignal.any([signal, deadline]) : deadline, maxRetries: 0 },
+      );
+      const choice = completion.choices[0];
+      return {
+        content: choice?.message.content ?? '',
+        finishReason: choice?.finish_reason ?? null,
+        promptTokens: completion.usage?.prompt_tokens ?? 0,
+        completionTokens: completion.usage?.completion_tokens ?? 0,
+        attempts: attempt,
+      };
+    } catch (error) {
+      if (error instanceof APIError && error.status === 429) throw new LlmRateLimitedError(retryAfterMs(error.headers));
+      const { kind, retryable } = failureKind(deadline.aborted && !signal?.aborted ? Object.assign(new Error('attempt deadline'), { name: 'TimeoutError' }) : error, signal);
+      if (!retryable || attempt > settings.retries) {
+        const detail = error instanceof Error ? error.message : String(error);
+        throw new LlmUnavailableError(`LLM request failed after ${attempt} attempt(s) (${kind}): ${detail}`, kind, attempt, { cause: error });
+      }
+      await sleep(random() * settings.retryBaseMs * 2 ** (attempt - 1), signal);
+    }
+  }
+}
