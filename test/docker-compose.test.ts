@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { z } from 'zod';
 import { IngestEnv } from '../apps/ingest/src/config.ts';
+import { configuredVariants, ExpandEnv } from '../apps/worker-expand/src/config.ts';
 import { APP_ENV_SCHEMAS, type EnvSchema } from './support/app-env-schemas.ts';
 
 /*
@@ -24,23 +25,34 @@ const AWS_SDK_VARIABLES = new Set(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']
 
 // --- compose semantics the test needs -----------------------------------------------------
 
+/** Variables set in the shell (or a .env file) that runs `docker compose`. */
+type Shell = Readonly<Record<string, string>>;
+
 /**
- * Compose's interpolation as `docker compose up` applies it with nothing set in the shell or a
- * .env file: `${X:-default}` and `${X-default}` give the default, `${X}` gives "", `$$` is `$`.
+ * Compose's interpolation as `docker compose up` applies it, by default with nothing set in the
+ * shell or a .env file: `${X:-default}` gives the default unless X is set and non-empty,
+ * `${X-default}` unless X is set, `${X}` and `$X` give X or "", `$$` is `$`.
  */
-function interpolate(value: string): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (match, name, op, arg) => {
+function interpolate(value: string, shell: Shell = {}): string {
+  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (match, braced, op, arg, bare) => {
     if (match === '$$') return '$';
-    if (op === ':?' || op === '?') throw new Error(`compose needs ${String(name)} to be set: ${String(arg)}`);
-    return typeof op === 'string' ? String(arg) : '';
+    const name = String(braced ?? bare);
+    const set = Object.hasOwn(shell, name);
+    const usable = typeof op === 'string' && op.startsWith(':') ? set && shell[name] !== '' : set;
+    if (op === ':?' || op === '?') {
+      if (!usable) throw new Error(`compose needs ${name} to be set: ${String(arg)}`);
+      return shell[name]!;
+    }
+    if (typeof op === 'string') return usable ? shell[name]! : String(arg);
+    return shell[name] ?? '';
   });
 }
 
-function interpolateAll(node: unknown): unknown {
-  if (typeof node === 'string') return interpolate(node);
-  if (Array.isArray(node)) return node.map(interpolateAll);
+function interpolateAll(node: unknown, shell: Shell = {}): unknown {
+  if (typeof node === 'string') return interpolate(node, shell);
+  if (Array.isArray(node)) return node.map((item) => interpolateAll(item, shell));
   if (node !== null && typeof node === 'object') {
-    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, interpolateAll(value)]));
+    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, interpolateAll(value, shell)]));
   }
   return node;
 }
@@ -68,29 +80,30 @@ interface Service {
 }
 
 // YAML merge keys (`<<: *anchor`) are YAML 1.1; compose resolves them, so the parser must too.
-const compose = interpolateAll(parse(read('docker-compose.yml'), { merge: true })) as { services: Record<string, Service> };
-const services = compose.services;
+const rawCompose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
+const servicesWith = (shell: Shell): Record<string, Service> => (interpolateAll(rawCompose, shell) as typeof rawCompose).services;
+const services = servicesWith({});
 
 /**
  * The environment a container gets: mapping or `KEY=VALUE` list; a variable without a value
- * is taken from the shell, which here sets nothing, so it stays unset (`undefined`).
+ * is taken from the shell, and stays unset (`undefined`) when the shell does not set it.
  */
-function environmentOf(service: Service): Record<string, string | undefined> {
+function environmentOf(service: Service, shell: Shell = {}): Record<string, string | undefined> {
   const env = service.environment ?? {};
   if (Array.isArray(env)) {
     return Object.fromEntries(
       env.map((entry) => {
         const at = entry.indexOf('=');
-        return at === -1 ? [entry, undefined] : [entry.slice(0, at), entry.slice(at + 1)];
+        return at === -1 ? [entry, shell[entry]] : [entry.slice(0, at), entry.slice(at + 1)];
       }),
     );
   }
-  return Object.fromEntries(Object.entries(env).map(([key, value]) => [key, value === null ? undefined : String(value)]));
+  return Object.fromEntries(Object.entries(env).map(([key, value]) => [key, value === null ? shell[key] : String(value)]));
 }
 
-function definedEnv(service: Service): Record<string, string> {
+function definedEnv(service: Service, shell: Shell = {}): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(environmentOf(service)).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    Object.entries(environmentOf(service, shell)).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
 }
 
@@ -366,5 +379,65 @@ describe('docker-compose.yml: S3 (MinIO) and vLLM profiles', () => {
       const dependsOn = Object.keys((service as { depends_on?: Record<string, unknown> }).depends_on ?? {});
       expect(dependsOn.filter((d) => d.startsWith('vllm')), name).toEqual([]);
     }
+  });
+});
+
+describe('docker-compose.yml: worker-expand and the LLM', () => {
+  const vllmProfiles = Object.entries(services)
+    .map(([name, service]) => [name, (service as { profiles?: string[] }).profiles ?? []] as const)
+    .filter(([name]) => name.startsWith('vllm'));
+
+  /**
+   * The `VAR=value ... docker compose --profile <p> up` commands the file's comments give,
+   * with `\` continuations joined: what an engineer copies to turn the LLM on.
+   */
+  const documentedRuns = read('docker-compose.yml')
+    .replace(/\\\n#\s*/g, ' ')
+    .split('\n')
+    .map((line) => /^#\s+((?:[A-Z_][A-Z0-9_]*=\S+\s+)+)docker compose --profile (\S+) up\b/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({
+      profile: m[2]!,
+      shell: Object.fromEntries(m[1]!.trim().split(/\s+/).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)])) as Shell,
+    }));
+
+  it('leaves the LLM off by default: LLM_BASE_URL only passed through from the shell, never empty', () => {
+    // null in the file = taken from the shell, and unset in the container when the shell has none.
+    const raw = rawCompose.services['worker-expand']!.environment as Record<string, unknown>;
+    expect(raw).toHaveProperty('LLM_BASE_URL');
+    expect(raw.LLM_BASE_URL).toBeNull();
+    expect(definedEnv(services['worker-expand']!).LLM_BASE_URL).toBeUndefined();
+    const config = ExpandEnv.parse(definedEnv(services['worker-expand']!));
+    expect(configuredVariants(config), 'the catalog expander serves alone').toBeUndefined();
+    // What compose would pass for `${LLM_BASE_URL:-}`: the app refuses it, so it must not appear.
+    expect(ExpandEnv.safeParse({ ...definedEnv(services['worker-expand']!), LLM_BASE_URL: '' }).success).toBe(false);
+  });
+
+  it('documents how to turn it on with each vLLM profile', () => {
+    expect(vllmProfiles.length).toBeGreaterThan(0);
+    for (const [name, profiles] of vllmProfiles) {
+      expect(profiles, name).toHaveLength(1);
+      expect(documentedRuns.map((r) => r.profile), `no documented run for ${name}`).toContain(profiles[0]);
+    }
+  });
+
+  it.each(documentedRuns.map((r) => [r.profile, r] as const))('with --profile %s as documented, calls that profile\'s vLLM for the model it serves', (profile, run) => {
+    const started = servicesWith(run.shell);
+    const env = definedEnv(started['worker-expand']!, run.shell);
+    const parsed = ExpandEnv.safeParse(env);
+    expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+    const models = Object.values(configuredVariants(parsed.data!) ?? {});
+    expect(models).toHaveLength(1);
+    const url = new URL(models[0]!.baseUrl);
+    const server = started[url.hostname] as (Service & { profiles?: string[] }) | undefined;
+    expect(server, `${url.hostname} is not a service`).toBeDefined();
+    expect(server!.profiles).toEqual([profile]);
+    const args = [server!.command ?? []].flat();
+    const argAfter = (flag: string): string | undefined => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+    expect(url.port).toBe(argAfter('--port'));
+    expect(url.pathname).toBe('/v1');
+    // vLLM serves the model under its --model (`vllm serve <model>` for the neuron image).
+    expect(models[0]!.model).toBe(argAfter('--model') ?? argAfter('serve'));
+    expect(server!.healthcheck?.test).toBeDefined();
   });
 });

@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APP_ENV_SCHEMAS } from '../support/app-env-schemas.ts';
+import { configuredVariants, type ExpandConfig } from '../../apps/worker-expand/src/config.ts';
 import { bullPrefix, QUEUE_NAMES } from '@coldstart/queues';
 import {
   component,
   objects,
   ofKind,
+  RELEASE,
   render,
   root,
   VALUE_SETS,
@@ -28,6 +30,26 @@ import {
 const APPS = APP_ENV_SCHEMAS;
 const POOLS = Object.keys(APPS).filter((app) => app.startsWith('worker-'));
 const RECOMMENDED_LABELS = ['name', 'instance', 'version', 'component', 'part-of', 'managed-by'].map((l) => `app.kubernetes.io/${l}`);
+
+/** llm.<key> -> the worker-expand variable it becomes, whenever the LLM is on. */
+const LLM_SHARED_SETTINGS: Record<string, string> = {
+  experiment: 'LLM_EXPERIMENT',
+  timeoutMs: 'LLM_TIMEOUT_MS',
+  retries: 'LLM_RETRIES',
+  retryBaseMs: 'LLM_RETRY_BASE_MS',
+  breakerFailures: 'LLM_BREAKER_FAILURES',
+  breakerOpenMs: 'LLM_BREAKER_OPEN_MS',
+  cacheTtlSeconds: 'LLM_CACHE_TTL_SECONDS',
+  coalesceLeaseMs: 'LLM_COALESCE_LEASE_MS',
+  rateLimitPerSec: 'LLM_RATE_LIMIT_PER_SEC',
+};
+/** llm.<key> -> variable, only for the one model at vllm's URL (each variant carries its own). */
+const LLM_SINGLE_MODEL_SETTINGS: Record<string, string> = {
+  promptVersion: 'LLM_PROMPT_VERSION',
+  temperature: 'LLM_TEMPERATURE',
+  maxTokens: 'LLM_MAX_TOKENS',
+  responseFormat: 'LLM_RESPONSE_FORMAT',
+};
 
 const dockerfileUid = Number(/^USER\s+(\d+)/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))?.[1]);
 
@@ -287,10 +309,79 @@ describe.each(VALUE_SETS)('the chart rendered with %s', (_file, valuesOf) => {
       expect(chart.notes).toContain(vllm.externalBaseUrl);
     });
 
-    it('gives the apps no LLM variable (none of their schemas reads one yet)', () => {
-      for (const d of appDeployments) {
-        expect((containerOf(d).env ?? []).map((e) => e.name).filter((n) => /LLM|VLLM/.test(n))).toEqual([]);
+  });
+
+  describe('the LLM expander (worker-expand)', () => {
+    const vllm = values.vllm as { enabled: boolean; externalBaseUrl: string; model: string };
+    const llm = values.llm as Record<string, unknown> & { variants: Record<string, unknown>; systemPrompt: string; apiKeySecretKey: string };
+    const secret = (values.secrets as { existingSecret: string }).existingSecret;
+    const expand = containerOf(deploymentOf(appDeployments, 'worker-expand'));
+    const env = literalEnv(expand);
+    const llmNames = (c: Container): string[] => (c.env ?? []).map((e) => e.name).filter((n) => /LLM/.test(n));
+    const variantsOn = Object.keys(llm.variants).length > 0;
+
+    /** Built from the rendered Service, not from the chart's helper, so a wrong helper fails here. */
+    function vllmServiceUrl(): string {
+      const service = ofKind<K8sObject & { spec: { selector: Record<string, string>; ports: { port: number; targetPort: string }[] } }>(chart, 'Service').find(
+        (s) => component(s) === 'vllm',
+      );
+      expect(service, 'vllm.enabled renders a Service').toBeDefined();
+      const pod = deploymentOf(deployments, 'vllm').spec.template;
+      expect(pod.metadata.labels).toMatchObject(service!.spec.selector);
+      const [port, ...more] = service!.spec.ports;
+      expect(more).toEqual([]);
+      expect(pod.spec.containers[0]!.ports?.find((p) => p.name === port!.targetPort)).toBeDefined();
+      return `http://${service!.metadata.name}.${RELEASE.namespace}.svc:${port!.port}/v1`;
+    }
+    const vllmUrl = vllm.enabled ? vllmServiceUrl() : vllm.externalBaseUrl;
+
+    it('is the only app given an LLM variable', () => {
+      for (const d of appDeployments.filter((x) => component(x) !== 'worker-expand')) {
+        expect((containerOf(d).env ?? []).map((e) => e.name).filter((n) => /LLM|VLLM/.test(n)), component(d)).toEqual([]);
       }
+    });
+
+    it('calls vLLM (in the release or external) as one model, an experiment across llm.variants instead, or nothing', () => {
+      const config = parsedEnv('worker-expand', expand) as ExpandConfig;
+      const models = configuredVariants(config);
+      if (variantsOn) {
+        // The app refuses LLM_BASE_URL next to LLM_VARIANTS; LLM_MODEL would be ignored.
+        expect(env.LLM_BASE_URL).toBeUndefined();
+        expect(env.LLM_MODEL).toBeUndefined();
+        expect(JSON.parse(env.LLM_VARIANTS!)).toEqual(llm.variants);
+        expect(Object.keys(models ?? {}).sort()).toEqual(Object.keys(llm.variants).sort());
+      } else if (vllmUrl) {
+        expect(env.LLM_BASE_URL).toBe(vllmUrl);
+        expect(env.LLM_MODEL).toBe(vllm.model);
+        expect(env.LLM_VARIANTS).toBeUndefined();
+        expect(Object.values(models ?? {}).map((m) => [m.baseUrl, m.model])).toEqual([[vllmUrl, vllm.model]]);
+        expect(chart.notes).toContain(`LLM_BASE_URL=${vllmUrl}`);
+      } else {
+        expect(llmNames(expand), 'the catalog expander serves alone').toEqual([]);
+        expect(models).toBeUndefined();
+        expect(chart.notes).toContain('LLM expansion is off');
+      }
+      // An empty LLM_BASE_URL fails the schema; the check above would catch it, this says why.
+      expect(env.LLM_BASE_URL).not.toBe('');
+    });
+
+    it('sets every llm value as its variable while the LLM is on, the single-model ones only without variants', () => {
+      if (!variantsOn && !vllmUrl) return;
+      const config = parsedEnv('worker-expand', expand);
+      for (const [key, variable] of Object.entries(LLM_SHARED_SETTINGS)) expect(config[variable], `${key} -> ${variable}`).toBe(llm[key]);
+      for (const [key, variable] of Object.entries(LLM_SINGLE_MODEL_SETTINGS)) {
+        if (variantsOn) expect(env[variable], `${variable} is per variant in LLM_VARIANTS`).toBeUndefined();
+        else expect(config[variable], `${key} -> ${variable}`).toBe(llm[key]);
+      }
+      if (variantsOn || !llm.systemPrompt) expect(env.LLM_SYSTEM_PROMPT).toBeUndefined();
+      else expect(env.LLM_SYSTEM_PROMPT).toBe(llm.systemPrompt);
+    });
+
+    it('reads LLM_API_KEY from the existing Secret when llm.apiKeySecretKey names a key', () => {
+      const apiKey = (expand.env ?? []).filter((e) => e.name === 'LLM_API_KEY');
+      if ((variantsOn || vllmUrl) && secret && llm.apiKeySecretKey) {
+        expect(apiKey).toEqual([{ name: 'LLM_API_KEY', valueFrom: { secretKeyRef: { name: secret, key: llm.apiKeySecretKey } } }]);
+      } else expect(apiKey).toEqual([]);
     });
   });
 });

@@ -50,6 +50,12 @@ describe('test/helm/render.ts', () => {
     expect(renderOne('{{ if .Values.a }}A{{ else if .Values.b }}B{{ else }}C{{ end }}', { b: true })).toBe('B');
   });
 
+  it('prints toJson like Go: keys in byte order, HTML characters escaped, values numbers plain', () => {
+    const out = renderOne('{{ toJson .Values.m }}', { m: { b: { w: 0.5, n: 128 }, a: ['<x> & y'], '10': true, '9': null } });
+    expect(out).toBe('{"10":true,"9":null,"a":["\\u003cx\\u003e \\u0026 y"],"b":{"n":128,"w":0.5}}');
+    expect(JSON.parse(out)).toEqual({ b: { w: 0.5, n: 128 }, a: ['<x> & y'], '10': true, '9': null });
+  });
+
   it('throws on functions it does not implement', () => {
     expect(() => renderOne('{{ tpl "x" . }}')).toThrow(/not supported/);
   });

@@ -305,6 +305,22 @@ function printf(format: string, args: Value[]): string {
   });
 }
 
+/**
+ * Sprig's toJson is Go's json.Marshal: map keys in sorted order (byte order, not JS's
+ * integer-keys-first), and <, >, &, U+2028, U+2029 escaped as \u003c... (Go's HTML-safe default).
+ */
+function goJson(v: Value): string {
+  const text = (s: string): string =>
+    JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (v === undefined || v === null) return 'null';
+  if (typeof v === 'string') return text(v);
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number' || typeof v === 'boolean') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(goJson).join(',')}]`;
+  if (isMap(v)) return `{${Object.keys(v).sort().map((k) => `${text(k)}:${goJson(v[k])}`).join(',')}}`;
+  throw new Error(`toJson of ${kind(v)}`);
+}
+
 const indentText = (n: bigint | number, text: string): string => {
   const pad = ' '.repeat(Number(n));
   return pad + text.replaceAll('\n', `\n${pad}`);
@@ -476,6 +492,9 @@ class Renderer {
       case 'toYaml':
         arity(1);
         return a[0] === undefined || a[0] === null ? 'null' : stringify(plain(a[0])).replace(/\n$/, '');
+      case 'toJson':
+        arity(1);
+        return goJson(a[0]);
       case 'toString':
         arity(1);
         return str(a[0]);

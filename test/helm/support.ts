@@ -21,13 +21,78 @@ export const EXAMPLE_FILES = ['values-eks-neuron.yaml', 'values-external-llm.yam
 
 export const exampleValues = (file: string): Values => valuesWith(readYaml(join(chartDir, file)));
 
-/** Every value set the tests render: the defaults and each example file. */
+/**
+ * LLM configurations no example file shows, over the defaults. The example files cover vLLM in
+ * the release (values-eks-neuron) and an external one (values-external-llm); these add every
+ * llm setting off its default, and an experiment across variants that must win over vllm.enabled.
+ */
+export const INLINE_VALUE_SETS: [string, () => Values][] = [
+  [
+    'llm tuned, external vLLM with an API key (inline)',
+    () =>
+      valuesWith({
+        secrets: { existingSecret: 'coldstart-secrets' },
+        vllm: { externalBaseUrl: 'https://llm.example.com/v1', model: 'Qwen/Qwen2.5-7B-Instruct' },
+        llm: {
+          promptVersion: 'contextual-v1',
+          // Quotes, a newline and YAML-significant characters: quoted as one string.
+          systemPrompt: 'Answer with "JSON" only.\nNo prose: # none',
+          temperature: 0.7,
+          maxTokens: 4096,
+          responseFormat: 'json_object',
+          experiment: 'qwen-rollout',
+          timeoutMs: 300_000,
+          retries: 0,
+          retryBaseMs: 60_000,
+          breakerFailures: 1_000,
+          breakerOpenMs: 3_600_000,
+          // Helm would print a values number this large as 3.1536e+07 without `int`.
+          cacheTtlSeconds: 31_536_000,
+          coalesceLeaseMs: 1_000,
+          rateLimitPerSec: 0,
+          apiKeySecretKey: 'LLM_API_KEY',
+        },
+      }),
+  ],
+  [
+    'llm.variants over vllm.enabled (inline)',
+    () =>
+      valuesWith({
+        secrets: { existingSecret: 'coldstart-secrets' },
+        vllm: { enabled: true },
+        llm: {
+          apiKeySecretKey: 'LLM_API_KEY',
+          experiment: 'llama-vs-qwen',
+          variants: {
+            'llama-8b': { baseUrl: 'http://rel-coldstart-vllm.coldstart.svc:8000/v1', model: 'meta-llama/Llama-3.1-8B-Instruct', weight: 9 },
+            'qwen-7b': {
+              baseUrl: 'https://llm.example.com/v1',
+              model: 'Qwen/Qwen2.5-7B-Instruct',
+              apiKeyEnv: 'LLM_API_KEY',
+              promptVersion: 'contextual-v1',
+              system: 'Topics <only> & "JSON"',
+              temperature: 0.2,
+              maxTokens: 256,
+              responseFormat: 'plain',
+              weight: 1,
+            },
+          },
+        },
+      }),
+  ],
+];
+
+/** Every value set the tests render: the defaults, each example file and the inline sets. */
 export const VALUE_SETS: [string, () => Values][] = [
   ['values.yaml', defaultValues],
   ...EXAMPLE_FILES.map((file): [string, () => Values] => [file, () => exampleValues(file)]),
+  ...INLINE_VALUE_SETS,
 ];
 
-export const render = (values: Values): RenderedChart => renderChart(chartDir, values);
+/** The release every render uses; the in-cluster vLLM URL is built from it. */
+export const RELEASE = { name: 'rel', namespace: 'coldstart' } as const;
+
+export const render = (values: Values): RenderedChart => renderChart(chartDir, values, { ...RELEASE });
 
 // --- loose views of the Kubernetes objects the tests read -------------------------------
 

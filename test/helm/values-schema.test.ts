@@ -5,7 +5,10 @@ import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { ProcessEnv } from '@coldstart/config';
 import { ENCODER_REGISTRY, resolveEncoderSpec } from '@coldstart/embeddings';
-import { chartDir, defaultValues, EXAMPLE_FILES, exampleValues, valuesWith, type Values } from './support.ts';
+import { ModelVariant, PROMPT_TEMPLATES, ResponseFormatMode } from '@coldstart/llm';
+import type { z } from 'zod';
+import { ExpandEnv } from '../../apps/worker-expand/src/config.ts';
+import { chartDir, defaultValues, EXAMPLE_FILES, exampleValues, INLINE_VALUE_SETS, valuesWith, type Values } from './support.ts';
 
 /*
  * values.schema.json is what makes `helm install` refuse bad values (Helm validates the
@@ -25,6 +28,28 @@ function errorsOf(values: Values): string[] {
 }
 
 type Edit = (v: Values) => void;
+interface Bound {
+  type?: string;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  enum?: unknown[];
+}
+
+/** Numeric llm.<key> -> the worker-expand variable the chart renders it as. */
+const LLM_NUMBERS: Record<string, string> = {
+  temperature: 'LLM_TEMPERATURE',
+  maxTokens: 'LLM_MAX_TOKENS',
+  timeoutMs: 'LLM_TIMEOUT_MS',
+  retries: 'LLM_RETRIES',
+  retryBaseMs: 'LLM_RETRY_BASE_MS',
+  breakerFailures: 'LLM_BREAKER_FAILURES',
+  breakerOpenMs: 'LLM_BREAKER_OPEN_MS',
+  cacheTtlSeconds: 'LLM_CACHE_TTL_SECONDS',
+  coalesceLeaseMs: 'LLM_COALESCE_LEASE_MS',
+  rateLimitPerSec: 'LLM_RATE_LIMIT_PER_SEC',
+};
 const at = (v: Values, ...path: string[]): Record<string, unknown> =>
   path.reduce<Record<string, unknown>>((node, key) => node[key] as Record<string, unknown>, v);
 
@@ -40,6 +65,10 @@ describe('values.schema.json', () => {
 
   it.each(EXAMPLE_FILES)('accepts %s over the defaults', (file) => {
     expect(errorsOf(exampleValues(file))).toEqual([]);
+  });
+
+  it.each(INLINE_VALUE_SETS)('accepts the value set %s', (_name, valuesOf) => {
+    expect(errorsOf(valuesOf())).toEqual([]);
   });
 
   it('accepts every tensor-parallel size a Neuron instance offers', () => {
@@ -67,6 +96,20 @@ describe('values.schema.json', () => {
     ['a log level the apps reject', (v) => (at(v, 'config').logLevel = 'verbose'), /logLevel must be equal to one of the allowed values/],
     ['a Prometheus query without the queue placeholder', (v) => (at(v, 'autoscaling', 'pools', 'prometheus').query = 'max(coldstart_queue_jobs)'), /query must match pattern/],
     ['a malformed IRSA role', (v) => (at(v, 'serviceAccount').roleArn = 'coldstart-role'), /roleArn must match pattern/],
+    ['an LLM response format the app does not know', (v) => (at(v, 'llm').responseFormat = 'xml'), /llm\/responseFormat must be equal to one of the allowed values/],
+    ['LLM maxTokens below 16', (v) => (at(v, 'llm').maxTokens = 8), /llm\/maxTokens must be >= 16/],
+    ['a fractional LLM maxTokens', (v) => (at(v, 'llm').maxTokens = 128.5), /llm\/maxTokens must be integer/],
+    ['LLM temperature above 2', (v) => (at(v, 'llm').temperature = 3), /llm\/temperature must be <= 2/],
+    ['an unknown prompt version', (v) => (at(v, 'llm').promptVersion = 'v2'), /llm\/promptVersion must be equal to one of the allowed values/],
+    ['an empty experiment name', (v) => (at(v, 'llm').experiment = ''), /llm\/experiment must NOT have fewer than 1 characters/],
+    ['an unknown llm key (LLM_BASE_URL comes from vllm)', (v) => (at(v, 'llm').baseUrl = 'http://x:8000/v1'), /\/llm must NOT have additional properties.*baseUrl/],
+    ['an LLM_ variable in worker-expand env (rendered from llm, it would be set twice)', (v) => (at(v, 'apps', 'worker-expand', 'env').LLM_BASE_URL = 'http://x:8000/v1'), /worker-expand\/env property name must be valid/],
+    ['a variant without a model', (v) => (at(v, 'llm').variants = { a: { baseUrl: 'http://x:8000/v1' } }), /variants\/a must have required property 'model'/],
+    ['a variant with a snake_case key (typo)', (v) => (at(v, 'llm').variants = { a: { baseUrl: 'http://x:8000/v1', model: 'm', max_tokens: 64 } }), /variants\/a must NOT have additional properties.*max_tokens/],
+    ['a variant name with capitals', (v) => (at(v, 'llm').variants = { Llama: { baseUrl: 'http://x:8000/v1', model: 'm' } }), /variants property name must be valid/],
+    ['a variant URL that is not http(s)', (v) => (at(v, 'llm').variants = { a: { baseUrl: 'x:8000/v1', model: 'm' } }), /baseUrl must match pattern/],
+    ['a variant key variable the chart never sets', (v) => (at(v, 'llm').variants = { a: { baseUrl: 'http://x:8000/v1', model: 'm', apiKeyEnv: 'OPENAI_API_KEY' } }), /apiKeyEnv must be equal to one of the allowed values/],
+    ['variants that all weigh 0 (no user would get one)', (v) => (at(v, 'llm').variants = { a: { baseUrl: 'http://x:8000/v1', model: 'm', weight: 0 } }), /variants must NOT be valid/],
   ];
 
   it.each(broken)('rejects %s', (_what, edit, message) => {
@@ -89,5 +132,56 @@ describe('values.schema.json', () => {
 
   it("offers exactly the apps' log levels", () => {
     expect(enumOf(['properties', 'config', 'logLevel'])).toEqual(ProcessEnv.shape.LOG_LEVEL.unwrap().options);
+  });
+
+  const llmProperties = (schema.properties as Record<string, { properties: Record<string, Bound> }>).llm!.properties;
+  const variantProperties = (llmProperties.variants as unknown as { additionalProperties: { properties: Record<string, Bound> } }).additionalProperties.properties;
+
+  it('offers exactly the prompt versions and response formats the LLM expander knows', () => {
+    for (const properties of [llmProperties, variantProperties]) {
+      expect(properties.promptVersion!.enum).toEqual(Object.keys(PROMPT_TEMPLATES));
+      expect(properties.responseFormat!.enum).toEqual(ResponseFormatMode.options);
+    }
+  });
+
+  // Both ends of each range must be accepted by the app and one step beyond refused, so the
+  // chart neither refuses a setting the app takes nor lets through one that crash-loops the pool.
+  const bounds: [string, Bound, z.ZodType, (n: number) => unknown][] = [
+    ...Object.entries(LLM_NUMBERS).map(([key, variable]): [string, Bound, z.ZodType, (n: number) => unknown] => [
+      `llm.${key} (${variable})`,
+      llmProperties[key]!,
+      (ExpandEnv.shape as Record<string, z.ZodType>)[variable]!,
+      String,
+    ]),
+    ...['temperature', 'maxTokens', 'weight'].map((key): [string, Bound, z.ZodType, (n: number) => unknown] => [
+      `llm.variants.*.${key}`,
+      variantProperties[key]!,
+      (ModelVariant.shape as Record<string, z.ZodType>)[key]!,
+      (n) => n,
+    ]),
+  ];
+
+  it.each(bounds)('bounds %s exactly like the app', (_what, bound, zod, asInput) => {
+    const step = bound.type === 'integer' ? 1 : 0.001;
+    expect(bound.minimum).toBeTypeOf('number');
+    expect(bound.maximum).toBeTypeOf('number');
+    for (const n of [bound.minimum!, bound.maximum!]) expect(zod.safeParse(asInput(n)).success, `app refuses ${n}`).toBe(true);
+    for (const n of [bound.minimum! - step, bound.maximum! + step]) expect(zod.safeParse(asInput(n)).success, `app takes ${n}`).toBe(false);
+    if (bound.type === 'integer') expect(zod.safeParse(asInput(bound.minimum! + 0.5)).success).toBe(false);
+  });
+
+  it('bounds the experiment name and the system prompts like the app', () => {
+    const experiment = llmProperties.experiment!;
+    const variable = ExpandEnv.shape.LLM_EXPERIMENT;
+    expect(variable.safeParse('x'.repeat(experiment.maxLength!)).success).toBe(true);
+    expect(variable.safeParse('x'.repeat(experiment.maxLength! + 1)).success).toBe(false);
+    expect(variable.safeParse('x'.repeat(experiment.minLength! - 1)).success).toBe(false);
+    for (const [bound, zod] of [
+      [llmProperties.systemPrompt!, ExpandEnv.shape.LLM_SYSTEM_PROMPT],
+      [variantProperties.system!, ModelVariant.shape.system],
+    ] as const) {
+      expect(zod.safeParse('x'.repeat(bound.maxLength!)).success).toBe(true);
+      expect(zod.safeParse('x'.repeat(bound.maxLength! + 1)).success).toBe(false);
+    }
   });
 });

@@ -54,3 +54,16 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 {{- define "coldstart.gracePeriodSeconds" -}}
 {{- add (div (add (int .Values.config.shutdownDeadlineMs) 999) 1000) 10 -}}
 {{- end -}}
+
+{{/*
+The OpenAI-compatible API root of this release's vLLM: its Service when vllm.enabled, else
+vllm.externalBaseUrl (may be empty). worker-expand's LLM_BASE_URL and NOTES.txt both use it, so
+the URL printed is the one the pool calls.
+*/}}
+{{- define "coldstart.vllmBaseUrl" -}}
+{{- if .Values.vllm.enabled -}}
+{{- printf "http://%s.%s.svc:%d/v1" (include "coldstart.componentName" (dict "root" . "component" "vllm")) .Release.Namespace (int .Values.vllm.port) -}}
+{{- else -}}
+{{- .Values.vllm.externalBaseUrl -}}
+{{- end -}}
+{{- end -}}
