@@ -47,8 +47,8 @@ export const ExpandEnv = PoolEnv.extend({
   LLM_CACHE_TTL_SECONDS: envInteger(7 * 24 * 3600, { min: 1, max: 365 * 24 * 3600 }),
   /** Longest a process may hold an in-flight request's lease before another takes over. */
   LLM_COALESCE_LEASE_MS: envInteger(60_000, { min: 1_000, max: 600_000 }),
-  /** Jobs the expand queue starts per second across all its processes (BullMQ's limiter); 0 = unlimited. */
-  LLM_RATE_LIMIT_PER_SEC: envInteger(100, { min: 0, max: 100_000 }),
+  /** LLM requests per second across all expand processes (and per variant); over it, jobs wait. 0 = unlimited. */
+  LLM_RATE_LIMIT_PER_SEC: envInteger(20, { min: 0, max: 100_000 }),
 }).superRefine((env, ctx) => {
   if (env.LLM_BASE_URL && env.LLM_VARIANTS) {
     ctx.addIssue({ code: 'custom', path: ['LLM_VARIANTS'], message: 'set LLM_BASE_URL (one model) or LLM_VARIANTS (an experiment), not both' });

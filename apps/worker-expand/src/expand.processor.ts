@@ -19,9 +19,9 @@ export function makeExpandHandlers(deps: ExpandDeps): PoolHandlers<'expand'> {
         );
       } catch (error) {
         if (error instanceof LlmRateLimitedError) {
-          // The LLM server asked the whole pool to slow down: pause the queue for its Retry-After
-          // and put this job back, without spending one of its attempts.
-          logger.warn({ retryAfterMs: error.retryAfterMs }, 'LLM server rate limited us; pausing the expand queue');
+          // The LLM server (429) or our request budget says "not now": pause the whole queue for
+          // that long and put this job back, without spending one of its attempts.
+          logger.warn({ retryAfterMs: error.retryAfterMs, by: error.by }, 'LLM rate limit reached; pausing the expand queue');
           throw await rateLimit(error.retryAfterMs);
         }
         if (!(error instanceof NothingToExpandError)) throw error;

@@ -1,5 +1,5 @@
 import { CatalogExpander, type Expander } from '@coldstart/expander';
-import { ExpansionCache, LlmExpander, llmMetrics } from '@coldstart/llm';
+import { ExpansionCache, LlmExpander, llmMetrics, RequestBudget } from '@coldstart/llm';
 import { servePool } from '@coldstart/queues';
 import { createLogger, fatal, type Logger } from '@coldstart/runtime';
 import { CatalogStore } from '@coldstart/store';
@@ -31,6 +31,7 @@ function buildExpander(config: ExpandConfig, redis: Redis, catalog: CatalogStore
     request,
     breaker: { failureThreshold: config.LLM_BREAKER_FAILURES, openMs: config.LLM_BREAKER_OPEN_MS },
     metrics: llmMetrics(),
+    ...(config.LLM_RATE_LIMIT_PER_SEC > 0 ? { budget: new RequestBudget(redis, config.COLDSTART_PREFIX, config.LLM_RATE_LIMIT_PER_SEC) } : {}),
     logger: log,
     env: process.env,
   });
@@ -39,7 +40,10 @@ function buildExpander(config: ExpandConfig, redis: Redis, catalog: CatalogStore
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = (logger = createLogger({ app: 'worker-expand', level: config.LOG_LEVEL }));
-  const limiter = configuredVariants(config) && config.LLM_RATE_LIMIT_PER_SEC > 0 ? { max: config.LLM_RATE_LIMIT_PER_SEC, durationMs: 1_000 } : undefined;
+  // BullMQ applies a queue-wide pause (JobContext.rateLimit, for a 429 or a spent request budget)
+  // only to workers that have a limiter; this one is that switch, not a cap: the cap on LLM
+  // requests is the RequestBudget, so cache hits are never held back.
+  const limiter = configuredVariants(config) ? { max: 1_000_000, durationMs: 1_000 } : undefined;
   await servePool(
     'expand',
     config,

@@ -3,6 +3,7 @@ export { ExpansionCache, type CachedTopics, type Coalesced, type ExpansionCacheO
 export { LlmExpander, UnusableAnswerError, type LlmExpanderOptions, type LlmRequestPolicy } from './llm-expander.js';
 export { llmMetrics, type LlmMetrics } from './llm-metrics.js';
 export { assignVariant, ModelVariant, ModelVariants, ResponseFormatMode, stableUnitHash, type ModelVariantInput } from './model-variants.js';
+export { RequestBudget } from './request-budget.js';
 export { parseTopics, type ParsedTopics, type ParseTopicsOptions } from './parse-topics.js';
 export {
   contextualV1,

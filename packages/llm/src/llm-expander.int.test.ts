@@ -8,6 +8,7 @@ import { createRedisFixture, TEST_REDIS_URL, type RedisFixture } from '@coldstar
 import { ExpansionCache } from './expansion-cache.js';
 import { LlmExpander, type LlmExpanderOptions } from './llm-expander.js';
 import { llmMetrics } from './llm-metrics.js';
+import { RequestBudget } from './request-budget.js';
 import { LlmRateLimitedError } from './topics-request.js';
 import type { ModelVariantInput } from './model-variants.js';
 import { ModelVariants } from './model-variants.js';
@@ -166,6 +167,20 @@ describe('LlmExpander against the local OpenAI-compatible server', () => {
     expect(error).toBeInstanceOf(LlmRateLimitedError);
     expect((error as LlmRateLimitedError).retryAfterMs).toBe(7_000);
     expect(s.server.stats().requests).toBe(1);
+  });
+
+  it('holds requests over the per-second budget back, but never a cache hit', async () => {
+    const s = await server();
+    const { instance } = expander(one(s), { budget: new RequestBudget(fx.redis, fx.prefix, 2) });
+    const outcomes = await Promise.all(['a', 'b', 'c', 'd'].map((c, i) => instance.expand(user(`u${i}`, [`budget ${c}`])).catch((e: unknown) => e)));
+    const held = outcomes.filter((o): o is LlmRateLimitedError => o instanceof LlmRateLimitedError);
+    // Four requests in (almost surely) one second: two go, two wait; one second boundary may let a third through.
+    expect(held.length).toBeGreaterThanOrEqual(1);
+    expect(held.every((e) => e.by === 'budget' && e.retryAfterMs > 0 && e.retryAfterMs <= 1000)).toBe(true);
+    expect(s.server.stats().requests).toBe(4 - held.length);
+    const answered = outcomes.findIndex((o) => !(o instanceof Error));
+    const again = await instance.expand(user('later', [`budget ${['a', 'b', 'c', 'd'][answered]}`]));
+    expect(again.source).toBe('cache');
   });
 
   it('splits users between variants deterministically and records each user\'s variant', async () => {

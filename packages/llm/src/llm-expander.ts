@@ -7,6 +7,7 @@ import type { LlmMetrics } from './llm-metrics.js';
 import { assignVariant, type ModelVariant, type ModelVariants } from './model-variants.js';
 import { parseTopics } from './parse-topics.js';
 import { promptTemplate, REPAIR_PROMPT, type ChatMessage, type RenderedPrompt } from './prompt-templates.js';
+import type { RequestBudget } from './request-budget.js';
 import { LlmRateLimitedError, LlmUnavailableError, requestTopics, type TopicsAnswer } from './topics-request.js';
 
 export interface LlmRequestPolicy {
@@ -25,6 +26,8 @@ export interface LlmExpanderOptions {
   request: LlmRequestPolicy;
   breaker: CircuitBreakerOptions;
   metrics: LlmMetrics;
+  /** Requests per second across processes; none: unlimited. */
+  budget?: RequestBudget;
   logger?: Logger;
   /** Environment for the variants' `apiKeyEnv`. */
   env?: NodeJS.ProcessEnv;
@@ -49,8 +52,9 @@ interface Variant {
  * never break the pipeline and costs a fraction of a call per user:
  * variant (stable per user) → prompt → Redis cache → in-flight coalescing across processes →
  * circuit breaker → request (retries, 429 handed up) → defensive parse → one repair prompt →
- * the fallback expander. A 429 is the only failure that escapes (as LlmRateLimitedError), so
- * the pool can slow down and retry the job; everything else ends in topics.
+ * the fallback expander. "Not now" is the only outcome that escapes (LlmRateLimitedError: a 429,
+ * or the request budget spent), so the pool can slow down and run the job again; everything else
+ * ends in topics.
  */
 export class LlmExpander implements Expander {
   readonly id = 'llm';
@@ -139,8 +143,13 @@ export class LlmExpander implements Expander {
   }
 
   private async request(variant: Variant, messages: readonly ChatMessage[], signal?: AbortSignal): Promise<TopicsAnswer> {
-    const { metrics, request } = this.options;
+    const { metrics, request, budget } = this.options;
     const labels = { variant: variant.name };
+    const waitMs = budget ? await budget.take(variant.name) : 0;
+    if (waitMs > 0) {
+      metrics.throttled.inc(labels);
+      throw new LlmRateLimitedError(waitMs, 'budget');
+    }
     const stopTimer = metrics.latency.startTimer(labels);
     try {
       const answer = await requestTopics(variant.client, messages, { ...request, ...variant.settings }, signal);

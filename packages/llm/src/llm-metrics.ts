@@ -17,6 +17,7 @@ export function llmMetrics(registry?: Registry) {
     cacheHits: counter<'variant'>({ name: 'coldstart_llm_cache_hits_total', help: 'Expansions served from the Redis cache', labelNames: ['variant'], ...r }),
     coalescedWaits: counter<'variant'>({ name: 'coldstart_llm_coalesced_waits_total', help: 'Expansions that waited for another process\'s identical in-flight request', labelNames: ['variant'], ...r }),
     fallbacks: counter<'variant' | 'reason'>({ name: 'coldstart_llm_fallbacks_total', help: 'Expansions handed to the fallback expander, by reason', labelNames: ['variant', 'reason'], ...r }),
+    throttled: counter<'variant'>({ name: 'coldstart_llm_throttled_total', help: 'Requests held back because the per-second request budget was spent (the job ran again later)', labelNames: ['variant'], ...r }),
     repairs: counter<'variant'>({ name: 'coldstart_llm_repair_prompts_total', help: 'Answers with fewer than 3 usable topics that got one repair prompt', labelNames: ['variant'], ...r }),
     latency: histogram<'variant'>({ name: 'coldstart_llm_request_seconds', help: 'Latency of answered LLM requests (retries included)', labelNames: ['variant'], buckets: LLM_LATENCY_BUCKETS, ...r }),
     breakerOpen: gauge<'variant'>({ name: 'coldstart_llm_breaker_open', help: '1 while the variant\'s circuit breaker sends work to the fallback', labelNames: ['variant'], ...r }),

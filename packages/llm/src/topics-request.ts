@@ -38,11 +38,17 @@ export interface TopicsAnswer {
   attempts: number;
 }
 
-/** The server asked us to slow down (HTTP 429); the caller pauses the whole queue, not just this job. */
+/**
+ * Not now: the server said 429 (`server`), or our own request budget for this second is spent
+ * (`budget`). The caller pauses the whole queue, not just this job, and runs it again later.
+ */
 export class LlmRateLimitedError extends Error {
   override readonly name = 'LlmRateLimitedError';
-  constructor(readonly retryAfterMs: number) {
-    super(`the LLM server is rate limiting (HTTP 429); retry after ${retryAfterMs} ms`);
+  constructor(
+    readonly retryAfterMs: number,
+    readonly by: 'server' | 'budget' = 'server',
+  ) {
+    super(by === 'server' ? `the LLM server is rate limiting (HTTP 429); retry after ${retryAfterMs} ms` : `LLM request budget spent for this second; retry after ${retryAfterMs} ms`);
   }
 }
 

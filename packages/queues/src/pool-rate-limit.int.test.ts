@@ -1,0 +1,64 @@
+import { Queue, QueueEvents } from 'bullmq';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRedisFixture, type RedisFixture } from '@coldstart/testing';
+import { bullPrefix } from './connection.js';
+import type { PoolHandlers } from './pool-worker.js';
+import { createPoolWorker } from './pool-worker.js';
+
+// JobContext.rateLimit: a dependency says "not now" (an LLM server's 429), the handler pauses the
+// whole queue and hands its job back, which runs again after the pause without using an attempt.
+
+describe('a queue-wide pause from a handler', () => {
+  let fx: RedisFixture;
+  const closers: (() => Promise<unknown>)[] = [];
+  beforeEach(async () => {
+    fx = await createRedisFixture();
+  });
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+    await fx.cleanup();
+  });
+
+  it('re-runs the job after the pause, without spending an attempt, and holds every process\'s jobs meanwhile', async () => {
+    const prefix = bullPrefix(fx.prefix);
+    const queue = new Queue('expand', { connection: fx.redis, prefix });
+    const events = new QueueEvents('expand', { connection: fx.redis.duplicate(), prefix });
+    closers.push(() => queue.close(), () => events.close());
+    const started: { userId: string; at: number }[] = [];
+    let paused = false;
+    const handlers: PoolHandlers<'expand'> = {
+      'expand-topics': async (data, { rateLimit }) => {
+        started.push({ userId: data.userId, at: Date.now() });
+        if (data.userId === 'u1' && !paused) {
+          paused = true;
+          throw await rateLimit(700);
+        }
+        return { topics: ['a'], source: 'catalog', expander: 'test' };
+      },
+    };
+    let pausedAt = 0;
+    const pauseQueue = async (ms: number) => {
+      pausedAt = Date.now();
+      await queue.rateLimit(ms);
+    };
+    // Two workers, as two expand processes would run: the pause must hold the other one too.
+    const workers = [1, 2].map(() => createPoolWorker('expand', handlers, { connection: fx.redis.duplicate(), prefix, concurrency: 1, limiter: { max: 1_000_000, durationMs: 1_000 }, pauseQueue }));
+    for (const worker of workers) closers.push(() => worker.close());
+    await events.waitUntilReady();
+    const job = (userId: string) => queue.add('expand-topics', { eventId: `e-${userId}`, occurredAt: new Date().toISOString(), userId, categories: ['x'], seedItemIds: [] }, { attempts: 1 });
+    const first = await job('u1');
+    void workers[0]!.run();
+    while (!paused) await new Promise((resolve) => setTimeout(resolve, 10));
+    void workers[1]!.run();
+    const second = await job('u2');
+    await Promise.all([first.waitUntilFinished(events, 10_000), second.waitUntilFinished(events, 10_000)]);
+
+    const done = await queue.getJob(first.id!);
+    expect(done?.returnvalue).toEqual({ topics: ['a'], source: 'catalog', expander: 'test' });
+    // attempts: 1, yet it ran twice: the pause did not count as a failed attempt.
+    expect(started.filter((s) => s.userId === 'u1')).toHaveLength(2);
+    expect(await queue.getFailedCount()).toBe(0);
+    // Nothing started during the pause, not even the other job.
+    for (const s of started.slice(1)) expect(s.at - pausedAt).toBeGreaterThanOrEqual(600);
+  });
+});
