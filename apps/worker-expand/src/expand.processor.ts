@@ -10,7 +10,7 @@ export interface ExpandDeps {
 
 export function makeExpandHandlers(deps: ExpandDeps): PoolHandlers<'expand'> {
   return {
-    'expand-topics': async (data, { signal, rateLimit, logger }) => {
+    'expand-topics': async (data, { signal, rateLimit, retryLater, logger }) => {
       const seeds = await deps.catalog.getItems(data.seedItemIds);
       try {
         return await deps.expander.expand(
@@ -18,12 +18,14 @@ export function makeExpandHandlers(deps: ExpandDeps): PoolHandlers<'expand'> {
           signal,
         );
       } catch (error) {
-        if (error instanceof LlmRateLimitedError) {
-          // The LLM server (429) or our request budget says "not now": pause the whole queue for
-          // that long and put this job back, without spending one of its attempts.
-          logger.warn({ retryAfterMs: error.retryAfterMs, by: error.by }, 'LLM rate limit reached; pausing the expand queue');
+        // "Not now", without spending one of the job's attempts. The server's 429 concerns every
+        // request, so the whole queue pauses for its Retry-After; a spent request budget concerns
+        // only jobs that need a request, so only this one waits and cache hits keep flowing.
+        if (error instanceof LlmRateLimitedError && error.by === 'server') {
+          logger.warn({ retryAfterMs: error.retryAfterMs }, 'LLM server rate limited us (429); pausing the expand queue');
           throw await rateLimit(error.retryAfterMs);
         }
+        if (error instanceof LlmRateLimitedError) throw await retryLater(error.retryAfterMs);
         if (!(error instanceof NothingToExpandError)) throw error;
         const missing = data.seedItemIds.filter((id) => !seeds.has(id));
         // A seed item the catalog does not know yet may still arrive (SQS does not order the

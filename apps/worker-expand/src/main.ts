@@ -40,9 +40,9 @@ function buildExpander(config: ExpandConfig, redis: Redis, catalog: CatalogStore
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = (logger = createLogger({ app: 'worker-expand', level: config.LOG_LEVEL }));
-  // BullMQ applies a queue-wide pause (JobContext.rateLimit, for a 429 or a spent request budget)
-  // only to workers that have a limiter; this one is that switch, not a cap: the cap on LLM
-  // requests is the RequestBudget, so cache hits are never held back.
+  // BullMQ applies a queue-wide pause (JobContext.rateLimit, for the LLM server's 429) only to
+  // workers that have a limiter; this one is that switch, not a cap: the cap on LLM requests is
+  // the RequestBudget, which delays only the jobs that need a request.
   const limiter = configuredVariants(config) ? { max: 1_000_000, durationMs: 1_000 } : undefined;
   await servePool(
     'expand',

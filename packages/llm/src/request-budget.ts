@@ -7,8 +7,8 @@ const TAKE = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('P
 /**
  * LLM requests per second across all expand processes (LLM_RATE_LIMIT_PER_SEC), so the model
  * server is never flooded however many pods scale out. Only requests draw on it: cache hits and
- * coalesced waits flow freely. A request over budget is not sent; its job pauses the queue until
- * the next second (BullMQ's queue rate limit) and runs again.
+ * coalesced waits flow freely. A request over budget is not sent; its job alone is delayed until
+ * the next second and runs again.
  */
 export class RequestBudget {
   constructor(

@@ -61,4 +61,40 @@ describe('a queue-wide pause from a handler', () => {
     // Nothing started during the pause, not even the other job.
     for (const s of started.slice(1)) expect(s.at - pausedAt).toBeGreaterThanOrEqual(600);
   });
+
+  it('puts only the one job back with retryLater, without spending an attempt, while the others run', async () => {
+    const prefix = bullPrefix(fx.prefix);
+    const queue = new Queue('expand', { connection: fx.redis, prefix });
+    const events = new QueueEvents('expand', { connection: fx.redis.duplicate(), prefix });
+    closers.push(() => queue.close(), () => events.close());
+    const started: { userId: string; at: number }[] = [];
+    let delayedAt = 0;
+    const handlers: PoolHandlers<'expand'> = {
+      'expand-topics': async (data, { retryLater }) => {
+        started.push({ userId: data.userId, at: Date.now() });
+        if (data.userId === 'u1' && delayedAt === 0) {
+          delayedAt = Date.now();
+          throw await retryLater(800);
+        }
+        return { topics: ['a'], source: 'catalog', expander: 'test' };
+      },
+    };
+    const worker = createPoolWorker('expand', handlers, { connection: fx.redis.duplicate(), prefix, concurrency: 1 });
+    closers.push(() => worker.close());
+    await events.waitUntilReady();
+    const job = (userId: string) => queue.add('expand-topics', { eventId: `e-${userId}`, occurredAt: new Date().toISOString(), userId, categories: ['x'], seedItemIds: [] }, { attempts: 1 });
+    const first = await job('u1');
+    void worker.run();
+    while (delayedAt === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const second = await job('u2');
+    await Promise.all([first.waitUntilFinished(events, 10_000), second.waitUntilFinished(events, 10_000)]);
+
+    expect((await queue.getJob(first.id!))?.returnvalue).toEqual({ topics: ['a'], source: 'catalog', expander: 'test' });
+    expect(await queue.getFailedCount()).toBe(0);
+    const runs = (userId: string) => started.filter((s) => s.userId === userId);
+    expect(runs('u1')).toHaveLength(2);
+    expect(runs('u1')[1]!.at - delayedAt).toBeGreaterThanOrEqual(750);
+    // The other job did not wait for the delayed one.
+    expect(runs('u2')[0]!.at - delayedAt).toBeLessThan(500);
+  });
 });

@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import type { z } from 'zod';
@@ -26,6 +26,11 @@ export interface JobContext {
    * wait without using an attempt.
    */
   rateLimit(ms: number): Promise<Error>;
+  /**
+   * Puts only this job back for `ms` (e.g. its request is over a budget), leaving the queue
+   * running. Returns the error the handler must throw; the job does not use an attempt.
+   */
+  retryLater(ms: number): Promise<Error>;
 }
 
 /** One handler per job of the queue, keyed by the catalog: a missing one is a compile error. */
@@ -105,7 +110,7 @@ export function createPoolWorker<Q extends QueueName>(queue: Q, handlers: PoolHa
       () => undefined,
     );
   };
-  const processor = async (job: Job, _token?: string, workerSignal?: AbortSignal): Promise<unknown> => {
+  const processor = async (job: Job, token?: string, workerSignal?: AbortSignal): Promise<unknown> => {
     const spec = catalog[job.name];
     const handler = (handlers as Record<string, ((data: unknown, context: JobContext) => Promise<unknown>) | undefined>)[job.name];
     if (!spec || !handler) throw new UnrecoverableError(`queue ${queue} has no job named "${job.name}"`);
@@ -124,6 +129,10 @@ export function createPoolWorker<Q extends QueueName>(queue: Q, handlers: PoolHa
         if (!options.pauseQueue) throw new Error(`the ${queue} pool cannot pause its queue: no pauseQueue was given`);
         await options.pauseQueue(ms);
         return Worker.RateLimitError();
+      },
+      retryLater: async (ms) => {
+        await job.moveToDelayed(Date.now() + ms, token);
+        return new DelayedError();
       },
     };
     observeQueued(job);
