@@ -18,6 +18,8 @@ const variantsJson = z
   .pipe(ModelVariants);
 
 export const ExpandEnv = PoolEnv.extend({
+  /** Expand jobs mostly wait (on the LLM server, or on another process's identical request), so one process runs many at once. */
+  POOL_CONCURRENCY: envInteger(64, { min: 1, max: 1_000 }),
   /** How long the catalog's category statistics are reused before they are read again. */
   EXPANDER_STATS_REFRESH_MS: envInteger(10_000, { min: 0, max: 3_600_000 }),
 
