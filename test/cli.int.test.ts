@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,8 @@ describe('coldstart CLI', () => {
       COLDSTART_PREFIX: fx.prefix,
       SQS_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
       API_PORT: String(await freePort()),
-      METRICS_PORT_BASE: String(await freePortRange(5)),
+      // Six apps, and a second expand process in the LLM demo.
+      METRICS_PORT_BASE: String(await freePortRange(8)),
       USER_EVENTS_QUEUE: `cli-${tag}-user-events`,
       ITEM_EVENTS_QUEUE: `cli-${tag}-item-events`,
     };
@@ -68,6 +69,43 @@ describe('coldstart CLI', () => {
     await run(process.execPath, [CLI, 'stack', 'down'], { env });
     const after = JSON.parse((await run(process.execPath, [CLI, 'stack', 'status', '--json'], { env })).stdout) as { name: string; state: string }[];
     expect(after.filter((s) => s.state === 'running')).toEqual([]);
+  });
+
+  it('demo --llm-base-url expands through the LLM served by `coldstart llm-server`, with two expand processes', async () => {
+    const port = await freePort();
+    const server = spawn(process.execPath, [CLI, 'llm-server', '--port', String(port), '--model', 'llama-3.2-1b', '--latency-ms', '50'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const banner = await new Promise<string>((resolve, reject) => {
+        server.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString()));
+        server.once('exit', (code) => reject(new Error(`llm-server exited with ${code}`)));
+      });
+      expect(banner).toContain(`http://127.0.0.1:${port}/v1`);
+      const { stdout } = await run(process.execPath, [CLI, 'demo', '--fold', 'a', '--users', '40', '--json', '--llm-base-url', `http://127.0.0.1:${port}/v1`, '--expand-processes', '2'], {
+        env,
+        maxBuffer: 32 * 1024 * 1024,
+      });
+      const report = JSON.parse(stdout);
+      expect(report.unserved).toEqual([]);
+      expect(report.users).toHaveLength(40);
+      // The model id came from the server's /v1/models.
+      expect(report.llm).toMatchObject({ model: 'llama-3.2-1b', expandProcesses: 2, fallbacks: 0, unreachable: 0 });
+      expect(report.llm.calls).toBeGreaterThan(0);
+      expect(report.llm.calls).toBeLessThanOrEqual(40 / 5);
+      expect(report.expansionSources.llm + report.expansionSources.cache).toBe(40);
+      for (const user of report.users) expect(user.expansion).toMatchObject({ expander: 'llm:llama-3.2-1b', variant: 'default', promptVersion: 'published-v1' });
+      const status = JSON.parse((await run(process.execPath, [CLI, 'stack', 'status', '--json'], { env })).stdout) as { name: string; state: string }[];
+      expect(status.filter((s) => s.state === 'running').map((s) => s.name)).toEqual(expect.arrayContaining(['worker-expand', 'worker-expand-2']));
+    } finally {
+      server.kill('SIGTERM');
+      await run(process.execPath, [CLI, 'stack', 'down'], { env });
+    }
+  });
+
+  it('demo --llm-base-url names a server that does not answer, before starting anything', async () => {
+    const port = await freePort();
+    const failed = await run(process.execPath, [CLI, 'demo', '--users', '1', '--llm-base-url', `http://127.0.0.1:${port}/v1`], { env }).catch((e: { code: number; stderr: string }) => e);
+    expect((failed as { code: number }).code).toBe(1);
+    expect((failed as { stderr: string }).stderr).toMatch(new RegExp(`the LLM server at http://127.0.0.1:${port}/v1 did not list its models`));
   });
 
   it('events validate classifies every corpus body, one output line per input line', async () => {
