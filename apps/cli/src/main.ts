@@ -7,6 +7,7 @@ import { DemoIncompleteError, runDemo } from './commands/demo.js';
 import { resolveLlmModel } from './demo/llm-server-model.js';
 import { renderReport } from './demo/render-report.js';
 import { runBenchEmbed } from './bench/run-bench-embed.js';
+import { registerBenchIndexCommand } from './bench/bench-index.js';
 import { stackDown, stackStatus, stackUp } from './stack/stack.js';
 import { registerDlqCommands } from './ops/dlq-commands.js';
 import { registerJobsCommands } from './ops/jobs-commands.js';
@@ -121,6 +122,8 @@ bench
 
 // Sizing the LLM deployment (apps/cli/src/sizing/): bench llm against an OpenAI-compatible server, then plan.
 registerBenchLlmCommand(bench);
+// FAISS index: our wrapper against raw faiss-node on the same index and queries (apps/cli/src/bench/bench-index.ts).
+registerBenchIndexCommand(bench);
 registerPlanCommand(program);
 
 // The local OpenAI-compatible server for tests, the demo and benchmarks (packages/llm-server).

@@ -60,6 +60,8 @@ export class WalReplica {
         this.lastId = entry.id;
         this.appliedCount += 1;
       }
+      // Compacts the tombstones deletes and replacements leave behind, off the hot path.
+      await this.current?.index.maintain();
       if (entries.length < this.batchSize) return;
     }
   }

@@ -39,3 +39,8 @@ export class InvalidVectorValueError extends VectorInputError {
 function describeVector(id: string | undefined): string {
   return id === undefined ? 'query vector' : `vector for id ${JSON.stringify(id)}`;
 }
+
+/** A snapshot that is truncated, corrupted, of another format version, or inconsistent. */
+export class IndexSnapshotError extends Error {
+  override readonly name: string = 'IndexSnapshotError';
+}

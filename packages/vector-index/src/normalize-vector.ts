@@ -1,12 +1,12 @@
 import { InvalidVectorValueError, VectorDimensionError } from './errors.js';
 
 /**
- * Validates and L2-normalises, returning a plain array because that is the only input
- * faiss-node accepts. Validation happens here rather than in faiss because faiss-node
- * reports a wrong length only as "Invalid the given array length." and silently accepts
- * NaN, which then poisons every search that touches the vector.
+ * Validates and L2-normalises into float32, the precision FAISS stores, so the index's own copy
+ * and FAISS's hold the same numbers. Validation happens here rather than in faiss because
+ * faiss-node reports a wrong length only as "Invalid the given array length." and silently
+ * accepts NaN, which then poisons every search that touches the vector.
  */
-export function normalizeVector(id: string | undefined, vector: Float32Array, dimension: number): number[] {
+export function normalizeVector(id: string | undefined, vector: Float32Array, dimension: number): Float32Array {
   if (vector.length !== dimension) throw new VectorDimensionError(id, dimension, vector.length);
   let squaredNorm = 0;
   for (let i = 0; i < vector.length; i++) {
@@ -22,5 +22,5 @@ export function normalizeVector(id: string | undefined, vector: Float32Array, di
   if (norm === 0) {
     throw new InvalidVectorValueError(id, 'is all zeros, so it has no direction to compare by cosine');
   }
-  return Array.from(vector, (value) => value / norm);
+  return Float32Array.from(vector, (value) => value / norm);
 }

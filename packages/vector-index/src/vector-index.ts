@@ -15,12 +15,20 @@ export interface VectorIndex {
   /** Number of live vectors. */
   readonly size: number;
   has(id: string): boolean;
-  /** Adds the vector, or replaces the one already stored under `id`. */
+  /** Adds the vector, or replaces the one already stored under `id`; searchable on return. */
   upsert(id: string, vector: Float32Array): void;
   /** Returns false if `id` was not in the index. */
   remove(id: string): boolean;
   /**
-   * Best first; returns min(k, live vectors not excluded) hits, so k may exceed the size.
+   * Best first, equal scores by id; returns min(k, live vectors not excluded) hits, so k may
+   * exceed the size.
    */
   search(query: Float32Array, k: number, options?: SearchOptions): SearchHit[];
+  /**
+   * The work writes put off (training, compaction or rebuild, queued adds), run without
+   * blocking the event loop for long. Call it after a batch of writes; cheap when idle.
+   */
+  maintain(): Promise<void>;
+  /** A self-describing, checksummed snapshot; see deserializeVectorIndex. */
+  serialize(): Buffer;
 }

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   createVectorIndex,
-  FlatIndex,
+  deserializeVectorIndex,
+  IndexSnapshotError,
+  FaissVectorIndex,
   InvalidVectorIdError,
   InvalidVectorValueError,
-  type SearchHit,
   VectorDimensionError,
   VectorInputError,
 } from './index.js';
@@ -36,9 +37,11 @@ function caught(fn: () => unknown): unknown {
   throw new Error('expected the call to throw');
 }
 
-describe('FlatIndex', () => {
+const flat = (dimension: number) => new FaissVectorIndex({ dimension });
+
+describe('FaissVectorIndex (Flat)', () => {
   it('scores by cosine similarity, best first', () => {
-    const index = new FlatIndex(2);
+    const index = flat(2);
     index.upsert('east', v(3, 0));
     index.upsert('north', v(0, 0.5));
     index.upsert('north-east', v(1, 1));
@@ -49,7 +52,7 @@ describe('FlatIndex', () => {
   });
 
   it('replaces the vector of an existing id on upsert', () => {
-    const index = new FlatIndex(2);
+    const index = flat(2);
     index.upsert('a', v(1, 0));
     index.upsert('b', v(0, 1));
     index.upsert('a', v(-1, 0));
@@ -63,7 +66,7 @@ describe('FlatIndex', () => {
 
   it('keeps every remaining id on its own vector after removals from the middle', () => {
     const random = mulberry32(7);
-    const index = new FlatIndex(16);
+    const index = flat(16);
     const vectors = new Map<string, Float32Array>();
     for (let i = 0; i < 20; i++) {
       const vector = randomVector(random, 16);
@@ -87,7 +90,7 @@ describe('FlatIndex', () => {
   });
 
   it('returns false when removing an absent id, and forgets removed ids', () => {
-    const index = new FlatIndex(2);
+    const index = flat(2);
     index.upsert('a', v(1, 0));
     expect(index.remove('missing')).toBe(false);
     expect(index.remove('a')).toBe(true);
@@ -97,7 +100,7 @@ describe('FlatIndex', () => {
   });
 
   it('clamps k to the number of live vectors, and returns nothing for an empty index or k = 0', () => {
-    const index = new FlatIndex(2);
+    const index = flat(2);
     expect(index.search(v(1, 0), 5)).toEqual([]);
     index.upsert('a', v(1, 0));
     index.upsert('b', v(0, 1));
@@ -107,13 +110,13 @@ describe('FlatIndex', () => {
   });
 
   it('rejects a negative or fractional k', () => {
-    const index = new FlatIndex(2);
+    const index = flat(2);
     expect(() => index.search(v(1, 0), -1)).toThrow(RangeError);
     expect(() => index.search(v(1, 0), 1.5)).toThrow(RangeError);
   });
 
   it('leaves out excluded ids and still fills k from the rest', () => {
-    const index = new FlatIndex(2);
+    const index = flat(2);
     const angles = [0, 0.1, 0.2, 0.3, 0.4, 0.5];
     angles.forEach((angle, i) => index.upsert(`n${i}`, v(Math.cos(angle), Math.sin(angle))));
     const exclude = new Set(['n0', 'n1', 'absent']);
@@ -124,7 +127,7 @@ describe('FlatIndex', () => {
   });
 
   it('rejects vectors of the wrong dimension, naming the id and both dimensions', () => {
-    const index = new FlatIndex(3);
+    const index = flat(3);
     const error = caught(() => index.upsert('book-42', v(1, 2)));
     expect(error).toBeInstanceOf(VectorDimensionError);
     expect(error).toBeInstanceOf(VectorInputError);
@@ -134,7 +137,7 @@ describe('FlatIndex', () => {
   });
 
   it('rejects non-finite and all-zero vectors, and empty ids, without changing the index', () => {
-    const index = new FlatIndex(2);
+    const index = flat(2);
     index.upsert('a', v(1, 0));
     expect(() => index.upsert('a', v(Number.NaN, 1))).toThrow(InvalidVectorValueError);
     expect(() => index.upsert('a', v(1, Number.POSITIVE_INFINITY))).toThrow(/"a" has a non-finite value \(Infinity\) at position 1/);
@@ -146,120 +149,112 @@ describe('FlatIndex', () => {
   });
 
   it('rejects a dimension that is not a positive integer', () => {
-    expect(() => new FlatIndex(0)).toThrow(RangeError);
-    expect(() => new FlatIndex(2.5)).toThrow(RangeError);
+    expect(() => flat(0)).toThrow(RangeError);
+    expect(() => flat(2.5)).toThrow(RangeError);
   });
 });
 
 describe('createVectorIndex', () => {
   it('creates a flat index of the given dimension', () => {
     const index = createVectorIndex({ kind: 'flat', dimension: 4 });
-    expect(index).toBeInstanceOf(FlatIndex);
+    expect(index).toBeInstanceOf(FaissVectorIndex);
     expect(index.dimension).toBe(4);
     expect(index.size).toBe(0);
   });
 });
 
-describe('FlatIndex against a brute-force reference', () => {
-  const dimension = 8;
-  const operations = 2_000;
-  // Random continuous vectors make exact ties practically impossible, but two scores can
-  // still land within float32 rounding of each other; only then may the order differ.
-  const tolerance = 1e-5;
+describe('FaissVectorIndex over other factory strings', () => {
+  const random = mulberry32(11);
+  const vectors = Array.from({ length: 400 }, () => randomVector(random, 8));
 
-  function cosine(a: Float32Array, b: Float32Array): number {
-    let dot = 0;
-    let normA = 0;
-    let normB = 0;
-    for (let i = 0; i < a.length; i++) {
-      const x = a[i] as number;
-      const y = b[i] as number;
-      dot += x * y;
-      normA += x * x;
-      normB += y * y;
+  it('rejects factory strings FAISS cannot parse, and IDMap, which faiss-node cannot feed', () => {
+    expect(() => new FaissVectorIndex({ dimension: 8, factory: 'Bogus' })).toThrow(/invalid FAISS factory string "Bogus"/);
+    expect(() => new FaissVectorIndex({ dimension: 8, factory: 'IDMap,Flat' })).toThrow(/IDMap is not supported/);
+    expect(() => new FaissVectorIndex({ dimension: 8, factory: 'HNSW32', nprobe: 4 })).toThrow(/IVF indexes only/);
+    expect(() => new FaissVectorIndex({ dimension: 8, factory: 'IVF16,Flat', nprobe: 17 })).toThrow(/1\.\.16/);
+    expect(() => new FaissVectorIndex({ dimension: 8, factory: 'IVF16,Flat', trainSize: 15 })).toThrow(/trainSize/);
+  });
+
+  it('HNSW32 removes by tombstone (faiss-node would abort) and rebuilds without them', async () => {
+    const index = new FaissVectorIndex({ dimension: 8, factory: 'HNSW32' });
+    vectors.forEach((vector, i) => index.upsert(`v${i}`, vector));
+    for (let i = 0; i < 100; i++) expect(index.remove(`v${i}`)).toBe(true);
+    expect(index.search(vectors[0] as Float32Array, 5).some((hit) => Number(hit.id.slice(1)) < 100)).toBe(false);
+    await index.maintain();
+    const [best] = index.search(vectors[200] as Float32Array, 1);
+    expect(best).toEqual({ id: 'v200', score: expect.closeTo(1, 5) });
+    expect(index.size).toBe(300);
+  });
+
+  it('searches an untrained IVF index exactly, then trains it in a child process once enough vectors arrive', async () => {
+    const index = new FaissVectorIndex({ dimension: 8, factory: 'IVF4,Flat', trainSize: 200, nprobe: 4 });
+    vectors.slice(0, 150).forEach((vector, i) => index.upsert(`v${i}`, vector));
+    await index.maintain(); // too few to train: stays a brute-force scan
+    expect(index.search(vectors[3] as Float32Array, 1)[0]?.id).toBe('v3');
+    vectors.slice(150).forEach((vector, i) => index.upsert(`v${150 + i}`, vector));
+    await index.maintain();
+    // nprobe = nlist probes every list, so the trained index is exact too.
+    const exact = new FaissVectorIndex({ dimension: 8 });
+    vectors.forEach((vector, i) => exact.upsert(`v${i}`, vector));
+    for (const query of vectors.slice(0, 20)) expect(index.search(query, 10)).toEqual(exact.search(query, 10));
+  });
+
+  it('keeps writes made while a rebuild runs', async () => {
+    const index = new FaissVectorIndex({ dimension: 8, factory: 'HNSW32' });
+    vectors.slice(0, 200).forEach((vector, i) => index.upsert(`v${i}`, vector));
+    for (let i = 0; i < 50; i++) index.remove(`v${i}`);
+    const rebuilding = index.maintain();
+    index.upsert('late', vectors[300] as Float32Array);
+    index.remove('v100');
+    await rebuilding;
+    expect(index.search(vectors[300] as Float32Array, 1)[0]?.id).toBe('late');
+    expect(index.has('v100')).toBe(false);
+    expect(index.search(vectors[100] as Float32Array, 200).some((hit) => hit.id === 'v100')).toBe(false);
+    expect(index.size).toBe(150);
+  });
+});
+
+describe('snapshots', () => {
+  const random = mulberry32(5);
+  const vectors = Array.from({ length: 300 }, () => randomVector(random, 8));
+
+  it.each(['Flat', 'HNSW32', 'IVF4,Flat'])('%s restores to the same answers, tombstones and queued rows included', async (factory) => {
+    const index = new FaissVectorIndex({ dimension: 8, factory, trainSize: 100 });
+    vectors.slice(0, 250).forEach((vector, i) => index.upsert(`v${i}`, vector));
+    await index.maintain();
+    vectors.slice(250).forEach((vector, i) => index.upsert(`v${250 + i}`, vector));
+    for (let i = 0; i < 300; i += 7) index.remove(`v${i}`);
+    const restored = deserializeVectorIndex(index.serialize());
+    expect(restored.size).toBe(index.size);
+    for (const query of vectors.slice(0, 30)) expect(restored.search(query, 10)).toEqual(index.search(query, 10));
+    await restored.maintain();
+    restored.upsert('new', vectors[7] as Float32Array);
+    expect(restored.search(vectors[7] as Float32Array, 1)[0]?.id).toBe('new');
+  });
+
+  it('restores an index that was never trained', () => {
+    const index = new FaissVectorIndex({ dimension: 8, factory: 'IVF4,Flat' });
+    index.upsert('a', vectors[0] as Float32Array);
+    expect(deserializeVectorIndex(index.serialize()).search(vectors[0] as Float32Array, 1)[0]?.id).toBe('a');
+  });
+
+  it('refuses truncated, corrupted and foreign bytes with IndexSnapshotError', () => {
+    const index = new FaissVectorIndex({ dimension: 8 });
+    vectors.forEach((vector, i) => index.upsert(`v${i}`, vector));
+    const bytes = index.serialize();
+    const flipped = Buffer.from(bytes);
+    flipped[bytes.length >> 1] = (flipped[bytes.length >> 1] as number) ^ 0xff;
+    const newer = Buffer.from(bytes);
+    newer.writeUInt32LE(2, 4);
+    for (const [bad, message] of [
+      [bytes.subarray(0, bytes.length - 10), /checksum/],
+      [flipped, /checksum/],
+      [newer, /format version 2/],
+      [Buffer.from('not a snapshot at all'), /magic/],
+      [Buffer.alloc(3), /too short/],
+    ] as const) {
+      expect(() => deserializeVectorIndex(bad)).toThrow(IndexSnapshotError);
+      expect(() => deserializeVectorIndex(bad)).toThrow(message);
     }
-    return dot / Math.sqrt(normA * normB);
-  }
-
-  function referenceSearch(
-    vectors: ReadonlyMap<string, Float32Array>,
-    query: Float32Array,
-    k: number,
-    exclude: ReadonlySet<string>,
-  ): SearchHit[] {
-    return [...vectors]
-      .filter(([id]) => !exclude.has(id))
-      .map(([id, vector]) => ({ id, score: cosine(query, vector) }))
-      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
-      .slice(0, k);
-  }
-
-  it(`agrees over ${operations} random upserts, removals and searches`, () => {
-    const random = mulberry32(20_240_601);
-    const index = new FlatIndex(dimension);
-    const reference = new Map<string, Float32Array>();
-    // A small id pool so that replacements and removals of live ids are frequent.
-    const idPool = Array.from({ length: 80 }, (_, i) => `id-${i}`);
-    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-    const counts = { upsert: 0, replace: 0, remove: 0, removeAbsent: 0, search: 0, exactOrder: 0 };
-
-    for (let step = 0; step < operations; step++) {
-      const roll = random();
-      if (roll < 0.45) {
-        const id = pick(idPool);
-        const vector = randomVector(random, dimension);
-        counts[reference.has(id) ? 'replace' : 'upsert']++;
-        index.upsert(id, vector);
-        reference.set(id, vector);
-      } else if (roll < 0.7) {
-        const id = pick(idPool);
-        const expected = reference.delete(id);
-        counts[expected ? 'remove' : 'removeAbsent']++;
-        expect(index.remove(id), `step ${step}: remove ${id}`).toBe(expected);
-      } else {
-        counts.search++;
-        const query = randomVector(random, dimension);
-        const k = Math.floor(random() * 12);
-        const exclude = new Set<string>();
-        if (random() < 0.5) {
-          const excludeCount = Math.floor(random() * 10);
-          for (let i = 0; i < excludeCount; i++) exclude.add(pick(idPool));
-        }
-        const actual = index.search(query, k, { exclude });
-        const expected = referenceSearch(reference, query, k, exclude);
-        const context = `step ${step}: k=${k}, size=${reference.size}, excluded=${exclude.size}`;
-
-        expect(actual.length, context).toBe(expected.length);
-        expect(new Set(actual.map((hit) => hit.id)).size, context).toBe(actual.length);
-        actual.forEach((hit, rank) => {
-          expect(exclude.has(hit.id), context).toBe(false);
-          // The score must belong to the id it is reported with: this is what catches a
-          // label map that has drifted after removals.
-          const vector = reference.get(hit.id);
-          expect(vector, context).toBeDefined();
-          expect(Math.abs(hit.score - cosine(query, vector as Float32Array)), context).toBeLessThan(tolerance);
-          expect(Math.abs(hit.score - (expected[rank] as SearchHit).score), context).toBeLessThan(tolerance);
-        });
-
-        const all = referenceSearch(reference, query, reference.size, exclude);
-        const cut = Math.min(all.length, expected.length + 1);
-        let nearTie = false;
-        for (let i = 1; i < cut; i++) {
-          if ((all[i - 1] as SearchHit).score - (all[i] as SearchHit).score < tolerance) nearTie = true;
-        }
-        if (!nearTie) {
-          counts.exactOrder++;
-          expect(actual.map((hit) => hit.id), context).toEqual(expected.map((hit) => hit.id));
-        }
-      }
-      expect(index.size, `step ${step}`).toBe(reference.size);
-    }
-
-    for (const id of idPool) expect(index.has(id)).toBe(reference.has(id));
-    // Guards against a generator change that quietly stops exercising some operation.
-    expect(counts.replace).toBeGreaterThan(100);
-    expect(counts.remove).toBeGreaterThan(100);
-    expect(counts.search).toBeGreaterThan(400);
-    expect(counts.exactOrder).toBeGreaterThan(counts.search * 0.9);
   });
 });

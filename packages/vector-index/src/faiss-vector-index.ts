@@ -1,0 +1,351 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import faiss from 'faiss-node';
+import type { Index } from 'faiss-node';
+import { IndexSnapshotError, InvalidVectorIdError } from './errors.js';
+import { createFaissIndex, defaultTrainSize, parseFactory, validateNprobe, withNprobe, type FactorySpec } from './faiss-factory.js';
+import { decodeSnapshot, encodeSnapshot } from './index-snapshot.js';
+import { normalizeVector } from './normalize-vector.js';
+import { trainInWorker } from './train-in-worker.js';
+import type { SearchHit, SearchOptions, VectorIndex } from './vector-index.js';
+import { VectorStore } from './vector-store.js';
+
+export interface FaissVectorIndexOptions {
+  dimension: number;
+  /** A FAISS index factory string: Flat, HNSW32, IVF1024,Flat, IVF4096,PQ64, … Default Flat. */
+  factory?: string;
+  /** Vectors to train on (the first ones added) where the index needs training. */
+  trainSize?: number;
+  /** IVF only: inverted lists probed per query (faiss-node leaves it at 1). */
+  nprobe?: number;
+  /**
+   * Fewest FAISS candidates fetched per search and re-ranked exactly. For HNSW this is also its
+   * effective efSearch, since FAISS searches with max(efSearch, k). Default 0 for Flat (exact
+   * already), 100 otherwise (see the README's recall figures).
+   */
+  candidates?: number;
+}
+
+/** Floats per faiss-node call while adding in slices (~0.1 s of HNSW32 inserts at 768-d). */
+const ADD_SLICE_VALUES = 1 << 17;
+/** Flat compacts once this share of its rows are tombstones; a compaction is one memmove. */
+const COMPACT_DEAD_FRACTION = 1 / 64;
+/** Indexes that cannot remove are rebuilt past this share, since a rebuild re-adds everything. */
+const REBUILD_DEAD_FRACTION = 1 / 8;
+const DEFAULT_APPROXIMATE_CANDIDATES = 100;
+
+/**
+ * A VectorIndex over any FAISS factory string, with string ids and exact cosine scores.
+ *
+ * faiss-node labels vectors by insertion position and cannot add with ids, so the wrapper keeps
+ * every vector in a VectorStore whose row is the FAISS label. Writes never need FAISS to remove:
+ * a replaced or removed vector becomes a tombstone, which search skips by over-fetching; Flat
+ * compacts tombstones away (removeIds shifts labels exactly as the store's compaction does) and
+ * every other type is rebuilt without them in `maintain()`. Search re-ranks FAISS's candidates
+ * with exact scores from the store, breaking ties by id, so results are deterministic and, for
+ * Flat, exactly the brute-force top k.
+ *
+ * Rows not yet in FAISS (before training, or written while `maintain()` runs) are scanned by
+ * brute force, so a write is searchable as soon as upsert returns.
+ */
+export class FaissVectorIndex implements VectorIndex {
+  readonly dimension: number;
+  readonly factory: string;
+  readonly #spec: FactorySpec;
+  readonly #trainSize: number;
+  readonly #nprobe: number | undefined;
+  readonly #candidates: number;
+  /** Scores FAISS computes in float32 may differ from the store's float64 ones by this much. */
+  readonly #scoreSlack: number;
+  #store: VectorStore;
+  /** Undefined until trained. */
+  #faiss: Index | undefined;
+  /** Rows 0..faissRows-1 are in FAISS, with label = row. */
+  #faissRows = 0;
+  /** Tombstones among the rows in FAISS. */
+  #dead = 0;
+  /** The empty trained index rebuilds start from; only for types that need training. */
+  #template: Buffer | undefined;
+  #maintenance: Promise<void> | undefined;
+
+  constructor(options: FaissVectorIndexOptions) {
+    const { dimension } = options;
+    // faiss-node casts a bad dimension to uint32 or, for a non-number, leaves the native
+    // index unset and segfaults on first use.
+    if (!Number.isSafeInteger(dimension) || dimension < 1) {
+      throw new RangeError(`dimension must be a positive integer, got ${dimension}`);
+    }
+    this.dimension = dimension;
+    this.#spec = parseFactory(dimension, options.factory ?? 'Flat');
+    this.factory = this.#spec.factory;
+    this.#trainSize = options.trainSize ?? defaultTrainSize(this.#spec);
+    // FAISS cannot train k-means on fewer points than centroids, and faiss-node would not
+    // catch the C++ exception: the process would abort.
+    const minTrain = this.#spec.nlist ?? 1;
+    if (!Number.isSafeInteger(this.#trainSize) || this.#trainSize < minTrain) throw new RangeError(`trainSize must be an integer ≥ ${minTrain}, got ${this.#trainSize}`);
+    if (options.nprobe !== undefined) validateNprobe(this.#spec, options.nprobe);
+    this.#nprobe = options.nprobe;
+    this.#candidates = options.candidates ?? (this.#spec.factory === 'Flat' ? 0 : DEFAULT_APPROXIMATE_CANDIDATES);
+    if (!Number.isSafeInteger(this.#candidates) || this.#candidates < 0) throw new RangeError(`candidates must be a non-negative integer, got ${this.#candidates}`);
+    this.#scoreSlack = dimension * 2 ** -23;
+    this.#store = new VectorStore(dimension);
+    this.#faiss = this.#spec.needsTraining ? undefined : createFaissIndex(dimension, this.factory);
+  }
+
+  get size(): number {
+    return this.#store.live;
+  }
+
+  has(id: string): boolean {
+    return this.#store.rowOf(id) !== undefined;
+  }
+
+  upsert(id: string, vector: Float32Array): void {
+    assertValidId(id);
+    // Validate before touching anything so a rejected replacement leaves the old vector intact.
+    const normalized = normalizeVector(id, vector, this.dimension);
+    this.#countRemoval(this.#store.rowOf(id));
+    const row = this.#store.append(id, normalized);
+    // Adding one vector is short for every index type, so it happens right away unless rows
+    // are queued ahead of it (FAISS labels must follow row order).
+    if (this.#faiss !== undefined && row === this.#faissRows) {
+      this.#faiss.add(Array.from(normalized));
+      this.#faissRows++;
+    }
+  }
+
+  remove(id: string): boolean {
+    const row = this.#store.remove(id);
+    this.#countRemoval(row);
+    return row !== undefined;
+  }
+
+  search(query: Float32Array, k: number, options: SearchOptions = {}): SearchHit[] {
+    if (!Number.isSafeInteger(k) || k < 0) {
+      throw new RangeError(`k must be a non-negative integer, got ${k}`);
+    }
+    const normalized = normalizeVector(undefined, query, this.dimension);
+    const exclude = options.exclude;
+    const excludedLive = exclude === undefined ? 0 : this.#countLive(exclude);
+    const wanted = Math.min(k, this.size - excludedLive);
+    if (wanted <= 0) return [];
+
+    const store = this.#store;
+    const candidate = (row: number, into: SearchHit[]) => {
+      const id = store.idAt(row);
+      if (id !== null && !exclude?.has(id)) into.push({ id, score: store.dot(row, normalized) });
+    };
+    const pending: SearchHit[] = [];
+    for (let row = this.#faissRows; row < store.rows; row++) candidate(row, pending);
+    const rows = this.#faissRows;
+    if (this.#faiss === undefined || rows === 0) return topK(pending, wanted);
+
+    // Never ask faiss for k = 0 or k > ntotal: the first aborts the process, the second
+    // throws. Start from the expected dilution by tombstones and excluded ids, with slack so
+    // that the boundary check below rarely needs a second round.
+    const live = rows - this.#dead;
+    const expected = Math.ceil(((wanted + excludedLive) * rows) / Math.max(1, live));
+    let fetch = Math.min(rows, Math.max(this.#candidates, 2 * expected + 8));
+    const queryArray = Array.from(normalized);
+    for (;;) {
+      const { labels, distances } = this.#faiss.search(queryArray, fetch);
+      const hits = [...pending];
+      // FAISS pads with -1 when it finds fewer than asked (HNSW can, on a sparse graph).
+      let exhausted = false;
+      for (const label of labels) {
+        if (label < 0) exhausted = true;
+        else candidate(label, hits);
+      }
+      const top = topK(hits, wanted);
+      if (fetch === rows || exhausted) {
+        // Only an approximate index can come up short here; an exact scan keeps the promise
+        // of min(k, live not excluded) hits.
+        return top.length === wanted ? top : this.#scan(normalized, wanted, exclude);
+      }
+      // Everything not fetched scores at most the last fetched distance (in FAISS's own
+      // order, exact for Flat), so once that is clearly below the k-th exact score no unseen
+      // vector can enter the top k, ties by id included.
+      const last = top[wanted - 1];
+      const boundary = distances[fetch - 1] as number;
+      if (last !== undefined && top.length === wanted && boundary < last.score - this.#scoreSlack) return top;
+      fetch = Math.min(rows, fetch * 2);
+    }
+  }
+
+  /**
+   * Does the slow work writes put off: training once enough vectors have arrived (in a worker
+   * thread), adding queued rows to FAISS, compacting a Flat index's tombstones, and rebuilding
+   * other types without theirs. Long steps yield to the event loop between slices, and search
+   * and writes keep working meanwhile. Cheap when there is nothing to do; concurrent calls share
+   * one run.
+   */
+  maintain(): Promise<void> {
+    this.#maintenance ??= this.#maintainUntilIdle().finally(() => {
+      this.#maintenance = undefined;
+    });
+    return this.#maintenance;
+  }
+
+  serialize(): Buffer {
+    const { ids, vectors } = this.#store.exportRows();
+    return encodeSnapshot({
+      dimension: this.dimension,
+      factory: this.factory,
+      nprobe: this.#nprobe ?? null,
+      trainSize: this.#trainSize,
+      candidates: this.#candidates,
+      faissRows: this.#faissRows,
+      ids,
+      vectors,
+      faiss: this.#faiss?.toBuffer() ?? Buffer.alloc(0),
+      template: this.#template ?? Buffer.alloc(0),
+    });
+  }
+
+  /** Restores what `serialize` wrote; throws IndexSnapshotError if the bytes do not hold one. */
+  static deserialize(bytes: Buffer): FaissVectorIndex {
+    const content = decodeSnapshot(bytes);
+    let index: FaissVectorIndex;
+    try {
+      index = new FaissVectorIndex({
+        dimension: content.dimension,
+        factory: content.factory,
+        trainSize: content.trainSize,
+        candidates: content.candidates,
+        ...(content.nprobe === null ? {} : { nprobe: content.nprobe }),
+      });
+    } catch (error) {
+      throw new IndexSnapshotError(`snapshot settings are invalid: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    const trained = !index.#spec.needsTraining || content.template.length > 0;
+    if (!trained && content.faissRows > 0) throw new IndexSnapshotError('snapshot has rows in an untrained index');
+    if (content.faiss.length > 0) {
+      const restored = faiss.Index.fromBuffer(content.faiss);
+      if (restored.getDimension() !== content.dimension || restored.ntotal() !== content.faissRows) {
+        throw new IndexSnapshotError(`snapshot's FAISS index holds ${restored.ntotal()} × ${restored.getDimension()}-d vectors, expected ${content.faissRows} × ${content.dimension}`);
+      }
+      index.#faiss = restored;
+    } else if (content.faissRows > 0 || trained) {
+      throw new IndexSnapshotError('snapshot lacks its FAISS index');
+    }
+    if (content.template.length > 0) index.#template = content.template;
+    index.#store = VectorStore.fromRows(content.dimension, content.ids, content.vectors);
+    index.#faissRows = content.faissRows;
+    index.#dead = content.ids.slice(0, content.faissRows).filter((id) => id === null).length;
+    return index;
+  }
+
+  async #maintainUntilIdle(): Promise<void> {
+    for (;;) {
+      const rows = this.#faissRows;
+      if (this.#faiss === undefined) {
+        if (this.#store.live < this.#trainSize) return;
+        await this.#rebuild();
+      } else if (this.#spec.canCompact && this.#dead > 0 && this.#dead >= rows * COMPACT_DEAD_FRACTION) {
+        this.#compact();
+      } else if (!this.#spec.canCompact && this.#dead > 0 && this.#dead >= rows * REBUILD_DEAD_FRACTION) {
+        await this.#rebuild();
+      } else if (this.#faissRows < this.#store.rows) {
+        await this.#addQueued();
+      } else {
+        return;
+      }
+    }
+  }
+
+  /** Adds the queued rows to the current FAISS index, a slice at a time. */
+  async #addQueued(): Promise<void> {
+    const sliceRows = Math.max(1, Math.floor(ADD_SLICE_VALUES / this.dimension));
+    const target = this.#faiss;
+    while (target !== undefined && this.#faiss === target && this.#faissRows < this.#store.rows) {
+      const from = this.#faissRows;
+      const to = Math.min(this.#store.rows, from + sliceRows);
+      target.add(Array.from(this.#store.rowsView(from, to)));
+      for (let row = from; row < to; row++) if (this.#store.idAt(row) === null) this.#dead++;
+      this.#faissRows = to;
+      await yieldToEventLoop();
+    }
+  }
+
+  /** Flat only: one removeIds call and the matching compaction of the store. */
+  #compact(): void {
+    const labels: number[] = [];
+    for (let row = 0; row < this.#faissRows; row++) if (this.#store.idAt(row) === null) labels.push(row);
+    const removed = (this.#faiss as Index).removeIds(labels);
+    if (removed !== labels.length) throw new Error(`faiss removed ${removed} of ${labels.length} tombstoned vectors`);
+    this.#store.compact();
+    this.#faissRows -= labels.length;
+    this.#dead = 0;
+  }
+
+  /**
+   * Builds a fresh FAISS index from the live rows (training it first if it never was) while
+   * the current one keeps serving, then swaps. Rows written meanwhile join the new store as
+   * queued rows, and removals made meanwhile become its tombstones.
+   */
+  async #rebuild(): Promise<void> {
+    const d = this.dimension;
+    const old = this.#store;
+    const snapshotRows = old.rows;
+    const liveRows: number[] = [];
+    for (let row = 0; row < snapshotRows; row++) if (old.idAt(row) !== null) liveRows.push(row);
+    const vectors = new Float32Array(liveRows.length * d);
+    liveRows.forEach((row, i) => vectors.set(old.rowsView(row, row + 1), i * d));
+
+    const next = await this.#emptyTrainedIndex(vectors);
+    const sliceRows = Math.max(1, Math.floor(ADD_SLICE_VALUES / d));
+    for (let from = 0; from < liveRows.length; from += sliceRows) {
+      next.add(Array.from(vectors.subarray(from * d, Math.min(liveRows.length, from + sliceRows) * d)));
+      await yieldToEventLoop();
+    }
+
+    // From here on no await: the swap must see one consistent state.
+    const current = this.#store;
+    const store = VectorStore.fromRows(d, liveRows.map((row) => current.idAt(row)), vectors);
+    for (let row = snapshotRows; row < current.rows; row++) {
+      const id = current.idAt(row);
+      if (id !== null) store.append(id, current.rowsView(row, row + 1));
+    }
+    this.#store = store;
+    this.#faiss = next;
+    this.#faissRows = liveRows.length;
+    this.#dead = liveRows.reduce((dead, row) => dead + (current.idAt(row) === null ? 1 : 0), 0);
+  }
+
+  async #emptyTrainedIndex(vectors: Float32Array): Promise<Index> {
+    if (!this.#spec.needsTraining) return createFaissIndex(this.dimension, this.factory);
+    if (this.#template === undefined) {
+      const trainRows = Math.min(this.#trainSize, vectors.length / this.dimension);
+      const trained = await trainInWorker(this.dimension, this.factory, vectors.slice(0, trainRows * this.dimension));
+      this.#template = this.#nprobe === undefined ? trained : withNprobe(trained, this.#spec, this.#nprobe);
+    }
+    return faiss.Index.fromBuffer(this.#template);
+  }
+
+  #countRemoval(row: number | undefined): void {
+    if (row !== undefined && row < this.#faissRows) this.#dead++;
+  }
+
+  #scan(query: Float32Array, k: number, exclude: ReadonlySet<string> | undefined): SearchHit[] {
+    const hits: SearchHit[] = [];
+    for (let row = 0; row < this.#store.rows; row++) {
+      const id = this.#store.idAt(row);
+      if (id !== null && !exclude?.has(id)) hits.push({ id, score: this.#store.dot(row, query) });
+    }
+    return topK(hits, k);
+  }
+
+  #countLive(ids: ReadonlySet<string>): number {
+    let live = 0;
+    for (const id of ids) if (this.has(id)) live++;
+    return live;
+  }
+}
+
+/** Best first; equal scores by id, so the order never depends on FAISS's internal order. */
+function topK(hits: SearchHit[], k: number): SearchHit[] {
+  return hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, k);
+}
+
+function assertValidId(id: string): void {
+  if (typeof id !== 'string' || id.length === 0) throw new InvalidVectorIdError(id);
+}
