@@ -11,7 +11,8 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
 log() { printf '[setup] %s\n' "$*" >&2; }
 
-DEBIAN_PACKAGES=(redis-server libfaiss-dev libopenblas-dev patchelf cmake g++ make python3)
+# chromium: the eval report's test opens the HTML report headless.
+DEBIAN_PACKAGES=(redis-server libfaiss-dev libopenblas-dev patchelf cmake g++ make python3 chromium)
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -8,6 +8,7 @@ import { resolveLlmModel } from './demo/llm-server-model.js';
 import { renderReport } from './demo/render-report.js';
 import { runBenchEmbed } from './bench/run-bench-embed.js';
 import { registerBenchIndexCommand } from './bench/bench-index.js';
+import { registerEvalCommand } from './eval/eval-command.js';
 import { stackDown, stackStatus, stackUp } from './stack/stack.js';
 import { registerDlqCommands } from './ops/dlq-commands.js';
 import { registerJobsCommands } from './ops/jobs-commands.js';
@@ -93,6 +94,9 @@ program
       throw error;
     }
   });
+
+// Recommendation quality on held-out goodbooks behaviour (apps/cli/src/eval/).
+registerEvalCommand(program);
 
 // Operations: SQS dead-letter queues and failed BullMQ jobs (apps/cli/src/ops/).
 registerDlqCommands(program, loadConfig);

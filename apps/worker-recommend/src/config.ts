@@ -1,8 +1,36 @@
 import { envInteger, parseEnv, PoolEnv } from '@coldstart/config';
+import { DEFAULT_RANKING } from '@coldstart/ranking';
+import { normaliseCategory } from '@coldstart/store';
+import { z } from 'zod';
 
+const envWeight = (fallback: number, max: number) =>
+  z.coerce.number({ message: 'must be a number' }).min(0, 'must be at least 0').max(max, `must be at most ${max}`).default(fallback);
+
+const { weights } = DEFAULT_RANKING;
+
+/** The RANK_* defaults are the settings tuned offline with `coldstart eval` on goodbooks folds a and b. */
 export const RecommendEnv = PoolEnv.extend({
   /** Items kept per user list. */
   RECS_TOP_N: envInteger(20, { min: 1, max: 500 }),
+  /** Weight of the (rank-decayed) mean similarity to the expanded topics. */
+  RANK_TOPIC_WEIGHT: envWeight(weights.topic, 100),
+  /** Weight of the similarity to the user's seed items (signup items, later interactions). */
+  RANK_SEED_WEIGHT: envWeight(weights.seed, 100),
+  /** Weight of the popularity prior in [0, 1]. */
+  RANK_POPULARITY_WEIGHT: envWeight(weights.popularity, 100),
+  /** Topic i counts RANK_TOPIC_DECAY^i: later topics are looser associations. */
+  RANK_TOPIC_DECAY: envWeight(weights.topicDecay, 1),
+  /** MMR λ: 1 ranks by score only; lower trades score for variety. */
+  RANK_MMR_LAMBDA: envWeight(DEFAULT_RANKING.mmrLambda, 1),
+  /** The popularity prior of an item nothing is known about (a brand-new one). */
+  RANK_UNKNOWN_POPULARITY: envWeight(DEFAULT_RANKING.unknownPopularity, 1),
+  /** Neighbours fetched per topic and per seed before fusion. */
+  RANK_CANDIDATES: envInteger(DEFAULT_RANKING.candidates, { min: 1, max: 5_000 }),
+  /** Comma-separated categories never to recommend (compared case- and space-insensitively). */
+  RANK_EXCLUDE_CATEGORIES: z
+    .string()
+    .default('')
+    .transform((value) => new Set(value.split(',').map(normaliseCategory).filter((c) => c.length > 0))),
 });
 
 export const loadConfig = () => parseEnv(RecommendEnv);

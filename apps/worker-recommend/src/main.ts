@@ -33,6 +33,15 @@ async function main(): Promise<void> {
       replicas,
       catalog,
       recommendations: new RecommendationStore(redis, config.COLDSTART_PREFIX),
+      // The seeds' own vectors, from the replica that searches (it holds every item's).
+      itemVector: (encoder: string, itemId: string) => replicas.forEncoder(encoder).index?.vector(itemId),
+      ranking: {
+        weights: { topic: config.RANK_TOPIC_WEIGHT, seed: config.RANK_SEED_WEIGHT, popularity: config.RANK_POPULARITY_WEIGHT, topicDecay: config.RANK_TOPIC_DECAY },
+        mmrLambda: config.RANK_MMR_LAMBDA,
+        unknownPopularity: config.RANK_UNKNOWN_POPULARITY,
+        candidates: config.RANK_CANDIDATES,
+        excludeCategories: config.RANK_EXCLUDE_CATEGORIES,
+      },
       topN: config.RECS_TOP_N,
     });
   });

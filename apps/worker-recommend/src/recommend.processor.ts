@@ -1,19 +1,38 @@
 import { decodeVectorBase64 } from '@coldstart/embeddings';
 import { EmbeddedTopics, PermanentError, type PoolHandlers } from '@coldstart/queues';
+import { rankCandidates, type RankedItem, type RankingSettings } from '@coldstart/ranking';
 import type { CatalogStore, RecommendationList, RecommendationStore, UserProfile } from '@coldstart/store';
-import { mergeNeighbours } from './merge-neighbours.js';
 import type { ReplicaSet } from './wal-replica.js';
+
+export interface RecommendRanking extends RankingSettings {
+  /** Items carrying any of these (normalised) categories are never recommended. */
+  excludeCategories: ReadonlySet<string>;
+}
 
 export interface RecommendDeps {
   replicas: ReplicaSet;
   catalog: Pick<CatalogStore, 'getItems'>;
   recommendations: Pick<RecommendationStore, 'markSeen' | 'seen' | 'putProfile' | 'getProfile' | 'put'>;
+  /** An item's stored vector in an encoder's index: seeds are searched with their own vectors, and MMR compares candidates by them. */
+  itemVector: (encoder: string, itemId: string) => Float32Array | undefined;
+  /**
+   * The popularity prior in [0, 1], undefined for an unknown item. Without it every item gets
+   * `unknownPopularity`, which leaves the order unchanged (the catalog keeps no popularity yet).
+   */
+  popularity?: (itemId: string) => number | undefined;
+  ranking: RecommendRanking;
   topN: number;
   now?: () => Date;
 }
 
+/** The stored reason: the topic itself (so readers can match it to `topics`), or `seed:<itemId>`. */
+export function reasonLabel(item: RankedItem): string {
+  return item.reason.kind === 'topic' ? item.reason.source : `seed:${item.reason.source}`;
+}
+
 export function makeRecommendHandlers(deps: RecommendDeps): PoolHandlers<'recommend'> {
   const now = deps.now ?? (() => new Date());
+  const { ranking } = deps;
 
   async function buildList(profile: UserProfile, eventId: string): Promise<RecommendationList> {
     const replica = deps.replicas.forEncoder(profile.encoder);
@@ -26,18 +45,36 @@ export function makeRecommendHandlers(deps: RecommendDeps): PoolHandlers<'recomm
         `user ${profile.userId} has ${profile.dimension}-dimensional ${profile.encoder} vectors but its index holds ${space.dimension}-dimensional ones`,
       );
     }
+    // Everything the user has seen (the signup's seeds, later interactions) is both excluded
+    // and a seed: its neighbours are the strongest content signal a new user gives.
     const seen = await deps.recommendations.seen(profile.userId);
-    const perTopic = profile.topics.map((topic, i) => ({
+    const topicHits = profile.topics.map((topic, i) => ({
       topic,
-      hits: index.search(decodeVectorBase64(profile.vectors[i] ?? '', space.dimension), deps.topN, { exclude: seen }),
+      hits: index.search(decodeVectorBase64(profile.vectors[i] ?? '', space.dimension), ranking.candidates, { exclude: seen }),
     }));
-    const candidates = mergeNeighbours(perTopic, deps.topN);
-    const items = await deps.catalog.getItems(candidates.map((c) => c.itemId));
+    const seedHits = [...seen].sort().flatMap((seedItemId) => {
+      const vector = deps.itemVector(profile.encoder, seedItemId);
+      return vector ? [{ seedItemId, hits: index.search(vector, ranking.candidates, { exclude: seen }) }] : [];
+    });
+    const categories = ranking.excludeCategories.size > 0 ? await candidateCategories([...topicHits, ...seedHits]) : undefined;
+    const ranked = rankCandidates({
+      topicHits,
+      seedHits,
+      ...(deps.popularity ? { popularity: deps.popularity } : {}),
+      unknownPopularity: ranking.unknownPopularity,
+      weights: ranking.weights,
+      mmrLambda: ranking.mmrLambda,
+      similarity: (a, b) => cosine(deps.itemVector(profile.encoder, a), deps.itemVector(profile.encoder, b)),
+      exclude: seen,
+      ...(categories ? { categoryFilter: { categoriesOf: (id: string) => categories.get(id), exclude: ranking.excludeCategories } } : {}),
+      topN: deps.topN,
+    });
+    const items = await deps.catalog.getItems(ranked.map((c) => c.itemId));
     return {
       userId: profile.userId,
-      items: candidates.flatMap((c) => {
+      items: ranked.flatMap((c) => {
         const item = items.get(c.itemId);
-        return item ? [{ itemId: c.itemId, title: item.title, score: Number(c.score.toFixed(6)), reason: c.reason }] : [];
+        return item ? [{ itemId: c.itemId, title: item.title, score: Number(c.score.toFixed(6)), reason: reasonLabel(c) }] : [];
       }),
       topics: profile.topics,
       expansion: profile.expansion,
@@ -47,16 +84,22 @@ export function makeRecommendHandlers(deps: RecommendDeps): PoolHandlers<'recomm
     };
   }
 
+  async function candidateCategories(lists: readonly { hits: readonly { id: string }[] }[]): Promise<Map<string, string[]>> {
+    const ids = [...new Set(lists.flatMap((list) => list.hits.map((hit) => hit.id)))];
+    const items = await deps.catalog.getItems(ids);
+    return new Map([...items].map(([id, item]) => [id, item.categories]));
+  }
+
   return {
     'recommend-user': async (data, { childResults }) => {
       const [embedded] = await childResults(EmbeddedTopics);
       if (!embedded) throw new PermanentError(`recommend-user for ${data.userId} has no embedded topics`);
       await deps.recommendations.markSeen(data.userId, data.seedItemIds);
+      const { topics, ...expansion } = embedded.expansion;
       const profile: UserProfile = {
         userId: data.userId,
-        topics: embedded.expansion.topics,
-        // Everything but the topics themselves: source, expander, the LLM variant and prompt version.
-        expansion: (({ topics: _topics, ...record }) => record)(embedded.expansion),
+        topics,
+        expansion,
         encoder: embedded.encoder,
         dimension: embedded.dimension,
         vectors: embedded.vectors,
@@ -73,4 +116,19 @@ export function makeRecommendHandlers(deps: RecommendDeps): PoolHandlers<'recomm
       return { userId: data.userId, outcome: 'stored', items: stored.items.length };
     },
   };
+}
+
+function cosine(a: Float32Array | undefined, b: Float32Array | undefined): number | undefined {
+  if (!a || !b || a.length !== b.length) return undefined;
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    dot += x * y;
+    normA += x * x;
+    normB += y * y;
+  }
+  return normA > 0 && normB > 0 ? dot / Math.sqrt(normA * normB) : undefined;
 }

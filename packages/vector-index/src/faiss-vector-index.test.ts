@@ -40,6 +40,19 @@ function caught(fn: () => unknown): unknown {
 const flat = (dimension: number) => new FaissVectorIndex({ dimension });
 
 describe('FaissVectorIndex (Flat)', () => {
+  it('hands back a stored vector, normalised, as a copy that outlives later writes', () => {
+    const index = flat(2);
+    index.upsert('a', v(3, 4));
+    index.upsert('b', v(1, 0));
+    const a = index.vector('a');
+    expect(Array.from(a ?? [])).toEqual([expect.closeTo(0.6, 6), expect.closeTo(0.8, 6)]);
+    index.remove('b');
+    index.upsert('a', v(0, 2));
+    expect(Array.from(a ?? [])).toEqual([expect.closeTo(0.6, 6), expect.closeTo(0.8, 6)]);
+    expect(Array.from(index.vector('a') ?? [])).toEqual([0, 1]);
+    expect(index.vector('b')).toBeUndefined();
+  });
+
   it('scores by cosine similarity, best first', () => {
     const index = flat(2);
     index.upsert('east', v(3, 0));

@@ -99,6 +99,12 @@ export class FaissVectorIndex implements VectorIndex {
     return this.#store.rowOf(id) !== undefined;
   }
 
+  vector(id: string): Float32Array | undefined {
+    const row = this.#store.rowOf(id);
+    // A copy: the store's rows move on append and compaction.
+    return row === undefined ? undefined : this.#store.rowsView(row, row + 1).slice();
+  }
+
   upsert(id: string, vector: Float32Array): void {
     assertValidId(id);
     // Validate before touching anything so a rejected replacement leaves the old vector intact.

@@ -1,0 +1,109 @@
+import { EmptyTextError, type Encoder } from '@coldstart/embeddings';
+import type { CategoryStatsSource, SeedItem } from '@coldstart/expander';
+import type { Book } from '@coldstart/goodbooks';
+import { itemEmbeddingText } from '@coldstart/queues';
+import { normaliseCategory, pairKey, type CategoryStats } from '@coldstart/store';
+import { createVectorIndex, type VectorIndex } from '@coldstart/vector-index';
+import { itemEvent } from '../demo/demo-events.js';
+
+export interface CatalogItem {
+  book: Book;
+  /** What the index pool stores: normalised, distinct. */
+  categories: string[];
+  /** What the embed pool encodes. */
+  text: string;
+}
+
+/** One encoder's view of the catalog: the index the recommend pool would search, and the stored vectors. */
+export interface EmbeddedCatalog {
+  /** The registry id it was loaded by (what --encoders names), e.g. wink-glove-100d. */
+  encoderId: string;
+  encoder: Encoder;
+  index: VectorIndex;
+  vectors: ReadonlyMap<string, Float32Array>;
+}
+
+const OCCURRED_AT = '2017-01-01T00:00:00Z';
+
+/**
+ * A fold's books as the production catalog would hold them after ingest: each book goes
+ * through the demo's item event, the embed pool's text and the index pool's category
+ * normalisation, and the category statistics are counted the way CatalogStore counts them
+ * (live items per category and per unordered pair), so the CatalogExpander sees the same
+ * numbers in memory as it reads from Redis.
+ */
+export class EvalCatalog implements CategoryStatsSource {
+  readonly items: ReadonlyMap<string, CatalogItem>;
+  private readonly stats: CategoryStats;
+
+  constructor(books: readonly Book[]) {
+    const items = new Map<string, CatalogItem>();
+    for (const book of books) {
+      const event = itemEvent(book, 'eval', OCCURRED_AT);
+      const categories = [...new Set((event.categories ?? []).map(normaliseCategory).filter((c) => c.length > 0))];
+      items.set(event.itemId, { book, categories, text: itemEmbeddingText(event) });
+    }
+    this.items = items;
+    const counts = new Map<string, number>();
+    const pairs = new Map<string, number>();
+    for (const { categories } of items.values()) {
+      categories.forEach((a, i) => {
+        counts.set(a, (counts.get(a) ?? 0) + 1);
+        for (const b of categories.slice(i + 1)) pairs.set(pairKey(a, b), (pairs.get(pairKey(a, b)) ?? 0) + 1);
+      });
+    }
+    this.stats = { items: items.size, counts, pairs };
+  }
+
+  categoryStats(): Promise<CategoryStats> {
+    return Promise.resolve(this.stats);
+  }
+
+  /** What the expand pool reads for a seed: CatalogStore.getItems' record. */
+  seedItem(itemId: string): SeedItem | undefined {
+    const item = this.items.get(itemId);
+    return item ? { itemId, title: item.book.title, categories: item.categories } : undefined;
+  }
+
+  /** Encodes every item and indexes it, as the embed and index pools do; unencodable items are left out as they would be. */
+  async embed(encoderId: string, encoder: Encoder, onProgress?: (done: number, total: number) => void): Promise<EmbeddedCatalog> {
+    const index = createVectorIndex({ kind: 'flat', dimension: encoder.dimension });
+    const vectors = new Map<string, Float32Array>();
+    const entries = [...this.items.entries()];
+    // Batches like the embed pool's micro-batcher, so a T5 encoder runs as it would in production.
+    const BATCH = 32;
+    for (let start = 0; start < entries.length; start += BATCH) {
+      const batch = entries.slice(start, start + BATCH);
+      const encoded = await encodeEach(encoder, batch.map(([, item]) => item.text));
+      batch.forEach(([itemId], i) => {
+        const vector = encoded[i];
+        if (!vector) return;
+        index.upsert(itemId, vector);
+        vectors.set(itemId, vector);
+      });
+      onProgress?.(Math.min(start + BATCH, entries.length), entries.length);
+    }
+    await index.maintain();
+    return { encoderId, encoder, index, vectors };
+  }
+}
+
+/** A batch, or text by text when one of them has no encodable word (the embed pool rejects just that item). */
+async function encodeEach(encoder: Encoder, texts: string[]): Promise<(Float32Array | undefined)[]> {
+  try {
+    return await encoder.encode(texts);
+  } catch (error) {
+    if (!(error instanceof EmptyTextError)) throw error;
+    return Promise.all(
+      texts.map((text) =>
+        encoder.encode([text]).then(
+          ([vector]) => vector,
+          (inner: unknown) => {
+            if (inner instanceof EmptyTextError) return undefined;
+            throw inner;
+          },
+        ),
+      ),
+    );
+  }
+}

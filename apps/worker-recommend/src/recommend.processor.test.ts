@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { encodeVectorBase64 } from '@coldstart/embeddings';
+import type { EmbeddedTopics, JobContext } from '@coldstart/queues';
+import type { CatalogItemRecord, RecommendationList, UserProfile, WalEntry } from '@coldstart/store';
+import { makeRecommendHandlers, type RecommendDeps } from './recommend.processor.js';
+import { ReplicaSet } from './wal-replica.js';
+
+const v = (...xs: number[]) => new Float32Array(xs);
+const ENCODER = 'test-enc';
+
+/** A 3-d catalog: "seed" and its twin point east, "north" is the topic's direction, "south" and "polar" are far from both but close to each other. */
+const VECTORS: Record<string, Float32Array> = {
+  seed: v(1, 0, 0),
+  twin: v(0.99, 0.05, 0),
+  north: v(0.1, 1, 0),
+  tropic: v(0.6, 0.8, 0),
+  south: v(0, -1, 0.2),
+  gore: v(0.98, 0, 0.1),
+  polar: v(0, -0.9, 1),
+};
+const CATEGORIES: Record<string, string[]> = { gore: ['horror'] };
+
+function harness(overrides: Partial<RecommendDeps> = {}) {
+  const wal: WalEntry[] = Object.entries(VECTORS).map(([itemId, vector], i) => ({
+    id: `${i + 1}-0`,
+    op: 'upsert',
+    itemId,
+    encoder: ENCODER,
+    dimension: 3,
+    vector: encodeVectorBase64(vector),
+  }));
+  const replicas = new ReplicaSet({ readWal: (_index, after) => Promise.resolve(after === '0' ? wal : []) });
+  const seen = new Map<string, Set<string>>();
+  const profiles = new Map<string, UserProfile>();
+  const stored: RecommendationList[] = [];
+  const deps: RecommendDeps = {
+    replicas,
+    catalog: {
+      getItems: (ids) =>
+        Promise.resolve(new Map(ids.filter((id) => VECTORS[id]).map((id): [string, CatalogItemRecord] => [id, { itemId: id, title: `T-${id}`, authors: [], categories: CATEGORIES[id] ?? [] }]))),
+    },
+    recommendations: {
+      markSeen: (userId, ids) => Promise.resolve(void seen.set(userId, new Set([...(seen.get(userId) ?? []), ...ids]))),
+      seen: (userId) => Promise.resolve(new Set(seen.get(userId) ?? [])),
+      putProfile: (profile) => Promise.resolve(void profiles.set(profile.userId, profile)),
+      getProfile: (userId) => Promise.resolve(profiles.get(userId) ?? null),
+      put: (list) => Promise.resolve((stored.push(list), list)),
+    },
+    itemVector: (encoder, itemId) => (encoder === ENCODER ? VECTORS[itemId] : undefined),
+    ranking: {
+      weights: { topic: 1, seed: 1, popularity: 0, topicDecay: 0.5 },
+      mmrLambda: 1,
+      unknownPopularity: 0.5,
+      candidates: 10,
+      excludeCategories: new Set(),
+    },
+    topN: 3,
+    now: () => new Date('2026-01-01T00:00:00Z'),
+    ...overrides,
+  };
+  return { handlers: makeRecommendHandlers(deps), stored };
+}
+
+const embedded: EmbeddedTopics = {
+  expansion: { topics: ['up north'], source: 'catalog', expander: 'catalog-cooccurrence-v1' },
+  encoder: ENCODER,
+  dimension: 3,
+  vectors: [encodeVectorBase64(v(0, 1, 0))],
+};
+const context = { childResults: () => Promise.resolve([embedded]) } as unknown as JobContext;
+const signup = { eventId: 'ev-1', occurredAt: '2026-01-01T00:00:00.000Z', userId: 'u1', seedItemIds: ['seed'] };
+
+describe('recommend pool ranking', () => {
+  it('fuses the seed’s own neighbours with the topics’, never returns the seed, and keeps each item’s reason', async () => {
+    const { handlers, stored } = harness();
+    await handlers['recommend-user'](signup, context);
+    const [list] = stored;
+    // Seed + topic cosines: tropic 0.6 + 0.8, north 0.1 + 0.99, twin 0.99 + 0.05, gore 0.99 + 0.
+    expect(list?.items.map((i) => i.itemId)).toEqual(['tropic', 'north', 'twin']);
+    expect(list?.items.map((i) => i.reason)).toEqual(['up north', 'up north', 'seed:seed']);
+    expect(list?.items.map((i) => i.title)).toEqual(['T-tropic', 'T-north', 'T-twin']);
+  });
+
+  it('drops excluded categories and lets the popularity prior reorder', async () => {
+    const popularity = (id: string) => ({ north: 1 })[id] ?? 0;
+    const { handlers, stored } = harness({
+      popularity,
+      ranking: { weights: { topic: 1, seed: 1, popularity: 2, topicDecay: 0.5 }, mmrLambda: 1, unknownPopularity: 0, candidates: 10, excludeCategories: new Set(['horror']) },
+    });
+    await handlers['recommend-user'](signup, context);
+    expect(stored[0]?.items.map((i) => i.itemId)).toEqual(['north', 'tropic', 'twin']);
+  });
+
+  it('treats an interacted item as one more seed on refresh, and never recommends it', async () => {
+    const { handlers, stored } = harness({ topN: 10 });
+    await handlers['recommend-user'](signup, context);
+    expect(stored[0]?.items.find((i) => i.itemId === 'polar')?.reason).toBe('seed:seed');
+    await handlers['refresh-user']({ eventId: 'ev-2', occurredAt: '2026-01-01T00:00:01.000Z', userId: 'u1', itemId: 'south' }, context);
+    const refreshed = stored[1]?.items ?? [];
+    expect(refreshed.map((i) => i.itemId)).not.toContain('south');
+    expect(refreshed.map((i) => i.itemId)).not.toContain('seed');
+    // Only south, now a seed, is close to polar.
+    expect(refreshed.find((i) => i.itemId === 'polar')?.reason).toBe('seed:south');
+  });
+});
