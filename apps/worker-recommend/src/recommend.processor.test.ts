@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeVectorBase64 } from '@coldstart/embeddings';
 import type { EmbeddedTopics, JobContext } from '@coldstart/queues';
 import type { CatalogItemRecord, RecommendationList, UserProfile, WalEntry } from '@coldstart/store';
-import { makeRecommendHandlers, type RecommendDeps } from './recommend.processor.js';
+import { makeRecommendHandlers, MAX_SEED_ITEMS, type RecommendDeps } from './recommend.processor.js';
 import { ReplicaSet } from './wal-replica.js';
 
 const v = (...xs: number[]) => new Float32Array(xs);
@@ -101,5 +101,18 @@ describe('recommend pool ranking', () => {
     expect(refreshed.map((i) => i.itemId)).not.toContain('seed');
     // Only south, now a seed, is close to polar.
     expect(refreshed.find((i) => i.itemId === 'polar')?.reason).toBe('seed:south');
+  });
+
+  it('searches at most MAX_SEED_ITEMS seed items, however many the user has seen', async () => {
+    const looked = new Set<string>();
+    const many = Array.from({ length: 30 }, (_, i) => `extra-${String(i).padStart(2, '0')}`);
+    const { handlers } = harness({
+      itemVector: (encoder, itemId) => {
+        looked.add(itemId);
+        return encoder === ENCODER ? (VECTORS[itemId] ?? v(0, 0, 1)) : undefined;
+      },
+    });
+    await handlers['recommend-user']({ ...signup, seedItemIds: ['seed', ...many] }, context);
+    expect([...looked].filter((id) => id.startsWith('extra-'))).toHaveLength(MAX_SEED_ITEMS);
   });
 });

@@ -9,6 +9,13 @@ export interface RecommendRanking extends RankingSettings {
   excludeCategories: ReadonlySet<string>;
 }
 
+/**
+ * Seed items searched per list. Every seen item is excluded, but searching each one would make a
+ * long-lived user's refresh cost grow without bound (one FAISS search per interaction ever made).
+ * The seen set is unordered, so the cap keeps the lexically first ids: stable, not "the latest".
+ */
+export const MAX_SEED_ITEMS = 20;
+
 export interface RecommendDeps {
   replicas: ReplicaSet;
   catalog: Pick<CatalogStore, 'getItems'>;
@@ -52,7 +59,7 @@ export function makeRecommendHandlers(deps: RecommendDeps): PoolHandlers<'recomm
       topic,
       hits: index.search(decodeVectorBase64(profile.vectors[i] ?? '', space.dimension), ranking.candidates, { exclude: seen }),
     }));
-    const seedHits = [...seen].sort().flatMap((seedItemId) => {
+    const seedHits = [...seen].sort().slice(0, MAX_SEED_ITEMS).flatMap((seedItemId) => {
       const vector = deps.itemVector(profile.encoder, seedItemId);
       return vector ? [{ seedItemId, hits: index.search(vector, ranking.candidates, { exclude: seen }) }] : [];
     });
