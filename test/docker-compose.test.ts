@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import type { z } from 'zod';
 import { IngestEnv } from '../apps/ingest/src/config.ts';
 import { configuredVariants, ExpandEnv } from '../apps/worker-expand/src/config.ts';
+import { IndexEnv } from '../apps/worker-index/src/config.ts';
 import { APP_ENV_SCHEMAS, type EnvSchema } from './support/app-env-schemas.ts';
 
 /*
@@ -182,7 +183,8 @@ describe('the app list', () => {
   });
 
   it('validates worker-index with the schema its config.ts actually parses', () => {
-    expect(read('apps/worker-index/src/config.ts')).toMatch(/parseEnv\(PoolEnv\)/);
+    expect(read('apps/worker-index/src/config.ts')).toMatch(/parseEnv\(IndexEnv\)/);
+    expect(APP_ENV_SCHEMAS['worker-index']).toBe(IndexEnv);
   });
 });
 

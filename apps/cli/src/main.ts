@@ -9,6 +9,7 @@ import { renderReport } from './demo/render-report.js';
 import { runBenchEmbed } from './bench/run-bench-embed.js';
 import { registerBenchIndexCommand } from './bench/bench-index.js';
 import { registerEvalCommand } from './eval/eval-command.js';
+import { registerSnapshotCommands } from './snapshot/snapshot-commands.js';
 import { stackDown, stackStatus, stackUp } from './stack/stack.js';
 import { registerDlqCommands } from './ops/dlq-commands.js';
 import { registerJobsCommands } from './ops/jobs-commands.js';
@@ -97,6 +98,9 @@ program
 
 // Recommendation quality on held-out goodbooks behaviour (apps/cli/src/eval/).
 registerEvalCommand(program);
+
+// Vector index snapshots in S3 (apps/cli/src/snapshot/).
+registerSnapshotCommands(program, loadConfig);
 
 // Operations: SQS dead-letter queues and failed BullMQ jobs (apps/cli/src/ops/).
 registerDlqCommands(program, loadConfig);

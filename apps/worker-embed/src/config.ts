@@ -1,16 +1,13 @@
-import { envInteger, envUrl, parseEnv, PoolEnv } from '@coldstart/config';
+import { envInteger, envS3Url, parseEnv, PoolEnv, S3Env } from '@coldstart/config';
 import { z } from 'zod';
 
-export const EmbedEnv = PoolEnv.extend({
+export const EmbedEnv = PoolEnv.extend(S3Env.shape).extend({
   /** A registry id (see packages/embeddings); the word-vector encoder needs no model files. */
   ENCODER: z.string().min(1).default('wink-glove-100d'),
   /** Where T5 model directories live (`<dir>/<encoder id>/`); fixtures are generated there on first use. */
   COLDSTART_MODELS_DIR: z.string().min(1).optional(),
   /** `s3://bucket/prefix`: real T5 exports are fetched from `prefix/<encoder id>/` (manifest-verified) into the models dir. */
-  COLDSTART_MODELS_S3_URL: z.string().regex(/^s3:\/\/[^/]+/, 'must look like s3://bucket/prefix').optional(),
-  /** Unset on AWS; an S3-compatible emulator's URL elsewhere. */
-  S3_ENDPOINT: envUrl(['http', 'https']).optional(),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
+  COLDSTART_MODELS_S3_URL: envS3Url.optional(),
   ONNX_INTRA_OP_THREADS: envInteger(0, { min: 0, max: 256 }),
   ONNX_GRAPH_OPTIMIZATION: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),
   /** Longer texts are truncated (keeping `</s>`). */

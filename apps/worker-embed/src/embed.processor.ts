@@ -8,7 +8,8 @@ export function makeEmbedHandlers(deps: { encoder: Encoder }): PoolHandlers<'emb
       const [expansion] = await childResults(Expansion);
       if (!expansion) throw new PermanentError(`embed-topics for user ${data.userId} has no expansion result`);
       // A topic the encoder cannot represent (no known word) is dropped, not fatal: the
-      // user is still served from the others.
+      // user is still served from the others, or, if there are none (an LLM answer of
+      // gibberish or of another language), from their seed items alone.
       const topics: string[] = [];
       const vectors: string[] = [];
       for (const topic of expansion.topics) {
@@ -21,9 +22,6 @@ export function makeEmbedHandlers(deps: { encoder: Encoder }): PoolHandlers<'emb
         } catch (error) {
           if (!(error instanceof EmptyTextError)) throw error;
         }
-      }
-      if (topics.length === 0) {
-        throw new PermanentError(`none of the topics [${expansion.topics.join(', ')}] can be embedded by ${encoder.id}`);
       }
       return { expansion: { ...expansion, topics }, encoder: encoder.id, dimension: encoder.dimension, vectors };
     },

@@ -1,3 +1,20 @@
-import { parseEnv, PoolEnv } from '@coldstart/config';
+import { envInteger, envS3Url, parseEnv, PoolEnv, S3Env } from '@coldstart/config';
+import { z } from 'zod';
 
-export const loadConfig = () => parseEnv(PoolEnv);
+export const IndexEnv = PoolEnv.extend(S3Env.shape).extend({
+  /** `s3://bucket/prefix` for index snapshots; unset: no snapshots, and the log is never trimmed. */
+  COLDSTART_SNAPSHOTS_S3_URL: envS3Url.optional(),
+  /** Snapshot an index once this many log entries arrived since its last snapshot… */
+  SNAPSHOT_EVERY_MUTATIONS: envInteger(1_000, { min: 1, max: 100_000_000 }),
+  /** …or once this long passed since it, if anything changed. */
+  SNAPSHOT_EVERY_SECONDS: envInteger(300, { min: 1, max: 7 * 86_400 }),
+  /** Snapshots kept per index; the log is trimmed below the oldest kept one. */
+  SNAPSHOT_KEEP: envInteger(3, { min: 1, max: 1_000 }),
+  /** FAISS factory string of the indexes snapshots are built as (Flat, HNSW32, IVF1024,Flat, …). */
+  INDEX_FACTORY: z.string().min(1).default('Flat'),
+  /** The single-writer lease: a standby index process takes over at most this long after the writer died. */
+  WRITER_LEASE_MS: envInteger(15_000, { min: 1_000, max: 600_000 }),
+});
+export type IndexConfig = z.infer<typeof IndexEnv>;
+
+export const loadConfig = () => parseEnv(IndexEnv);

@@ -8,8 +8,10 @@ export interface IndexDeps {
 
 /**
  * The index pool writes the catalog of record and its write-ahead log; recommend replicas
- * apply the log to their FAISS indexes. Ordering per item is by the event's occurredAt, so
- * any number of index processes may run.
+ * apply the log to their FAISS indexes. Ordering per item is by the event's occurredAt. One
+ * process at a time is the writer (the others stand by): `catalog` carries its fencing token,
+ * and a deposed writer's append throws FencedWriterError, which is retryable, so the job goes
+ * back to the queue for the current writer.
  */
 export function makeIndexHandlers(deps: IndexDeps): PoolHandlers<'index'> {
   return {

@@ -1,4 +1,4 @@
-import { envInteger, parseEnv, PoolEnv } from '@coldstart/config';
+import { envInteger, envS3Url, parseEnv, PoolEnv, S3Env } from '@coldstart/config';
 import { DEFAULT_RANKING } from '@coldstart/ranking';
 import { normaliseCategory } from '@coldstart/store';
 import { z } from 'zod';
@@ -9,7 +9,13 @@ const envWeight = (fallback: number, max: number) =>
 const { weights } = DEFAULT_RANKING;
 
 /** The RANK_* defaults are the settings tuned offline with `coldstart eval` on goodbooks folds a and b. */
-export const RecommendEnv = PoolEnv.extend({
+export const RecommendEnv = PoolEnv.extend(S3Env.shape).extend({
+  /**
+   * `s3://bucket/prefix` of worker-index's snapshots: each replica starts from the newest that
+   * verifies, then replays the log after it. Unset: replay each log from its start (possible
+   * only while worker-index takes no snapshots either, since it trims the log below them).
+   */
+  COLDSTART_SNAPSHOTS_S3_URL: envS3Url.optional(),
   /** Items kept per user list. */
   RECS_TOP_N: envInteger(20, { min: 1, max: 500 }),
   /** Weight of the (rank-decayed) mean similarity to the expanded topics. */

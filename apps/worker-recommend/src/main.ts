@@ -1,3 +1,4 @@
+import { snapshotStoreFromUrl } from '@coldstart/index-snapshots';
 import { servePool } from '@coldstart/queues';
 import { check, createLogger, fatal, type Logger } from '@coldstart/runtime';
 import { CatalogStore, RecommendationStore } from '@coldstart/store';
@@ -11,14 +12,16 @@ let logger: Logger | undefined;
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = (logger = createLogger({ app: 'worker-recommend', level: config.LOG_LEVEL }));
+  const snapshots = snapshotStoreFromUrl({ url: config.COLDSTART_SNAPSHOTS_S3_URL, endpoint: config.S3_ENDPOINT, region: config.AWS_REGION, logger: log });
+  if (!snapshots) log.info('COLDSTART_SNAPSHOTS_S3_URL is unset: replicas replay each index log from its start');
   await servePool('recommend', config, log, async (redis, readiness) => {
     const catalog = new CatalogStore(redis, config.COLDSTART_PREFIX);
-    const replicas = new ReplicaSet(catalog);
+    const replicas = new ReplicaSet(catalog, { snapshots, logger: log });
     for (const encoder of await catalog.indexNames()) {
       const started = Date.now();
       const replica = replicas.forEncoder(encoder);
       await replica.catchUp();
-      log.info({ encoder, items: replica.index?.size ?? 0, walPosition: replica.position, loadMs: Date.now() - started }, 'replica loaded');
+      log.info({ encoder, items: replica.index?.size ?? 0, walPosition: replica.position, snapshotId: replica.startedFrom, loadMs: Date.now() - started }, 'replica loaded');
     }
     reportReplicaLag(redis, config.COLDSTART_PREFIX, replicas);
     // Ready once every index's replica has replayed the log (before that a search would miss
@@ -26,7 +29,7 @@ async function main(): Promise<void> {
     readiness.add(() =>
       check('replicas', async () => {
         const lags = await Promise.all(replicas.all().map((replica) => replicaLag(redis, config.COLDSTART_PREFIX, replica)));
-        return Object.fromEntries(lags.map((lag) => [lag.index, { lagEntries: lag.entries, lagSeconds: lag.seconds }]));
+        return Object.fromEntries(lags.map((lag) => [lag.index, { lagEntries: lag.entries, lagSeconds: lag.seconds, position: lag.position, snapshot: lag.snapshot ?? null }]));
       }),
     );
     return makeRecommendHandlers({

@@ -115,4 +115,14 @@ describe('recommend pool ranking', () => {
     await handlers['recommend-user']({ ...signup, seedItemIds: ['seed', ...many] }, context);
     expect([...looked].filter((id) => id.startsWith('extra-'))).toHaveLength(MAX_SEED_ITEMS);
   });
+
+  it('serves a user none of whose topics the encoder knew from their seed items alone', async () => {
+    const { handlers, stored } = harness();
+    const noTopics = { childResults: () => Promise.resolve([{ ...embedded, expansion: { ...embedded.expansion, topics: [] }, vectors: [] }]) } as unknown as JobContext;
+    await handlers['recommend-user'](signup, noTopics);
+    expect(stored[0]?.items.length).toBeGreaterThan(0);
+    expect(stored[0]?.items.every((i) => i.reason === 'seed:seed')).toBe(true);
+    const error = await handlers['recommend-user']({ ...signup, userId: 'u2', seedItemIds: [] }, noTopics).catch((e: unknown) => e);
+    expect(String(error)).toMatch(/nothing to recommend from/);
+  });
 });

@@ -63,6 +63,12 @@ export function makeRecommendHandlers(deps: RecommendDeps): PoolHandlers<'recomm
       const vector = deps.itemVector(profile.encoder, seedItemId);
       return vector ? [{ seedItemId, hits: index.search(vector, ranking.candidates, { exclude: seen }) }] : [];
     });
+    if (topicHits.length === 0 && seedHits.length === 0) {
+      // No topic the encoder could represent, and no seed item in the index: nothing to search
+      // from. Seed items the index does not hold yet may still arrive, so that case is retried.
+      if (seen.size > 0) throw new Error(`user ${profile.userId} has no usable topic and none of their ${seen.size} seed items is in the ${profile.encoder} index yet`);
+      throw new PermanentError(`user ${profile.userId} has no usable topic and no seed item: nothing to recommend from`);
+    }
     const categories = ranking.excludeCategories.size > 0 ? await candidateCategories([...topicHits, ...seedHits]) : undefined;
     const ranked = rankCandidates({
       topicHits,

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
+import { streamIdMs } from '@coldstart/index-snapshots';
 import { gauge } from '@coldstart/runtime';
-import { storeKeys } from '@coldstart/store';
+import { CatalogStore } from '@coldstart/store';
 import type { ReplicaSet, WalReplica } from './wal-replica.js';
 
 export interface ReplicaLag {
@@ -11,27 +12,28 @@ export interface ReplicaLag {
   seconds: number;
   /** The newest applied entry's time (Unix seconds); 0 before the first. */
   appliedAt: number;
+  /** The replica's log position (stream id) and the snapshot it started from. */
+  position: string;
+  snapshot: string | undefined;
 }
 
-/** A stream id's time part: `<ms>-<seq>`. */
-const streamMs = (id: string): number => Number(id.split('-')[0] ?? 0) || 0;
-
 /**
- * How far a replica is behind its write-ahead log: the log's length minus the entries applied
- * (the log is never trimmed yet; with snapshots this becomes entries after the snapshot), and
- * the time span of the entries not applied. Replicas catch up before every search, so lag at
- * rest is normal; it measures how much the next job has to apply first.
+ * How far a replica is behind its write-ahead log: entries ever appended minus the sequence
+ * number of the newest one applied (a snapshot counts as having applied everything up to its
+ * position, and trimming does not change the count), and the time span of the entries not
+ * applied. Replicas catch up before every search, so lag at rest is normal; it measures how
+ * much the next job has to apply first.
  */
 export async function replicaLag(redis: Redis, prefix: string, replica: WalReplica): Promise<ReplicaLag> {
-  const key = storeKeys(prefix).wal(replica.indexName);
-  const [length, newest] = await Promise.all([redis.xlen(key), redis.xrevrange(key, '+', '-', 'COUNT', 1)]);
-  const newestId = newest[0]?.[0] ?? '0';
-  const appliedMs = streamMs(replica.position);
+  const bounds = await new CatalogStore(redis, prefix).walBounds(replica.indexName);
+  const appliedMs = streamIdMs(replica.position);
   return {
     index: replica.indexName,
-    entries: Math.max(0, length - replica.applied),
-    seconds: Math.max(0, streamMs(newestId) - appliedMs) / 1000,
+    entries: Math.max(0, bounds.appended - (replica.sequence ?? 0)),
+    seconds: Math.max(0, streamIdMs(bounds.lastId) - appliedMs) / 1000,
     appliedAt: appliedMs / 1000,
+    position: replica.position,
+    snapshot: replica.startedFrom,
   };
 }
 

@@ -18,6 +18,13 @@ export const AwsEnv = z.object({
   ITEM_EVENTS_QUEUE: z.string().min(1).max(80).default('coldstart-item-events'),
 });
 
+/** S3 for model files and index snapshots: the region, and an S3-compatible emulator's URL off AWS. */
+export const S3Env = z.object({
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Unset on AWS; an S3-compatible emulator's URL (path-style) elsewhere. */
+  S3_ENDPOINT: envUrl(['http', 'https']).optional(),
+});
+
 export const ProcessEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Must stay below the orchestrator's termination grace period (Kubernetes: 30 s by default). */

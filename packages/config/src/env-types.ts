@@ -31,6 +31,9 @@ export const envUrl = (protocols: readonly string[]) =>
     { message: `must use ${protocols.join(' or ')}` },
   );
 
+/** `s3://bucket` or `s3://bucket/prefix`. */
+export const envS3Url = z.string().regex(/^s3:\/\/[^/]+/, 'must look like s3://bucket/prefix');
+
 /** A key prefix that keeps deployments (and test runs) sharing one Redis apart. */
 export const envKeyPrefix = z
   .string()

@@ -45,6 +45,11 @@ describe('parseEnv', () => {
     expect(() => parseEnv(z.object({ X: envInteger(1, { min: 0, max: 3 }) }), { X: '1.5' })).toThrow(/whole number/);
   });
 
+  it('never echoes a JSON value, which may hold a pasted secret, only its size', () => {
+    const Structured = z.object({ VARIANTS: z.string().refine(() => false, 'must be valid JSON') });
+    expect(() => parseEnv(Structured, { VARIANTS: '{"a": {"apiKey": "sk-pasted-9"' })).toThrow(/VARIANTS=\[30 characters of JSON, not shown\]: must be valid JSON/);
+  });
+
   it('never shows a secret in an error: values of *TOKEN*/*PASSWORD*/*SECRET*/*KEY variables, credentials in URLs', () => {
     const Secrets = RedisEnv.extend({
       API_TOKEN: z.string().min(16),

@@ -11,9 +11,13 @@ export class ConfigError extends Error {
 /** Variables whose value is a secret by name: an error names the variable but never shows its value. */
 const SECRET_NAME = /TOKEN|PASSWORD|SECRET|CREDENTIAL|PRIVATE|(^|_)KEY$/i;
 
-/** The value as an error may show it: secrets by name hidden, and user:password stripped from URLs. */
+/**
+ * The value as an error may show it: secrets by name hidden, JSON values hidden (a structured
+ * setting such as LLM_VARIANTS may hold a pasted key), and user:password stripped from URLs.
+ */
 export function displayValue(name: string, value: string): string {
   if (SECRET_NAME.test(name)) return '[redacted]';
+  if (/^\s*[[{]/.test(value)) return `[${value.length} characters of JSON, not shown]`;
   // Not only valid URLs: an invalid one (wrong scheme, typo) is exactly what gets reported.
   const withCredentials = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i.exec(value);
   if (withCredentials) return JSON.stringify(`${withCredentials[1]}[redacted]@${value.slice(withCredentials[0].length)}`);

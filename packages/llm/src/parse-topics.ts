@@ -97,7 +97,8 @@ const ROLE_HEADER = /<\|start_header_id\|>[^<]{0,40}<\|end_header_id\|>|<\|im_st
 const TEMPLATE_TOKEN = /<\|[a-z_]{1,40}\|>|<\/?s>|\[\/?INST\]|<<\/?SYS>>/gi;
 
 function normalise(raw: string): { text: string; emptyReason?: string } {
-  let text = raw.slice(0, MAX_INPUT_CHARS).replace(ROLE_HEADER, '\n');
+  // CRLF answers: `.` and `$` in the line patterns stop at a lone \r, so "1. a\r" would not be a list item.
+  let text = raw.slice(0, MAX_INPUT_CHARS).replace(/\r\n?/g, '\n').replace(ROLE_HEADER, '\n');
   // Small models run on past their end-of-turn token into an invented next turn; only the
   // first turn with content is theirs.
   for (;;) {
@@ -302,8 +303,9 @@ function readString(text: string, start: number): { json: string; end: number } 
   if (open === '"') {
     const close = endOfDoubleQuoted(text, start + 1);
     if (close === -1) return undefined;
-    // Raw newlines and tabs are invalid inside JSON strings but harmless in a topic.
-    const json = text.slice(start, close + 1).replace(/[\n\r\t]/g, ' ');
+    // Raw newlines, tabs and other C0 controls are invalid inside JSON strings; cleanTopic
+    // removes them from the topic anyway, so they must not make the whole list unparseable.
+    const json = text.slice(start, close + 1).replace(/[\u0000-\u001f]/g, ' ');
     return { json, end: close + 1 };
   }
   if (open === "'") {
@@ -571,8 +573,16 @@ function clean(candidate: Candidate, settings: Settings): Cleaned {
 
 const WRAPPERS: [string, string][] = [['**', '**'], ['__', '__'], ['"', '"'], ["'", "'"], ['“', '”'], ['‘', '’'], ['`', '`'], ['*', '*']];
 
+// A topic is stored, logged, embedded and shown: control characters (C0, DEL, C1) would reach
+// terminals and C-string consumers, bidi embeddings, overrides and isolates reorder what a reader
+// sees (Trojan Source), and a lone surrogate is not encodable as UTF-8. Models and hostile
+// catalog text put all of them in answers; none is part of a topic's meaning.
+const CONTROL = /\p{Cc}/gu;
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/g;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 function cleanTopic(entry: string): string {
-  let topic = entry.replace(/\s+/g, ' ').trim();
+  let topic = entry.replace(LONE_SURROGATE, '').replace(BIDI_CONTROL, '').replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
   // "Space Opera: epic adventures across galaxies" inside a JSON string: the name is the topic.
   topic = nameBeforeExplanation(topic) ?? topic;
   for (let layer = 0; layer < 4; layer++) {
@@ -584,5 +594,7 @@ function cleanTopic(entry: string): string {
     topic = topic.replace(/^\*\*(?!.*\*\*)|(?<!\*\*.*)\*\*$/g, '').trim();
     if (topic === before) break;
   }
-  return topic;
+  // No letter, digit or symbol left (zero-width characters, quotes around a removed lone
+  // surrogate, lone punctuation): nothing a reader could recognise as a topic.
+  return /[\p{L}\p{N}\p{S}]/u.test(topic) ? topic : '';
 }

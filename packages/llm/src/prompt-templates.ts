@@ -29,7 +29,16 @@ export const PUBLISHED_PROMPT =
 const SEED_CATEGORIES = 2;
 const MAX_SEED_TITLES = 3;
 
-const normalise = (text: string) => text.normalize('NFKC').replace(/\s+/g, ' ').trim();
+/** A seed title is cut to this in the prompt: a title is a name, not instructions. */
+const MAX_TITLE_CHARS = 200;
+
+// User text reaches the prompt as data: control characters (C0, C1 such as NEL), bidi
+// controls and chat-template tokens (`<|eot_id|>`, `[INST]`, `<s>`) are removed, so a title or
+// an interest can neither start a line nor end the user's turn.
+const CONTROL_OR_BIDI = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const TEMPLATE_TOKEN = /<\|[^|<>]{0,40}\|>|\[\/?INST\]|<\/?s>|<\/?think>/gi;
+
+const normalise = (text: string) => text.normalize('NFKC').replace(CONTROL_OR_BIDI, ' ').replace(TEMPLATE_TOKEN, ' ').replace(/\s+/g, ' ').trim();
 const distinctSorted = (values: readonly string[]) => [...new Set(values.map((v) => normalise(v).toLowerCase()).filter(Boolean))].sort();
 
 /**
@@ -71,12 +80,13 @@ export const contextualV1: PromptTemplate = {
   version: 'contextual-v1',
   render(input, options) {
     const interests = interestsOf(input);
-    const titles = [...new Set(input.seedItems.map((seed) => normalise(seed.title)).filter(Boolean))].sort().slice(0, MAX_SEED_TITLES);
+    const titles = [...new Set(input.seedItems.map((seed) => normalise(seed.title).slice(0, MAX_TITLE_CHARS)).filter(Boolean))].sort().slice(0, MAX_SEED_TITLES);
     if (interests.length === 0 && titles.length === 0) return undefined;
     const locale = input.locale ? normalise(input.locale).toLowerCase() : '';
     const lines = [
       `The user has shown interest in: ${interests.length > 0 ? interests.join(', ') : 'books like the ones below'}.`,
-      ...(titles.length > 0 ? [`Books they named: ${titles.map((t) => `"${t}"`).join('; ')}.`] : []),
+      // JSON strings: a quote inside a title is escaped, so it cannot close its own string.
+      ...(titles.length > 0 ? [`Books they named: ${titles.map((t) => JSON.stringify(t)).join('; ')}.`] : []),
       'Suggest 3–5 related book topics they might enjoy.',
       ...(locale && !locale.startsWith('en') ? [`Write the topics in the language of the locale ${locale}.`] : []),
       'Respond with a JSON list of topic keywords.',

@@ -37,10 +37,12 @@ export type ExpandTopicsData = z.infer<typeof ExpandTopicsData>;
 const VectorBase64 = z.string().min(1);
 
 export const EmbeddedTopics = z.object({
-  expansion: Expansion,
+  /** The topics the encoder could represent; none when it knew none of them (the seed items then carry the list). */
+  expansion: Expansion.extend({ topics: z.array(z.string().min(1).max(200)).max(5) }),
   encoder: z.string().min(1),
   dimension: z.number().int().positive(),
-  vectors: z.array(VectorBase64).min(1),
+  /** One per topic, in the same order. */
+  vectors: z.array(VectorBase64).max(5),
 });
 export type EmbeddedTopics = z.infer<typeof EmbeddedTopics>;
 

@@ -9,9 +9,25 @@ export interface CatalogItemRecord {
   categories: string[];
 }
 
-export type WalEntry =
-  | { id: string; op: 'upsert'; itemId: string; encoder: string; dimension: number; vector: string }
-  | { id: string; op: 'delete'; itemId: string };
+/**
+ * One log entry. `id` is the stream id (its position, time-ordered); `seq` counts the entries
+ * ever appended to this index's log (1, 2, …), so the distance between two positions is known
+ * even after the log is trimmed. Entries written before sequence numbers existed have none.
+ */
+export type WalEntry = ({ op: 'upsert'; itemId: string; encoder: string; dimension: number; vector: string } | { op: 'delete'; itemId: string }) & {
+  id: string;
+  seq?: number;
+};
+
+/** How far an index's log reaches: what a replica compares its position with. */
+export interface WalBounds {
+  /** Entries ever appended (the newest entry's `seq`); 0 for an empty or unknown log. */
+  appended: number;
+  /** The newest entry's stream id, "0" when none. */
+  lastId: string;
+  /** Entries below this stream id were trimmed ("0" when never): a replica behind it must reload a snapshot. */
+  trimmedBelow: string;
+}
 
 export interface MutationResult {
   outcome: 'applied' | 'stale';
@@ -38,6 +54,20 @@ export class VectorSpaceMismatchError extends Error {
   }
 }
 
+/**
+ * The caller's writer token is not the current one: another index process took the catalog over
+ * (a paused or partitioned old writer woke up). Retryable: the job goes back to the queue and the
+ * current writer applies it.
+ */
+export class FencedWriterError extends Error {
+  override readonly name = 'FencedWriterError';
+  constructor(callerToken: string, currentToken: string) {
+    super(
+      `write-ahead log append refused: this writer's fencing token is ${callerToken === '' ? 'unset' : callerToken} but the current writer's is ${currentToken === '' ? 'unset' : currentToken} (another index process took over)`,
+    );
+  }
+}
+
 const PAIR_SEPARATOR = '\u0000';
 export function pairKey(a: string, b: string): string {
   return a < b ? `${a}${PAIR_SEPARATOR}${b}` : `${b}${PAIR_SEPARATOR}${a}`;
@@ -55,10 +85,21 @@ export function normaliseCategory(category: string): string {
 // Each encoder has its own index (vectors of different encoders are not comparable): an
 // upsert goes to its encoder's log, whose first entry fixes the dimension; a delete goes to
 // every index's log.
-// KEYS: item, live, counts, pairs, indexes. ARGV: op, version, itemId, title, authors,
-// categories (JSON array of normalised names), encoder, dimension, vector, key prefix.
+// The fencing check is in the same script as the append, so no writer can append after it lost
+// the catalog, however long it was paused between its check and its write. Once any writer has
+// taken a token, every append must carry the current one; without tokens (tests, tools) the
+// check passes only while nobody has taken one. Each entry carries its index's sequence number.
+// KEYS: item, live, counts, pairs, indexes, writer token. ARGV: op, version, itemId, title,
+// authors, categories (JSON array of normalised names), encoder, dimension, vector, key prefix,
+// the caller's writer token ('' for none).
 const APPLY_MUTATION = `
 local function indexKey(index, suffix) return ARGV[10] .. ':index:' .. index .. ':' .. suffix end
+local fence = redis.call('GET', KEYS[6]) or ''
+if fence ~= ARGV[11] then return {'fenced', fence} end
+local function append(index, ...)
+  local seq = redis.call('HINCRBY', indexKey(index, 'meta'), 'appended', 1)
+  return redis.call('XADD', indexKey(index, 'wal'), '*', 'seq', seq, ...)
+end
 if ARGV[1] == 'upsert' then
   local dimension = redis.call('HGET', indexKey(ARGV[7], 'meta'), 'dimension')
   if dimension and dimension ~= ARGV[8] then return {'mismatch', dimension} end
@@ -90,17 +131,65 @@ if ARGV[1] == 'upsert' then
   redis.call('SADD', KEYS[2], ARGV[3])
   redis.call('SADD', KEYS[5], ARGV[7])
   redis.call('HSET', indexKey(ARGV[7], 'meta'), 'encoder', ARGV[7], 'dimension', ARGV[8])
-  table.insert(walIds, redis.call('XADD', indexKey(ARGV[7], 'wal'), '*', 'op', 'upsert', 'itemId', ARGV[3], 'encoder', ARGV[7], 'dimension', ARGV[8], 'vector', ARGV[9]))
+  table.insert(walIds, append(ARGV[7], 'op', 'upsert', 'itemId', ARGV[3], 'encoder', ARGV[7], 'dimension', ARGV[8], 'vector', ARGV[9]))
 else
   redis.call('HSET', KEYS[1], 'version', ARGV[2], 'deleted', '1')
   redis.call('HDEL', KEYS[1], 'title', 'authors', 'categories')
   redis.call('SREM', KEYS[2], ARGV[3])
   for _, index in ipairs(redis.call('SMEMBERS', KEYS[5])) do
-    table.insert(walIds, redis.call('XADD', indexKey(index, 'wal'), '*', 'op', 'delete', 'itemId', ARGV[3]))
+    table.insert(walIds, append(index, 'op', 'delete', 'itemId', ARGV[3]))
   end
 end
 return {'applied', walIds}
 `;
+
+// Takes the catalog over if nobody holds it: the lease (owner, expiring) and a new fencing token
+// together, so a token is never issued while another writer's lease is live. KEYS: lease,
+// token. ARGV: owner, lease ms. Returns the new token, or false while another owner holds it.
+const CLAIM_WRITER = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return redis.call('INCR', KEYS[2]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return redis.call('GET', KEYS[2])
+end
+return false
+`;
+
+// Extends the lease only while the caller still owns it. KEYS: lease. ARGV: owner, lease ms.
+const RENEW_WRITER = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+`;
+
+const RELEASE_WRITER = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+// Drops log entries below a stream id and records that id, fenced like an append so a deposed
+// writer cannot trim below the new writer's snapshots. The mark only moves forward, so a replica
+// can always tell whether entries after its position may be gone. KEYS: log, meta, writer token.
+// ARGV: min id, the caller's writer token.
+const TRIM_WAL = `
+local fence = redis.call('GET', KEYS[3]) or ''
+if fence ~= ARGV[2] then return {'fenced', fence} end
+local function parse(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  return tonumber(ms or id) or 0, tonumber(seq or 0) or 0
+end
+local previous = redis.call('HGET', KEYS[2], 'trimmedBelow') or '0'
+local pms, pseq = parse(previous)
+local nms, nseq = parse(ARGV[1])
+if nms < pms or (nms == pms and nseq <= pseq) then return {'kept', 0} end
+local removed = redis.call('XTRIM', KEYS[1], 'MINID', ARGV[1])
+redis.call('HSET', KEYS[2], 'trimmedBelow', ARGV[1])
+return {'trimmed', removed}
+`;
+
+/** The catalog's single-writer lease and fencing counter (one for all indexes; see claimWriter). */
+function writerKeys(prefix: string) {
+  return { lease: `${prefix}:index:writer:lease`, token: `${prefix}:index:writer:token` };
+}
 
 /**
  * The catalog of record: item metadata, category statistics and, per encoder, the vector
@@ -109,30 +198,39 @@ return {'applied', walIds}
  */
 export class CatalogStore {
   private readonly keys: StoreKeys;
+  private readonly writer: ReturnType<typeof writerKeys>;
+  private readonly writerToken: string;
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    /** The fencing token from claimWriter; mutations and trims are refused unless it is the current one. */
+    options: { writerToken?: string } = {},
   ) {
     this.keys = storeKeys(prefix);
+    this.writer = writerKeys(prefix);
+    this.writerToken = options.writerToken ?? '';
   }
 
   private async apply(args: { itemId: string; version: string; op: 'upsert' | 'delete'; values: string[] }): Promise<MutationResult> {
     const { keys } = this;
     const result = (await this.redis.eval(
       APPLY_MUTATION,
-      5,
+      6,
       keys.item(args.itemId),
       keys.liveItems,
       keys.categoryCounts,
       keys.categoryPairs,
       keys.indexes,
+      this.writer.token,
       args.op,
       args.version,
       args.itemId,
       ...args.values,
       this.prefix,
+      this.writerToken,
     )) as [string, string[] | string];
+    if (result[0] === 'fenced') throw new FencedWriterError(this.writerToken, String(result[1]));
     if (result[0] === 'mismatch') {
       throw new VectorSpaceMismatchError(args.values[3] ?? '?', String(result[1]), args.values[4] ?? '?');
     }
@@ -217,6 +315,54 @@ export class CatalogStore {
     return this.redis.scard(this.keys.liveItems);
   }
 
+  /**
+   * Takes the catalog's write-ahead logs over if no other owner's lease is live, and returns the
+   * new fencing token (the same one again while `owner` still holds the lease). One lease covers
+   * every index: a delete is appended to all of them in one script, and an index comes into being
+   * with its first upsert, so per-index leases would have to be taken together anyway.
+   */
+  async claimWriter(owner: string, leaseMs: number): Promise<string | undefined> {
+    const token = (await this.redis.eval(CLAIM_WRITER, 2, this.writer.lease, this.writer.token, owner, leaseMs)) as string | number | null;
+    return token === null ? undefined : String(token);
+  }
+
+  /** False when `owner` no longer holds the lease (it lapsed, and perhaps another writer took over). */
+  async renewWriter(owner: string, leaseMs: number): Promise<boolean> {
+    return (await this.redis.eval(RENEW_WRITER, 1, this.writer.lease, owner, leaseMs)) === 1;
+  }
+
+  async releaseWriter(owner: string): Promise<void> {
+    await this.redis.eval(RELEASE_WRITER, 1, this.writer.lease, owner);
+  }
+
+  /** Throws FencedWriterError unless this store's writer token is the current one. */
+  async assertCurrentWriter(): Promise<void> {
+    const current = (await this.redis.get(this.writer.token)) ?? '';
+    if (current !== this.writerToken) throw new FencedWriterError(this.writerToken, current);
+  }
+
+  /**
+   * Removes `index`'s log entries below stream id `minId` (a snapshot's position: entries up to it
+   * are in that snapshot). Refused with FencedWriterError unless this store holds the current
+   * writer token; a `minId` at or below an earlier trim changes nothing. Returns entries removed.
+   */
+  async trimWal(index: string, minId: string): Promise<number> {
+    const [outcome, detail] = (await this.redis.eval(TRIM_WAL, 3, this.keys.wal(index), this.keys.indexMeta(index), this.writer.token, minId, this.writerToken)) as [
+      string,
+      string | number,
+    ];
+    if (outcome === 'fenced') throw new FencedWriterError(this.writerToken, String(detail));
+    return Number(detail);
+  }
+
+  async walBounds(index: string): Promise<WalBounds> {
+    const [meta, newest] = await Promise.all([
+      this.redis.hmget(this.keys.indexMeta(index), 'appended', 'trimmedBelow'),
+      this.redis.xrevrange(this.keys.wal(index), '+', '-', 'COUNT', 1) as Promise<[string, string[]][]>,
+    ]);
+    return { appended: Number(meta[0] ?? 0), lastId: newest[0]?.[0] ?? '0', trimmedBelow: meta[1] ?? '0' };
+  }
+
   /** Entries of `index`'s log (an encoder id) after `afterId` ("0" for all), oldest first. */
   async readWal(index: string, afterId: string, count: number): Promise<WalEntry[]> {
     const rows = (await this.redis.xrange(this.keys.wal(index), `(${afterId}`, '+', 'COUNT', count)) as [string, string[]][];
@@ -224,9 +370,11 @@ export class CatalogStore {
       const fields = new Map<string, string>();
       for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i] as string, flat[i + 1] as string);
       const itemId = fields.get('itemId') ?? '';
-      if (fields.get('op') === 'delete') return { id, op: 'delete', itemId };
+      const seq = fields.has('seq') ? { seq: Number(fields.get('seq')) } : {};
+      if (fields.get('op') === 'delete') return { id, ...seq, op: 'delete', itemId };
       return {
         id,
+        ...seq,
         op: 'upsert',
         itemId,
         encoder: fields.get('encoder') ?? '',

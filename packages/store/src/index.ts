@@ -5,7 +5,9 @@ export {
   type CatalogItemRecord,
   type CategoryStats,
   type MutationResult,
+  type WalBounds,
   type WalEntry,
+  FencedWriterError,
   VectorSpaceMismatchError,
 } from './catalog-store.js';
 export { storeKeys, type StoreKeys } from './keys.js';

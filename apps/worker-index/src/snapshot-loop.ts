@@ -1,0 +1,69 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Snapshotter, WalReplica, type SnapshotPolicy, type SnapshotStore } from '@coldstart/index-snapshots';
+import type { Logger } from '@coldstart/runtime';
+import { FencedWriterError, type CatalogStore } from '@coldstart/store';
+
+export interface SnapshotLoopDeps {
+  /** The writer's catalog store (it carries the fencing token). */
+  catalog: Pick<CatalogStore, 'readWal' | 'walBounds' | 'indexNames' | 'trimWal' | 'assertCurrentWriter'>;
+  store: SnapshotStore;
+  policy: SnapshotPolicy;
+  /** Snapshots kept per index; the log is trimmed below the oldest kept one. */
+  keep: number;
+  factory: string;
+  fencingToken: string;
+  logger: Logger;
+  /** How often each index is checked (the policy decides whether a snapshot is due). */
+  intervalMs: number;
+  onFenced: (reason: string) => void;
+}
+
+/**
+ * The writer's snapshotter: one replica per index, fed from the writer's own log (so it also
+ * starts from the newest snapshot), snapshotted when the policy says so. Runs until `stop()`;
+ * a failed round is logged and retried on the next one.
+ */
+export function startSnapshotLoop(deps: SnapshotLoopDeps): { stop(): Promise<void> } {
+  const snapshotters = new Map<string, Snapshotter>();
+  const snapshotterFor = (index: string) => {
+    let snapshotter = snapshotters.get(index);
+    if (!snapshotter) {
+      const replica = new WalReplica(deps.catalog, index, { snapshots: deps.store, factory: deps.factory, logger: deps.logger });
+      snapshotter = new Snapshotter({
+        replica,
+        store: deps.store,
+        policy: deps.policy,
+        fencingToken: deps.fencingToken,
+        fence: () => deps.catalog.assertCurrentWriter(),
+        retention: { keep: deps.keep, trimWal: (name, minId) => deps.catalog.trimWal(name, minId) },
+        logger: deps.logger,
+      });
+      snapshotters.set(index, snapshotter);
+    }
+    return snapshotter;
+  };
+
+  const stopping = new AbortController();
+  const round = async () => {
+    for (const index of await deps.catalog.indexNames()) {
+      try {
+        await snapshotterFor(index).tick();
+      } catch (error) {
+        if (error instanceof FencedWriterError) return deps.onFenced(error.message);
+        deps.logger.error({ index, err: error }, 'snapshot failed; retrying on the next round');
+      }
+    }
+  };
+  const loop = (async () => {
+    while (!stopping.signal.aborted) {
+      await round().catch((error: unknown) => deps.logger.error({ err: error }, 'snapshot round failed'));
+      await sleep(deps.intervalMs, undefined, { signal: stopping.signal, ref: false }).catch(() => undefined);
+    }
+  })();
+  return {
+    stop: async () => {
+      stopping.abort();
+      await loop;
+    },
+  };
+}

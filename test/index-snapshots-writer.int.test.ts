@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { SnapshotStore, WalReplica } from '@coldstart/index-snapshots';
+import { CatalogStore, FencedWriterError } from '@coldstart/store';
+import { createRedisFixture, freePort, startApp, startSqsEmulator, TEST_REDIS_URL, type AppProcess, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+const BUCKET = 'coldstart-writer-snapshots';
+const INDEX = 'test-enc';
+const vector = (i: number) => Buffer.from(new Float32Array([Math.cos(i), Math.sin(i), 0.5]).buffer).toString('base64');
+
+/** worker-index as its own process: the single-writer lease, and its snapshot loop against fauxqs. */
+describe('worker-index as the single writer that snapshots', () => {
+  let fx: RedisFixture;
+  let emulator: SqsEmulator;
+  let client: S3Client;
+  const running: AppProcess[] = [];
+
+  beforeAll(async () => {
+    fx = await createRedisFixture();
+    emulator = await startSqsEmulator();
+    client = new S3Client({ endpoint: emulator.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  });
+
+  afterAll(async () => {
+    await Promise.all(running.map((app) => app.stop('SIGKILL')));
+    client?.destroy();
+    await emulator?.stop();
+    await fx?.cleanup();
+  });
+
+  it('one process writes while another stands by, snapshots and trims the log below the oldest kept snapshot, and the standby takes over after SIGTERM', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const start = async () => {
+      const port = await freePort();
+      const app = startApp('worker-index', {
+        REDIS_URL: TEST_REDIS_URL,
+        COLDSTART_PREFIX: fx.prefix,
+        METRICS_PORT: String(port),
+        COLDSTART_SNAPSHOTS_S3_URL: `s3://${BUCKET}/${prefix}`,
+        S3_ENDPOINT: emulator.endpoint,
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        SNAPSHOT_EVERY_MUTATIONS: '5',
+        // Entries short of the next 5 still reach a snapshot, so the test can wait for the newest.
+        SNAPSHOT_EVERY_SECONDS: '2',
+        SNAPSHOT_KEEP: '2',
+        WRITER_LEASE_MS: '2000',
+        LOG_LEVEL: 'info',
+      });
+      running.push(app);
+      return { app, readyz: async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status };
+    };
+    const first = await start();
+    await vi.waitFor(async () => expect(await first.readyz()).toBe(200), { timeout: 20_000, interval: 100 });
+    const second = await start();
+    await vi.waitFor(() => expect(second.app.output()).toMatch(/standing by/), { timeout: 20_000, interval: 100 });
+    expect(await second.readyz()).toBe(503);
+
+    // Appends as the first process's jobs would make them: with its fencing token.
+    const firstToken = (await fx.redis.get(`${fx.prefix}:index:writer:token`))!;
+    const asFirst = new CatalogStore(fx.redis, fx.prefix, { writerToken: firstToken });
+    for (let i = 0; i < 12; i++) {
+      await asFirst.upsert({ item: { itemId: `item-${i}`, title: 't', authors: [], categories: [] }, occurredAt: '2026-01-01T00:00:00Z', eventId: `e${i}`, encoder: INDEX, dimension: 3, vector: vector(i) });
+    }
+    const store = new SnapshotStore({ client, bucket: BUCKET, prefix });
+    await vi.waitFor(
+      async () => {
+        const { pointer } = await store.readPointer(INDEX);
+        expect(pointer?.walSequence).toBe((await asFirst.walBounds(INDEX)).lastId);
+      },
+      { timeout: 20_000, interval: 200 },
+    );
+    const kept = await store.ids(INDEX);
+    expect(kept.length).toBeGreaterThanOrEqual(1);
+    expect(kept.length).toBeLessThanOrEqual(2);
+    const oldest = await store.readManifest(INDEX, kept[0]!);
+    expect(oldest.fencingToken).toBe(firstToken);
+    expect((await asFirst.walBounds(INDEX)).trimmedBelow).toBe(oldest.walSequence);
+
+    expect(await first.app.stop('SIGTERM')).toBe(0);
+    await vi.waitFor(async () => expect(await second.readyz()).toBe(200), { timeout: 20_000, interval: 100 });
+    const secondToken = await fx.redis.get(`${fx.prefix}:index:writer:token`);
+    expect(Number(secondToken)).toBeGreaterThan(Number(firstToken));
+    await expect(
+      asFirst.upsert({ item: { itemId: 'late', title: 't', authors: [], categories: [] }, occurredAt: '2026-01-01T00:00:00Z', eventId: 'late', encoder: INDEX, dimension: 3, vector: vector(99) }),
+    ).rejects.toThrow(FencedWriterError);
+
+    const replica = new WalReplica(new CatalogStore(fx.redis, fx.prefix), INDEX, { snapshots: store });
+    await replica.catchUp();
+    expect(replica.startedFrom).toBe((await store.readPointer(INDEX)).pointer?.snapshotId);
+    expect(replica.index?.size).toBe(12);
+    expect(second.app.output()).toMatch(/this process is the writer/);
+  });
+});
