@@ -3,6 +3,7 @@ import faiss from 'faiss-node';
 import type { Index } from 'faiss-node';
 import { catalogTexts, loadWordVectorEncoder } from '@coldstart/embeddings';
 import { deserializeVectorIndex, FaissVectorIndex } from '@coldstart/vector-index';
+import { seededRandom } from '../seeded-random.js';
 
 export type BenchIndexData = 'random' | 'clustered' | 'catalog';
 
@@ -41,18 +42,6 @@ export interface BenchIndexReport {
   /** Resident set size after building both indexes (ours keeps a second copy of the vectors). */
   rssBytes: number;
   recall?: { k: number; raw: number; wrapper: number };
-}
-
-/** Deterministic so runs compare. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function gaussian(random: () => number): number {
@@ -128,7 +117,8 @@ export async function runBenchIndex(options: BenchIndexOptions): Promise<BenchIn
   const data = options.data ?? 'random';
   const queryCount = options.queries ?? 200;
   const k = options.k ?? 10;
-  const random = mulberry32(options.seed ?? 42);
+  // Seeded, so runs compare.
+  const random = seededRandom(options.seed ?? 42);
   let dim = options.dim;
   let all: Float32Array;
   if (data === 'catalog') ({ vectors: all, dim } = await catalogVectors(random, queryCount));

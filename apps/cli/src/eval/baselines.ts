@@ -1,6 +1,6 @@
 import type { EmbeddedCatalog, EvalCatalog } from './eval-catalog.js';
 import type { EvalSystem } from './eval-system.js';
-import { seededRandom, shuffled } from './seeded-random.js';
+import { seededRandom, shuffled } from '../seeded-random.js';
 import type { TrainingStats } from './training-stats.js';
 
 /** Ids by descending score, ties by ascending numeric id so every run agrees. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Book, Fold, Rating } from '@coldstart/goodbooks';
 import { splitFold } from './eval-protocol.js';
 import { bootstrapCi, scoreList } from './metrics.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../seeded-random.js';
 
 const book = (bookId: number): Book => ({
   bookId, goodreadsBookId: bookId, title: `b${bookId}`, authors: [], primaryGenre: 'g', genres: ['g'], tags: [], publicationYear: null, ratingsCount: 0, languageCode: null,

@@ -1,5 +1,5 @@
 import { type Book, type Fold, type Rating, usersWithMinRatings } from '@coldstart/goodbooks';
-import { hashUnit } from './seeded-random.js';
+import { hashUnit } from '../seeded-random.js';
 
 export type ProtocolName = 'cold-start' | 'new-items';
 

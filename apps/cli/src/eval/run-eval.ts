@@ -10,7 +10,7 @@ import type { EvalSystem, SystemKind } from './eval-system.js';
 import { bootstrapCi, intraListDiversity, mean, novelty, scoreList } from './metrics.js';
 import { overlapMatrix, type OverlapMatrix } from './overlap.js';
 import { pipelineSystem } from './pipeline-system.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../seeded-random.js';
 import { TrainingStats } from './training-stats.js';
 
 export interface EvalOptions {

@@ -1,6 +1,7 @@
 /**
- * A small seeded PRNG (mulberry32): the split, the random baseline and the bootstrap must give
- * the same numbers on every machine for the same --seed, which Math.random cannot.
+ * A small seeded PRNG (mulberry32): the eval's split, random baseline and bootstrap, and the
+ * benchmarks' data, must give the same numbers on every machine for the same seed, which
+ * Math.random cannot.
  */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
