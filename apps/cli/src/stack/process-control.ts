@@ -7,6 +7,11 @@ export interface ManagedProcess {
   command: string;
   args: string[];
   env: NodeJS.ProcessEnv;
+  /**
+   * What the process's command line still contains while it runs; default: its first argument.
+   * redis-server rewrites its command line to "redis-server 127.0.0.1:<port>", so it needs one.
+   */
+  marker?: string;
 }
 
 export const pidFile = (stateDir: string, name: string) => join(stateDir, 'run', `${name}.pid`);
@@ -16,7 +21,7 @@ export const logFile = (stateDir: string, name: string) => join(stateDir, 'logs'
  * The pid recorded for `name`, if that process is still alive and still the one we started
  * (its command line names the same program), so a recycled pid is never mistaken for it.
  */
-export function runningPid(stateDir: string, spec: Pick<ManagedProcess, 'name' | 'args' | 'command'>): number | undefined {
+export function runningPid(stateDir: string, spec: Pick<ManagedProcess, 'name' | 'args' | 'command' | 'marker'>): number | undefined {
   let pid: number;
   try {
     pid = Number(readFileSync(pidFile(stateDir, spec.name), 'utf8').trim());
@@ -26,7 +31,7 @@ export function runningPid(stateDir: string, spec: Pick<ManagedProcess, 'name' |
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    const marker = spec.args[0] ?? spec.command;
+    const marker = spec.marker ?? spec.args[0] ?? spec.command;
     return cmdline.includes(marker) && alive(pid) ? pid : undefined;
   } catch {
     return undefined;

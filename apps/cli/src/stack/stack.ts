@@ -115,6 +115,7 @@ function redisProcess(config: CliConfig): ManagedProcess {
   return {
     name: 'redis',
     command: 'redis-server',
+    marker: 'redis-server',
     // AOF on, as in production: a restarted Redis keeps queues, catalog and lists.
     args: ['--port', url.port || '6379', '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no'],
     env: process.env,
