@@ -8,6 +8,8 @@ import { resolveLlmModel } from './demo/llm-server-model.js';
 import { renderReport } from './demo/render-report.js';
 import { runBenchEmbed } from './bench/run-bench-embed.js';
 import { registerBenchIndexCommand } from './bench/bench-index.js';
+import { registerBenchPipelineCommand } from './bench/bench-pipeline.js';
+import { registerChaosCommand } from './chaos/chaos-command.js';
 import { registerEvalCommand } from './eval/eval-command.js';
 import { registerSnapshotCommands } from './snapshot/snapshot-commands.js';
 import { stackDown, stackStatus, stackUp } from './stack/stack.js';
@@ -105,6 +107,8 @@ registerSnapshotCommands(program, loadConfig);
 // Operations: SQS dead-letter queues and failed BullMQ jobs (apps/cli/src/ops/).
 registerDlqCommands(program, loadConfig);
 registerJobsCommands(program, loadConfig);
+// Kill processes, restart Redis, fail the LLM: then check every user and item (apps/cli/src/chaos/).
+registerChaosCommand(program, loadConfig);
 
 const bench = program.command('bench').description('benchmarks that print figures measured in one run');
 bench
@@ -132,6 +136,8 @@ bench
 registerBenchLlmCommand(bench);
 // FAISS index: our wrapper against raw faiss-node on the same index and queries (apps/cli/src/bench/bench-index.ts).
 registerBenchIndexCommand(bench);
+// The pipeline against a sequential baseline, with the expansion cache defeated (apps/cli/src/bench/bench-pipeline.ts).
+registerBenchPipelineCommand(bench, loadConfig);
 registerPlanCommand(program);
 
 // The local OpenAI-compatible server for tests, the demo and benchmarks (packages/llm-server).

@@ -1,0 +1,218 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { Redis } from 'ioredis';
+import { createSqsClient } from '@coldstart/aws';
+import { loadEncoder } from '@coldstart/embeddings';
+import type { UserSignup } from '@coldstart/events';
+import type { ExpansionInput } from '@coldstart/expander';
+import { startLlmServer } from '@coldstart/llm-server';
+import { join } from 'node:path';
+import type { CliConfig } from '../config.js';
+import { chaosEvents } from '../chaos/chaos-events.js';
+import { startIsolatedConfig } from '../chaos/isolated-stack.js';
+import { OutcomeTracker } from '../chaos/outcome-tracker.js';
+import { publishPaced } from '../chaos/paced-publisher.js';
+import { sumCounter } from '../demo/llm-usage.js';
+import { waitUntilDone } from '../demo/wait-until.js';
+import { percentile } from '../sizing/bench-llm.js';
+import { metricsPort, stackUp } from '../stack/stack.js';
+import { cpuSince, stackCpuMs } from './bench-pipeline-cpu.js';
+import { runSequentialBaseline, type SequentialReport } from './bench-pipeline-sequential.js';
+
+export interface BenchPipelineOptions {
+  users: number;
+  llmLatencyMs: number;
+  /** Users the sequential baseline serves: its rate is steady, so a sample measures it. */
+  baselineUsers: number;
+  expandProcesses: number;
+  timeoutSeconds: number;
+}
+
+export interface BenchPipelineReport {
+  users: number;
+  llmLatencyMs: number;
+  encoder: string;
+  pipeline: {
+    /** Users served per second, from the first signup published to the last list written. */
+    usersPerSec: number;
+    p50MsToRecs: number | null;
+    p99MsToRecs: number | null;
+    served: number;
+    elapsedMs: number;
+    /** CPU ms per signup in the ingest and the pools, encoder time taken out (see cpu.note). */
+    cpuMsPerEvent: number;
+    cpu: { totalMs: number; encoderMsEstimate: number; textsEncoded: number; byProcess: Record<string, number>; note: string };
+    expandProcesses: number;
+    expansionSources: Record<string, number>;
+    llmRequests: number;
+  };
+  sequential: SequentialReport;
+  /** Pipeline users/s over the sequential baseline's. */
+  speedup: number;
+  cache: string;
+}
+
+/** Each signup's unique second interest: with it no expansion cache key, nor in-flight coalescing key, repeats. */
+function uniqueInterests(signup: UserSignup, runId: string, i: number): UserSignup {
+  return { ...signup, interests: { ...signup.interests, categories: [...(signup.interests.categories ?? []), `bench reader ${runId} ${i}`] } };
+}
+
+async function readMetric(port: number, name: string): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5_000) });
+  return sumCounter(await response.text(), name);
+}
+
+/**
+ * `coldstart bench pipeline`: the same users through the notebook's sequential loop and through
+ * the real stack (own Redis, SQS emulator, every pool its own process), both against one local
+ * LLM server with a fixed latency and with no expansion cache hit possible.
+ */
+export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOptions, say: (line: string) => void): Promise<BenchPipelineReport> {
+  const llm = await startLlmServer({ faults: { latency: { kind: 'fixed', ms: options.llmLatencyMs } } });
+  const model = 'coldstart-local';
+  const runId = Date.now().toString(36);
+  const events = await chaosEvents(1259, options.users + options.baselineUsers, runId, new Date().toISOString());
+  const signups = events.users.map((u, i) => uniqueInterests(u.signup, runId, i));
+  const titles = new Map(events.items.map((e) => [e.itemId, e]));
+  const inputOf = (signup: UserSignup): ExpansionInput => ({
+    userId: signup.userId,
+    categories: signup.interests.categories ?? [],
+    seedItems: (signup.interests.items ?? []).flatMap(({ itemId }) => {
+      const item = titles.get(itemId);
+      return item ? [{ itemId, title: item.title, categories: item.categories ?? [] }] : [];
+    }),
+  });
+
+  // The stack's users come first, the baseline's sample after them, so neither reuses the other's prompts.
+  const stackSignups = signups.slice(0, options.users);
+  const baselineInputs = signups.slice(options.users).map(inputOf);
+
+  const stack = await startIsolatedConfig(base, 'bench', {
+    // The LLM server here has no capacity limit to protect; the budget would cap the pipeline at 20 requests/s.
+    LLM_RATE_LIMIT_PER_SEC: '0',
+  });
+  const config = stack.config;
+  config.LLM_BASE_URL = llm.baseUrl;
+  config.LLM_MODEL = model;
+  config.EXPAND_PROCESSES = options.expandProcesses;
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
+  const sqs = createSqsClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT });
+  let keepState = false;
+  try {
+    say(`sequential baseline: ${baselineInputs.length} users, one at a time, LLM latency ${options.llmLatencyMs} ms`);
+    const encoder = await loadEncoder(config.ENCODER, { modelsDir: join(config.COLDSTART_STATE_DIR, 'models') });
+    const sequential = await runSequentialBaseline({ baseUrl: llm.baseUrl, model, encoder, items: events.items, inputs: baselineInputs });
+
+    const { queues } = await stackUp(config);
+    const [userQueue, itemQueue] = queues;
+    if (!userQueue || !itemQueue) throw new Error('the stack returned no event queues');
+    await redis.connect();
+    const catalogTracker = new OutcomeTracker(redis, config.COLDSTART_PREFIX, events.items.map((e) => ({ itemId: e.itemId, eventId: e.eventId })), []);
+    say(`pipeline: indexing ${events.items.length} catalog items (not timed)`);
+    await publishPaced(sqs, itemQueue.url, events.items.map((e) => JSON.stringify(e)), undefined);
+    const catalogDone = await waitUntilDone(async () => (await catalogTracker.poll(), { done: catalogTracker.indexedCount, total: events.items.length }), {
+      timeoutMs: options.timeoutSeconds * 1000,
+      stallMs: 120_000,
+      intervalMs: 500,
+    });
+    await catalogTracker.close();
+    if (!catalogDone.complete) throw new Error(`only ${catalogDone.done}/${catalogDone.total} catalog items were indexed`);
+
+    const embedPort = metricsPort(config, 'worker-embed');
+    const textsBefore = await readMetric(embedPort, 'coldstart_embed_batch_size_sum');
+    const cpuBefore = stackCpuMs(config);
+    const tracker = new OutcomeTracker(redis, config.COLDSTART_PREFIX, [], stackSignups.map((s) => ({ userId: s.userId, eventId: s.eventId })));
+    say(`pipeline: ${stackSignups.length} signups at once, ${options.expandProcesses} expand processes`);
+    const firstPublish = Date.now();
+    const publishing = publishPaced(sqs, userQueue.url, stackSignups.map((s) => JSON.stringify(s)), undefined);
+    const done = await waitUntilDone(async () => (await tracker.poll(), { done: tracker.lists.size, total: stackSignups.length }), {
+      timeoutMs: options.timeoutSeconds * 1000,
+      stallMs: 120_000,
+      intervalMs: 250,
+    });
+    const sentAt = await publishing;
+    const cpu = cpuSince(cpuBefore, stackCpuMs(config));
+    const textsEncoded = (await readMetric(embedPort, 'coldstart_embed_batch_size_sum')) - textsBefore;
+    await tracker.close();
+    if (!done.complete) {
+      keepState = true;
+      throw new Error(`${stackSignups.length - done.done} of ${stackSignups.length} users were not served; logs in ${config.COLDSTART_STATE_DIR}/logs`);
+    }
+
+    const lists = stackSignups.map((s) => tracker.lists.get(s.userId)!);
+    const generated = lists.map((list) => Date.parse(list.generatedAt));
+    const elapsedMs = Math.max(...generated) - firstPublish;
+    const times = generated.map((at, i) => at - (sentAt[i] ?? firstPublish)).sort((a, b) => a - b);
+    const expansionSources: Record<string, number> = {};
+    for (const list of lists) expansionSources[list.expansion.source] = (expansionSources[list.expansion.source] ?? 0) + 1;
+    const totalMs = Object.values(cpu).reduce((sum, ms) => sum + ms, 0);
+    const encoderMsEstimate = textsEncoded * sequential.encodeMsPerText;
+    const usersPerSec = Math.round((stackSignups.length / (elapsedMs / 1000)) * 100) / 100;
+    return {
+      users: stackSignups.length,
+      llmLatencyMs: options.llmLatencyMs,
+      encoder: config.ENCODER,
+      pipeline: {
+        usersPerSec,
+        p50MsToRecs: percentile(times, 50),
+        p99MsToRecs: percentile(times, 99),
+        served: lists.length,
+        elapsedMs,
+        cpuMsPerEvent: Math.round(((totalMs - encoderMsEstimate) / stackSignups.length) * 100) / 100,
+        cpu: {
+          totalMs,
+          encoderMsEstimate: Math.round(encoderMsEstimate),
+          textsEncoded,
+          byProcess: cpu,
+          note: 'utime+stime of the ingest and pool processes (/proc/<pid>/stat, 10 ms ticks) over the signups phase, minus texts the encoder ran (coldstart_embed_batch_size_sum) × the encoder ms per text measured in the baseline; LLM time is waiting, not CPU, and the LLM server runs in this CLI process, not counted; Redis and the SQS emulator are not counted',
+        },
+        expandProcesses: options.expandProcesses,
+        expansionSources,
+        llmRequests: llm.stats().requests - sequential.users,
+      },
+      sequential,
+      speedup: Math.round((usersPerSec / sequential.usersPerSec) * 10) / 10,
+      cache: 'off in effect: every user carries a unique interest, so no expansion cache key (and no coalescing key) repeats; the apps are unchanged',
+    };
+  } finally {
+    sqs.destroy();
+    redis.disconnect();
+    await llm.close();
+    await stack.down({ keepState });
+  }
+}
+
+const positiveInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
+  return n;
+};
+
+/** `coldstart bench pipeline`: added to the existing `bench` group. */
+export function registerBenchPipelineCommand(bench: Command, loadConfig: () => CliConfig): void {
+  bench
+    .command('pipeline')
+    .description('users/s, time to recommendations and CPU per event of the real stack, against the published notebook\'s sequential loop, both on a local LLM server of fixed latency with no cache hits')
+    .requiredOption('--users <n>', 'signups through the stack', positiveInt)
+    .option('--llm-latency-ms <ms>', 'the local LLM server\'s fixed latency', positiveInt, 650)
+    .option('--baseline-users <n>', 'users through the sequential baseline (its rate is steady; a sample measures it)', positiveInt, 20)
+    .option('--expand-processes <n>', 'worker-expand processes (64 jobs in flight each)', positiveInt, 4)
+    .option('--timeout <seconds>', 'give up waiting after this long', positiveInt, 1800)
+    .option('--json', 'print {"users", "pipeline": {"usersPerSec", "p50MsToRecs", "p99MsToRecs", "cpuMsPerEvent", …}, "sequential": {…}, "speedup"}')
+    .action(async (options: { users: number; llmLatencyMs: number; baselineUsers: number; expandProcesses: number; timeout: number; json?: boolean }) => {
+      const say = (line: string) => process.stderr.write(`${line}\n`);
+      const report = await runBenchPipeline(
+        loadConfig(),
+        { users: options.users, llmLatencyMs: options.llmLatencyMs, baselineUsers: options.baselineUsers, expandProcesses: options.expandProcesses, timeoutSeconds: options.timeout },
+        say,
+      );
+      if (options.json) {
+        console.log(JSON.stringify(report));
+        return;
+      }
+      const p = report.pipeline;
+      const s = report.sequential;
+      console.log(`pipeline   ${p.usersPerSec} users/s  p50 ${p.p50MsToRecs} ms  p99 ${p.p99MsToRecs} ms  ${p.cpuMsPerEvent} CPU ms/event (${p.expandProcesses} expand processes)`);
+      console.log(`sequential ${s.usersPerSec} users/s  p50 ${s.p50MsToRecs} ms  p99 ${s.p99MsToRecs} ms  (${s.users} users)`);
+      console.log(`speedup    ${report.speedup}×  (LLM latency ${report.llmLatencyMs} ms, ${report.cache})`);
+    });
+}

@@ -1,0 +1,83 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { CliConfig } from '../config.js';
+import { runChaos, type ChaosReport } from './run-chaos.js';
+
+const positiveInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
+  return n;
+};
+
+const share = (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('must be a share between 0 and 1, e.g. 0.3');
+  return n;
+};
+
+function render(report: ChaosReport): string {
+  const d = report.detail;
+  return [
+    `users ${report.users}, items ${report.items}: served ${report.served}, lost ${report.lost}, duplicate writes ${report.duplicateWrites}`,
+    `kills ${report.kills}${d.redisRestart ? `, Redis crashed at ${d.redisRestart.atMs} ms and back after ${d.redisRestart.downMs} ms` : ''}`,
+    `time to recommendations: p50 ${report.p50MsToRecs} ms, p99 ${report.p99MsToRecs} ms${d.llm ? ` (bound with LLM faults: ${d.llm.p99BoundMs} ms)` : ''}`,
+    `repeats absorbed by the store ${d.repeatsAbsorbed}, failed jobs ${d.failedJobs}, dead letters ${d.deadLetters}, S3 faults: ${d.s3Faults}`,
+    `elapsed ${d.elapsedMs} ms${d.drained ? '' : ' (did NOT drain)'}`,
+  ].join('\n');
+}
+
+/** `coldstart chaos`: added beside `demo`. */
+export function registerChaosCommand(program: Command, loadConfig: () => CliConfig): void {
+  program
+    .command('chaos')
+    .description('on a stack of its own: publish M items and N signups through SQS while SIGKILLing random pool/ingest processes (and crashing Redis, and failing the LLM); then check every event')
+    .requiredOption('--users <n>', 'signups to publish', positiveInt)
+    .requiredOption('--items <n>', 'catalog items to publish (the goodbooks books, then suffixed copies of them)', positiveInt)
+    .option('--kill-every <seconds>', 'SIGKILL one random pool or ingest process this often, and restart it', positiveInt)
+    .option('--redis-restart', 'crash the stack\'s own Redis (SIGKILL; AOF on) once half the users are served, and restart it')
+    .option('--llm-faults <share>', 'expand through a local LLM server failing this share of requests (half HTTP 500, half hangs)', share)
+    .option('--s3-faults <share>', 'fail or delay this share of snapshot writes to S3 (reported not-applicable until snapshots are configured)', share)
+    .option('--llm-latency-ms <ms>', 'the local LLM server\'s fixed latency with --llm-faults', positiveInt, 200)
+    .option('--rate <users-per-second>', 'publish signups at this rate (default: all at once)', positiveInt)
+    .option('--expand-processes <n>', 'worker-expand processes (default $EXPAND_PROCESSES or 1)', positiveInt)
+    .option('--timeout <seconds>', 'give up waiting for the drain after this long', positiveInt, 3600)
+    .option('--keep-state', 'keep the stack\'s state dir (logs, AOF) afterwards; kept anyway when the run fails')
+    .option('--json', 'print {"users", "items", "served", "lost", "duplicateWrites", "kills", "p50MsToRecs", "p99MsToRecs", "detail"}')
+    .action(
+      async (options: {
+        users: number;
+        items: number;
+        killEvery?: number;
+        redisRestart?: boolean;
+        llmFaults?: number;
+        s3Faults?: number;
+        llmLatencyMs: number;
+        rate?: number;
+        expandProcesses?: number;
+        timeout: number;
+        keepState?: boolean;
+        json?: boolean;
+      }) => {
+        const say = (line: string) => process.stderr.write(`${line}\n`);
+        const report = await runChaos(
+          loadConfig(),
+          {
+            users: options.users,
+            items: options.items,
+            redisRestart: options.redisRestart ?? false,
+            llmLatencyMs: options.llmLatencyMs,
+            timeoutSeconds: options.timeout,
+            keepState: options.keepState ?? false,
+            ...(options.killEvery !== undefined ? { killEverySeconds: options.killEvery } : {}),
+            ...(options.llmFaults !== undefined ? { llmFaults: options.llmFaults } : {}),
+            ...(options.s3Faults !== undefined ? { s3Faults: options.s3Faults } : {}),
+            ...(options.rate !== undefined ? { ratePerSecond: options.rate } : {}),
+            ...(options.expandProcesses !== undefined ? { expandProcesses: options.expandProcesses } : {}),
+          },
+          say,
+        );
+        console.log(options.json ? JSON.stringify(report) : render(report));
+        // A run that lost events or wrote twice is a failed run, for scripts and CI alike.
+        if (report.lost > 0 || report.duplicateWrites > 0 || report.served < report.users) process.exitCode = 1;
+      },
+    );
+}

@@ -1,0 +1,47 @@
+import type { Redis } from 'ioredis';
+import { CatalogStore, storeKeys } from '@coldstart/store';
+
+export interface DuplicateWrites {
+  /** Users whose list was written for more than one event, though each signed up once. */
+  listsForSeveralEvents: number;
+  /** Items with more than one upsert in an index's write-ahead log, though each had one event. */
+  itemsLoggedTwice: number;
+  /** Write-ahead log entries read (fewer than appended if snapshots trimmed the log). */
+  walEntriesRead: number;
+}
+
+/**
+ * Writes that happened more than once for the same event, as far as the stored state can show
+ * them. The store refuses a list for an event it has recorded (and counts the refusal), and the
+ * catalog refuses a mutation not newer than the one it holds, so anything found here slipped
+ * past those guards. A second SET of the same list for the same event leaves no trace of its
+ * own; the guards are what rule it out, and their refusal counts are reported beside this.
+ */
+export async function findDuplicateWrites(redis: Redis, prefix: string, userIds: readonly string[], itemIds: ReadonlySet<string>): Promise<DuplicateWrites> {
+  const keys = storeKeys(prefix);
+  let listsForSeveralEvents = 0;
+  for (let i = 0; i < userIds.length; i += 1000) {
+    const pipeline = redis.pipeline();
+    for (const userId of userIds.slice(i, i + 1000)) pipeline.scard(keys.recommendationEvents(userId));
+    for (const [error, count] of (await pipeline.exec()) ?? []) {
+      if (error) throw error;
+      if (Number(count) > 1) listsForSeveralEvents++;
+    }
+  }
+
+  const catalog = new CatalogStore(redis, prefix);
+  let itemsLoggedTwice = 0;
+  let walEntriesRead = 0;
+  for (const index of await catalog.indexNames()) {
+    const upserts = new Map<string, number>();
+    for (let after = '0'; ; ) {
+      const entries = await catalog.readWal(index, after, 5_000);
+      if (entries.length === 0) break;
+      walEntriesRead += entries.length;
+      for (const entry of entries) if (entry.op === 'upsert' && itemIds.has(entry.itemId)) upserts.set(entry.itemId, (upserts.get(entry.itemId) ?? 0) + 1);
+      after = entries[entries.length - 1]?.id ?? after;
+    }
+    for (const count of upserts.values()) if (count > 1) itemsLoggedTwice++;
+  }
+  return { listsForSeveralEvents, itemsLoggedTwice, walEntriesRead };
+}

@@ -1,0 +1,85 @@
+import type { Redis } from 'ioredis';
+import { bullPrefix, QUEUE_NAMES } from '@coldstart/queues';
+import { CatalogStore, storeKeys, type RecommendationList } from '@coldstart/store';
+import { Queue } from 'bullmq';
+
+export interface TrackedItem {
+  itemId: string;
+  eventId: string;
+}
+
+export interface TrackedUser {
+  userId: string;
+  eventId: string;
+}
+
+/**
+ * What the stack has done with the run's events, read from Redis the way product systems read
+ * it: an item counts once the catalog holds its event's mutation, a user once their stored list
+ * was produced by their signup event. Found lists are kept, so polling asks only for the rest.
+ */
+export class OutcomeTracker {
+  readonly lists = new Map<string, RecommendationList>();
+  private readonly indexed = new Set<string>();
+  private readonly catalog: CatalogStore;
+  private readonly queues: Queue[];
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly items: readonly TrackedItem[],
+    private readonly users: readonly TrackedUser[],
+  ) {
+    this.catalog = new CatalogStore(redis, prefix);
+    this.queues = QUEUE_NAMES.map((name) => new Queue(name, { connection: redis, prefix: bullPrefix(prefix) }));
+  }
+
+  get indexedCount(): number {
+    return this.indexed.size;
+  }
+
+  isIndexed(itemId: string): boolean {
+    return this.indexed.has(itemId);
+  }
+
+  async poll(): Promise<void> {
+    const pendingItems = this.items.filter((item) => !this.indexed.has(item.itemId));
+    for (let i = 0; i < pendingItems.length; i += 1000) {
+      const chunk = pendingItems.slice(i, i + 1000);
+      const applied = await this.catalog.appliedEvents(chunk.map((item) => item.itemId));
+      for (const item of chunk) if (applied.get(item.itemId) === item.eventId) this.indexed.add(item.itemId);
+    }
+    const keys = storeKeys(this.prefix);
+    const pendingUsers = this.users.filter((user) => !this.lists.has(user.userId));
+    for (let i = 0; i < pendingUsers.length; i += 1000) {
+      const chunk = pendingUsers.slice(i, i + 1000);
+      const raw = await this.redis.mget(...chunk.map((user) => keys.recommendations(user.userId)));
+      chunk.forEach((user, j) => {
+        const text = raw[j];
+        if (!text) return;
+        const list = JSON.parse(text) as RecommendationList;
+        if (list.eventId === user.eventId) this.lists.set(user.userId, list);
+      });
+    }
+  }
+
+  /** Jobs not yet finished in any pool's queue: waiting, active, delayed or waiting for children. */
+  async unfinishedJobs(): Promise<number> {
+    let total = 0;
+    for (const queue of this.queues) {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+      total += Object.values(counts).reduce((sum, n) => sum + n, 0);
+    }
+    return total;
+  }
+
+  async failedJobs(): Promise<number> {
+    let total = 0;
+    for (const queue of this.queues) total += (await queue.getJobCounts('failed')).failed ?? 0;
+    return total;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.queues.map((queue) => queue.close()));
+  }
+}

@@ -1,0 +1,252 @@
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { Redis } from 'ioredis';
+import { createSqsClient, type EventQueue } from '@coldstart/aws';
+import { startLlmServer, type LlmServer } from '@coldstart/llm-server';
+import type { CliConfig } from '../config.js';
+import { waitUntilDone } from '../demo/wait-until.js';
+import { percentile } from '../sizing/bench-llm.js';
+import { stackUp } from '../stack/stack.js';
+import { chaosEvents } from './chaos-events.js';
+import { findDuplicateWrites, type DuplicateWrites } from './duplicate-writes.js';
+import { startIsolatedConfig } from './isolated-stack.js';
+import { OutcomeTracker } from './outcome-tracker.js';
+import { publishPaced } from './paced-publisher.js';
+import { killRandomly, type Kill } from './process-killer.js';
+import { restartRedis, type RedisRestart } from './redis-restart.js';
+import { serial } from './serial.js';
+
+export interface ChaosOptions {
+  users: number;
+  items: number;
+  killEverySeconds?: number;
+  redisRestart: boolean;
+  /** Share of LLM requests that fail: half answered 500, half never answered. */
+  llmFaults?: number;
+  s3Faults?: number;
+  llmLatencyMs: number;
+  /** Signups per second; undefined publishes them all at once. */
+  ratePerSecond?: number;
+  expandProcesses?: number;
+  timeoutSeconds: number;
+  keepState: boolean;
+}
+
+export interface ChaosReport {
+  users: number;
+  items: number;
+  served: number;
+  lost: number;
+  duplicateWrites: number;
+  kills: number;
+  p50MsToRecs: number | null;
+  p99MsToRecs: number | null;
+  /** How `lost` and `duplicateWrites` came about, and what else the run saw. */
+  detail: {
+    lostUsers: string[];
+    lostItems: string[];
+    duplicates: DuplicateWrites;
+    /** List writes the store refused because their event was written already (retries after a kill): guarded repeats, not duplicates. */
+    repeatsAbsorbed: number;
+    failedJobs: number;
+    deadLetters: number;
+    killed: Kill[];
+    redisRestart: RedisRestart | null;
+    llm: { latencyMs: number; errorShare: number; hangShare: number; timeoutMs: number; retries: number; p99BoundMs: number; requests: number; byOutcome: Record<string, number> } | null;
+    s3Faults: string;
+    /** Users per second published (null: all at once). */
+    ratePerSecond: number | null;
+    realUsers: number;
+    expansionSources: Record<string, number>;
+    /** The five slowest users to recommendations: where a high p99 comes from. */
+    slowest: { userId: string; ms: number; source: string; sentAtMs: number }[];
+    /** From the first item published until every event was processed and every queue was empty. */
+    elapsedMs: number;
+    drained: boolean;
+    /** Settings given to the stack's processes beyond the CLI's configuration. */
+    appTuning: Record<string, string>;
+    stateDir?: string;
+  };
+}
+
+/** Lock and stall check short enough that a killed worker's jobs come back within seconds, not the default 30–45 s. */
+const KILL_TUNING = { JOB_LOCK_MS: '5000', STALLED_INTERVAL_MS: '2000' };
+/** One attempt per LLM request, 2 s deadline: a hang costs a user at most that before the fallback expander serves. */
+const LLM_TIMEOUT_MS = 2_000;
+const LLM_FAULT_TUNING = { LLM_TIMEOUT_MS: String(LLM_TIMEOUT_MS), LLM_RETRIES: '0' };
+
+async function deadLetterCount(sqs: SQSClient, queues: readonly EventQueue[]): Promise<number> {
+  let total = 0;
+  for (const queue of queues) {
+    const attributes = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queue.deadLetter.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    );
+    total += Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  }
+  return total;
+}
+
+function s3FaultsVerdict(requested: number | undefined): string {
+  if (requested === undefined) return 'off';
+  if (!process.env.COLDSTART_SNAPSHOTS_S3_URL) return 'not-applicable: snapshots are not configured';
+  return 'not-applicable: snapshot writes have no fault-injecting S3 endpoint yet, so no S3 fault was injected';
+}
+
+/**
+ * `coldstart chaos`: a stack of its own, M items and N signups through SQS while processes are
+ * SIGKILLed (and Redis crashed) and the LLM misbehaves; then every event is checked.
+ */
+export async function runChaos(base: CliConfig, options: ChaosOptions, say: (line: string) => void): Promise<ChaosReport> {
+  const faults = options.llmFaults;
+  const tuning = { ...KILL_TUNING, ...(faults !== undefined ? LLM_FAULT_TUNING : {}) };
+  const stack = await startIsolatedConfig(base, 'chaos', tuning);
+  const config = stack.config;
+  if (options.expandProcesses) config.EXPAND_PROCESSES = options.expandProcesses;
+  let llmServer: LlmServer | undefined;
+  let keepState = options.keepState;
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
+  redis.on('error', () => {}); // reconnects by itself across the Redis restart
+  const sqs = createSqsClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT });
+  try {
+    if (faults !== undefined) {
+      llmServer = await startLlmServer({ faults: { latency: { kind: 'fixed', ms: options.llmLatencyMs }, errors: { 500: faults / 2 }, hangShare: faults / 2 } });
+      config.LLM_BASE_URL = llmServer.baseUrl;
+      config.LLM_MODEL = 'coldstart-local';
+    }
+    const exclusive = serial();
+    const restart = async () => {
+      await stackUp(config);
+    };
+    const { queues } = await stackUp(config);
+    const [userQueue, itemQueue] = queues;
+    if (!userQueue || !itemQueue) throw new Error('the stack returned no event queues');
+    say(`chaos stack up in ${config.COLDSTART_STATE_DIR} (Redis ${config.REDIS_URL}, prefix ${config.COLDSTART_PREFIX})`);
+
+    const runId = Date.now().toString(36);
+    const events = await chaosEvents(options.items, options.users, runId, new Date().toISOString());
+    await redis.connect();
+    const tracker = new OutcomeTracker(
+      redis,
+      config.COLDSTART_PREFIX,
+      events.items.map((e) => ({ itemId: e.itemId, eventId: e.eventId })),
+      events.users.map((u) => ({ userId: u.userId, eventId: u.signup.eventId })),
+    );
+
+    const started = Date.now();
+    const stopKilling = new AbortController();
+    const killing = options.killEverySeconds ? killRandomly(config, options.killEverySeconds * 1000, restart, exclusive, stopKilling.signal) : Promise.resolve([]);
+    let redisRestart: Promise<RedisRestart> | undefined;
+
+    say(`publishing ${events.items.length} item events, then ${events.users.length} signups${options.ratePerSecond ? ` at ${options.ratePerSecond}/s` : ''}`);
+    await publishPaced(sqs, itemQueue.url, events.items.map((e) => JSON.stringify(e)), undefined);
+    // Signups wait for the catalog, as a product's would: a signup naming an item the catalog
+    // lacks is retried with backoff, and that wait would be counted as time to recommendations.
+    const catalogDone = await waitUntilDone(async () => (await tracker.poll(), { done: tracker.indexedCount, total: events.items.length }), {
+      timeoutMs: options.timeoutSeconds * 1000,
+      stallMs: 180_000,
+      intervalMs: 500,
+    });
+    if (!catalogDone.complete) say(`only ${catalogDone.done}/${catalogDone.total} items indexed; publishing the signups anyway`);
+    say(`catalog indexed in ${Date.now() - started} ms`);
+    const publishing = publishPaced(sqs, userQueue.url, events.users.map((u) => JSON.stringify(u.signup)), options.ratePerSecond);
+    const allEvents = events.items.length + events.users.length;
+    const progress = await waitUntilDone(
+      async () => {
+        await tracker.poll();
+        const done = tracker.indexedCount + tracker.lists.size;
+        // Drained means the queues are empty too: a job still running could yet write twice.
+        const idle = done === allEvents && (await tracker.unfinishedJobs()) === 0 ? 1 : 0;
+        return { done: done + idle, total: allEvents + 1 };
+      },
+      {
+        timeoutMs: options.timeoutSeconds * 1000,
+        // A killed ingest's received messages come back after the queue's 60 s visibility timeout.
+        stallMs: 180_000,
+        intervalMs: 500,
+        onProgress: () => {
+          if (options.redisRestart && !redisRestart && tracker.lists.size >= events.users.length / 2) {
+            say(`crashing Redis (SIGKILL) with ${tracker.lists.size}/${events.users.length} users served`);
+            redisRestart = exclusive(() => restartRedis(config, restart, started));
+          }
+        },
+      },
+    );
+    const elapsedMs = Date.now() - started;
+    stopKilling.abort();
+    const killed = await killing;
+    const sentAt = await publishing;
+    const restarted = redisRestart ? await redisRestart : null;
+
+    const lostUsers = events.users.filter((u) => !tracker.lists.has(u.userId)).map((u) => u.userId);
+    const lostItems = events.items.filter((e) => !tracker.isIndexed(e.itemId)).map((e) => e.itemId);
+    const duplicates = await findDuplicateWrites(
+      redis,
+      config.COLDSTART_PREFIX,
+      events.users.map((u) => u.userId),
+      new Set(events.items.map((e) => e.itemId)),
+    );
+    const timed = events.users.flatMap((u, i) => {
+      const list = tracker.lists.get(u.userId);
+      return list ? [{ userId: u.userId, ms: Date.parse(list.generatedAt) - (sentAt[i] ?? 0), source: list.expansion.source, sentAtMs: (sentAt[i] ?? 0) - started }] : [];
+    });
+    timed.sort((a, b) => a.ms - b.ms);
+    const times = timed.map((t) => t.ms);
+    const expansionSources: Record<string, number> = {};
+    for (const list of tracker.lists.values()) expansionSources[list.expansion.source] = (expansionSources[list.expansion.source] ?? 0) + 1;
+    const repeats = Number((await redis.get(`${config.COLDSTART_PREFIX}:stats:repeated-events`)) ?? 0);
+    const failedJobs = await tracker.failedJobs();
+    await tracker.close();
+    const drained = progress.complete;
+    if (!drained) keepState = true;
+
+    return {
+      users: events.users.length,
+      items: events.items.length,
+      served: tracker.lists.size,
+      lost: lostUsers.length + lostItems.length,
+      duplicateWrites: duplicates.listsForSeveralEvents + duplicates.itemsLoggedTwice,
+      kills: killed.length,
+      p50MsToRecs: percentile(times, 50),
+      p99MsToRecs: percentile(times, 99),
+      detail: {
+        lostUsers: lostUsers.slice(0, 50),
+        lostItems: lostItems.slice(0, 50),
+        duplicates,
+        repeatsAbsorbed: repeats,
+        failedJobs,
+        deadLetters: await deadLetterCount(sqs, queues),
+        killed,
+        redisRestart: restarted,
+        llm:
+          faults === undefined || !llmServer
+            ? null
+            : {
+                latencyMs: options.llmLatencyMs,
+                errorShare: faults / 2,
+                hangShare: faults / 2,
+                timeoutMs: LLM_TIMEOUT_MS,
+                retries: 0,
+                p99BoundMs: 3 * options.llmLatencyMs + LLM_TIMEOUT_MS,
+                ...llmServer.stats(),
+              },
+        s3Faults: s3FaultsVerdict(options.s3Faults),
+        ratePerSecond: options.ratePerSecond ?? null,
+        realUsers: events.realUsers,
+        expansionSources,
+        slowest: timed.slice(-5).reverse(),
+        elapsedMs,
+        drained,
+        appTuning: stack.appTuning,
+        ...(keepState ? { stateDir: config.COLDSTART_STATE_DIR } : {}),
+      },
+    };
+  } catch (error) {
+    keepState = true;
+    say(`chaos failed; its stack's logs are in ${config.COLDSTART_STATE_DIR}/logs`);
+    throw error;
+  } finally {
+    sqs.destroy();
+    redis.disconnect();
+    await llmServer?.close();
+    await stack.down({ keepState });
+  }
+}

@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const DIST = join(import.meta.dirname, '..', 'apps', 'cli', 'dist');
+
+/** `coldstart bench pipeline` as registered by registerBenchPipelineCommand, on a stack of its own (own Redis port, prefix, state dir). */
+async function benchPipeline(args: string[]): Promise<any> {
+  const entry = `
+    import { Command } from 'commander';
+    import { registerBenchPipelineCommand } from ${JSON.stringify(join(DIST, 'bench', 'bench-pipeline.js'))};
+    import { loadConfig } from ${JSON.stringify(join(DIST, 'config.js'))};
+    const program = new Command('coldstart');
+    registerBenchPipelineCommand(program.command('bench'), loadConfig);
+    await program.parseAsync(['node', 'coldstart', ...process.argv.slice(1)]);
+  `;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', entry, ...args], {
+    cwd: join(import.meta.dirname, '..'),
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(stdout);
+}
+
+// Figures only: how fast is for the benchmark's output to show, never for a test to assert.
+describe('coldstart bench pipeline', () => {
+  it('serves every user through the stack with an LLM request each, and reports both modes in one JSON', async () => {
+    const report = await benchPipeline(['bench', 'pipeline', '--users', '60', '--llm-latency-ms', '50', '--baseline-users', '3', '--expand-processes', '1', '--json']);
+    expect(report).toMatchObject({ users: 60, llmLatencyMs: 50, encoder: 'wink-glove-100d' });
+    const { pipeline, sequential } = report;
+    expect(pipeline.served).toBe(60);
+    // The cache is off in effect: every user's topics came from an LLM request of its own.
+    expect(pipeline.expansionSources).toEqual({ llm: 60 });
+    expect(pipeline.llmRequests).toBeGreaterThanOrEqual(60);
+    for (const value of [pipeline.usersPerSec, pipeline.p50MsToRecs, pipeline.p99MsToRecs, pipeline.cpuMsPerEvent, sequential.usersPerSec, report.speedup]) {
+      expect(value).toBeGreaterThan(0);
+    }
+    expect(Object.keys(pipeline.cpu.byProcess).sort()).toEqual(['ingest', 'worker-embed', 'worker-expand', 'worker-index', 'worker-recommend']);
+    expect(sequential.users).toBe(3);
+    expect(sequential.meanMs.llm).toBeGreaterThanOrEqual(50);
+  });
+});
