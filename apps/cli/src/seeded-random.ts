@@ -1,18 +1,11 @@
+import { mulberry32 } from '@coldstart/embeddings';
+
 /**
- * A small seeded PRNG (mulberry32): the eval's split, random baseline and bootstrap, and the
- * benchmarks' data, must give the same numbers on every machine for the same seed, which
- * Math.random cannot.
+ * A small seeded PRNG (mulberry32, shared with the T5 fixture generator): the eval's split,
+ * random baseline and bootstrap, and the benchmarks' data, must give the same numbers on every
+ * machine for the same seed, which Math.random cannot.
  */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = (seed: number): (() => number) => mulberry32(seed);
 
 /** A value in [0, 1) fixed by (seed, key): membership of one id in a split never depends on the others. */
 export function hashUnit(seed: number, key: number): number {

@@ -19,3 +19,5 @@ export { MANIFEST_FILE, readManifest, writeEncoderManifest, type EncoderManifest
 export { bookText, catalogTexts } from './t5/catalog-texts.js';
 export { buildUnigramTokenizer, normalizeForTokenizer } from './t5/build-tokenizer.js';
 export { ENCODER_REGISTRY, loadEncoder, resolveEncoderSpec, type EncoderSpec, type LoadEncoderOptions } from './t5/registry.js';
+/** The seeded PRNG the T5 fixtures are generated with; the CLI's eval and benchmarks use it too. */
+export { mulberry32 } from './t5/prng.js';
