@@ -6,6 +6,8 @@ import { configuredVariants, type ExpandConfig } from '../../apps/worker-expand/
 import { bullPrefix, QUEUE_NAMES } from '@coldstart/queues';
 import {
   component,
+  LLM_SHARED_SETTINGS,
+  LLM_SINGLE_MODEL_SETTINGS,
   objects,
   ofKind,
   RELEASE,
@@ -30,26 +32,6 @@ import {
 const APPS = APP_ENV_SCHEMAS;
 const POOLS = Object.keys(APPS).filter((app) => app.startsWith('worker-'));
 const RECOMMENDED_LABELS = ['name', 'instance', 'version', 'component', 'part-of', 'managed-by'].map((l) => `app.kubernetes.io/${l}`);
-
-/** llm.<key> -> the worker-expand variable it becomes, whenever the LLM is on. */
-const LLM_SHARED_SETTINGS: Record<string, string> = {
-  experiment: 'LLM_EXPERIMENT',
-  timeoutMs: 'LLM_TIMEOUT_MS',
-  retries: 'LLM_RETRIES',
-  retryBaseMs: 'LLM_RETRY_BASE_MS',
-  breakerFailures: 'LLM_BREAKER_FAILURES',
-  breakerOpenMs: 'LLM_BREAKER_OPEN_MS',
-  cacheTtlSeconds: 'LLM_CACHE_TTL_SECONDS',
-  coalesceLeaseMs: 'LLM_COALESCE_LEASE_MS',
-  rateLimitPerSec: 'LLM_RATE_LIMIT_PER_SEC',
-};
-/** llm.<key> -> variable, only for the one model at vllm's URL (each variant carries its own). */
-const LLM_SINGLE_MODEL_SETTINGS: Record<string, string> = {
-  promptVersion: 'LLM_PROMPT_VERSION',
-  temperature: 'LLM_TEMPERATURE',
-  maxTokens: 'LLM_MAX_TOKENS',
-  responseFormat: 'LLM_RESPONSE_FORMAT',
-};
 
 const dockerfileUid = Number(/^USER\s+(\d+)/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))?.[1]);
 

@@ -150,3 +150,23 @@ export const ofKind = <T = K8sObject>(chart: RenderedChart, kind: string): T[] =
 
 export const component = (o: { metadata: { labels?: Record<string, string> } }): string | undefined =>
   o.metadata.labels?.['app.kubernetes.io/component'];
+
+/** llm.<key> -> the worker-expand variable it becomes, whenever the LLM is on. */
+export const LLM_SHARED_SETTINGS: Record<string, string> = {
+  experiment: 'LLM_EXPERIMENT',
+  timeoutMs: 'LLM_TIMEOUT_MS',
+  retries: 'LLM_RETRIES',
+  retryBaseMs: 'LLM_RETRY_BASE_MS',
+  breakerFailures: 'LLM_BREAKER_FAILURES',
+  breakerOpenMs: 'LLM_BREAKER_OPEN_MS',
+  cacheTtlSeconds: 'LLM_CACHE_TTL_SECONDS',
+  coalesceLeaseMs: 'LLM_COALESCE_LEASE_MS',
+  rateLimitPerSec: 'LLM_RATE_LIMIT_PER_SEC',
+};
+/** llm.<key> -> variable, only for the one model at vllm's URL (each variant carries its own). */
+export const LLM_SINGLE_MODEL_SETTINGS: Record<string, string> = {
+  promptVersion: 'LLM_PROMPT_VERSION',
+  temperature: 'LLM_TEMPERATURE',
+  maxTokens: 'LLM_MAX_TOKENS',
+  responseFormat: 'LLM_RESPONSE_FORMAT',
+};

@@ -8,7 +8,7 @@ import { ENCODER_REGISTRY, resolveEncoderSpec } from '@coldstart/embeddings';
 import { ModelVariant, PROMPT_TEMPLATES, ResponseFormatMode } from '@coldstart/llm';
 import type { z } from 'zod';
 import { ExpandEnv } from '../../apps/worker-expand/src/config.ts';
-import { chartDir, defaultValues, EXAMPLE_FILES, exampleValues, INLINE_VALUE_SETS, valuesWith, type Values } from './support.ts';
+import { chartDir, defaultValues, EXAMPLE_FILES, exampleValues, INLINE_VALUE_SETS, LLM_SHARED_SETTINGS, LLM_SINGLE_MODEL_SETTINGS, valuesWith, type Values } from './support.ts';
 
 /*
  * values.schema.json is what makes `helm install` refuse bad values (Helm validates the
@@ -38,18 +38,9 @@ interface Bound {
 }
 
 /** Numeric llm.<key> -> the worker-expand variable the chart renders it as. */
-const LLM_NUMBERS: Record<string, string> = {
-  temperature: 'LLM_TEMPERATURE',
-  maxTokens: 'LLM_MAX_TOKENS',
-  timeoutMs: 'LLM_TIMEOUT_MS',
-  retries: 'LLM_RETRIES',
-  retryBaseMs: 'LLM_RETRY_BASE_MS',
-  breakerFailures: 'LLM_BREAKER_FAILURES',
-  breakerOpenMs: 'LLM_BREAKER_OPEN_MS',
-  cacheTtlSeconds: 'LLM_CACHE_TTL_SECONDS',
-  coalesceLeaseMs: 'LLM_COALESCE_LEASE_MS',
-  rateLimitPerSec: 'LLM_RATE_LIMIT_PER_SEC',
-};
+const LLM_NUMBERS: Record<string, string> = Object.fromEntries(
+  Object.entries({ ...LLM_SHARED_SETTINGS, ...LLM_SINGLE_MODEL_SETTINGS }).filter(([key]) => !['experiment', 'promptVersion', 'responseFormat'].includes(key)),
+);
 const at = (v: Values, ...path: string[]): Record<string, unknown> =>
   path.reduce<Record<string, unknown>>((node, key) => node[key] as Record<string, unknown>, v);
 

@@ -1,25 +1,18 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { FOLD_NAMES, type FoldName } from '@coldstart/goodbooks';
+import { FOLD_NAMES } from '@coldstart/goodbooks';
 import { loadConfig } from '../config.js';
 import { EVAL_EXPANDERS } from './eval-expanders.js';
-import type { ProtocolName } from './eval-protocol.js';
 import { renderEvalHtml } from './render-eval-html.js';
-import { runEval } from './run-eval.js';
+import { runEval, type EvalOptions } from './run-eval.js';
 
-interface EvalCommandOptions {
-  fold: FoldName;
-  k: number;
-  users?: number;
-  expanders: string[];
-  encoders: string[];
-  seed: number;
-  protocol: ProtocolName;
+/** The eval's own options as commander hands them over, plus where to write the outputs. */
+type EvalCommandOptions = Pick<EvalOptions, 'fold' | 'k' | 'users' | 'expanders' | 'encoders' | 'seed' | 'protocol'> & {
   out?: string;
   dump?: string;
   json?: boolean;
-}
+};
 
 const wholeNumber = (min: number) => (value: string) => {
   const n = Number(value);
