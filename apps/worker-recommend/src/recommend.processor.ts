@@ -20,7 +20,7 @@ export interface RecommendDeps {
   replicas: ReplicaSet;
   catalog: Pick<CatalogStore, 'getItems'>;
   recommendations: Pick<RecommendationStore, 'markSeen' | 'seen' | 'putProfile' | 'getProfile' | 'put'>;
-  /** An item's stored vector in an encoder's index: seeds are searched with their own vectors, and MMR compares candidates by them. */
+  /** An item's stored (L2-normalised) vector in an encoder's index: seeds are searched with their own vectors, and MMR compares candidates by them. */
   itemVector: (encoder: string, itemId: string) => Float32Array | undefined;
   /**
    * The popularity prior in [0, 1], undefined for an unknown item. Without it every item gets
@@ -84,7 +84,7 @@ export function makeRecommendHandlers(deps: RecommendDeps): PoolHandlers<'recomm
       unknownPopularity: ranking.unknownPopularity,
       weights: ranking.weights,
       mmrLambda: ranking.mmrLambda,
-      similarity: (a, b) => cosine(vectorOf(a), vectorOf(b)),
+      similarity: (a, b) => unitCosine(vectorOf(a), vectorOf(b)),
       exclude: seen,
       ...(categories ? { categoryFilter: { categoriesOf: (id: string) => categories.get(id), exclude: ranking.excludeCategories } } : {}),
       topN: deps.topN,
@@ -138,17 +138,10 @@ export function makeRecommendHandlers(deps: RecommendDeps): PoolHandlers<'recomm
   };
 }
 
-function cosine(a: Float32Array | undefined, b: Float32Array | undefined): number | undefined {
+/** The index keeps unit vectors (it normalises on upsert), so their cosine is the dot product. */
+function unitCosine(a: Float32Array | undefined, b: Float32Array | undefined): number | undefined {
   if (!a || !b || a.length !== b.length) return undefined;
   let dot = 0;
-  let normA = 0;
-  let normB = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
-    dot += x * y;
-    normA += x * x;
-    normB += y * y;
-  }
-  return normA > 0 && normB > 0 ? dot / Math.sqrt(normA * normB) : undefined;
+  for (let i = 0; i < a.length; i++) dot += (a[i] as number) * (b[i] as number);
+  return dot;
 }

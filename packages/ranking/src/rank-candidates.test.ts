@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fuseScores, mmrRerank, popularityPrior, rankCandidates, type RankInput } from './index.js';
+import { fuseScores, popularityPrior, rankCandidates, type RankInput } from './index.js';
 
 const hits = (...pairs: [string, number][]) => pairs.map(([id, score]) => ({ id, score }));
 const weights = { topic: 1, seed: 1, popularity: 0, topicDecay: 1 };
@@ -58,24 +58,6 @@ describe('fuseScores', () => {
   it('never returns an excluded item', () => {
     const fused = fuseScores(input({ seedHits: [{ seedItemId: 's', hits: hits(['s', 1], ['a', 0.5]) }], exclude: new Set(['s']) }));
     expect(fused.map((f) => f.itemId)).toEqual(['a']);
-  });
-});
-
-describe('mmrRerank', () => {
-  const candidates = [
-    { itemId: 'a1', score: 1 },
-    { itemId: 'a2', score: 0.95 },
-    { itemId: 'b1', score: 0.8 },
-  ];
-  const sameFamily = (x: string, y: string) => (x[0] === y[0] ? 1 : 0);
-
-  it('keeps the score order at λ = 1 or without a similarity', () => {
-    expect(mmrRerank(candidates, 3, 1, sameFamily).map((c) => c.itemId)).toEqual(['a1', 'a2', 'b1']);
-    expect(mmrRerank(candidates, 2, 0.5).map((c) => c.itemId)).toEqual(['a1', 'a2']);
-  });
-
-  it('lifts an item unlike those already picked when λ < 1', () => {
-    expect(mmrRerank(candidates, 3, 0.5, sameFamily).map((c) => c.itemId)).toEqual(['a1', 'b1', 'a2']);
   });
 });
 
