@@ -135,7 +135,7 @@ bench
 // Sizing the LLM deployment (apps/cli/src/sizing/): bench llm against an OpenAI-compatible server, then plan.
 registerBenchLlmCommand(bench);
 // FAISS index: our wrapper against raw faiss-node on the same index and queries (apps/cli/src/bench/bench-index.ts).
-registerBenchIndexCommand(bench);
+registerBenchIndexCommand(bench, loadConfig);
 // The pipeline against a sequential baseline, with the expansion cache defeated (apps/cli/src/bench/bench-pipeline.ts).
 registerBenchPipelineCommand(bench, loadConfig);
 registerPlanCommand(program);

@@ -3,7 +3,9 @@ import faiss from 'faiss-node';
 import type { Index } from 'faiss-node';
 import { catalogTexts, loadWordVectorEncoder } from '@coldstart/embeddings';
 import { deserializeVectorIndex, FaissVectorIndex } from '@coldstart/vector-index';
+import type { CliConfig } from '../config.js';
 import { seededRandom } from '../seeded-random.js';
+import { measurePipelineFreshness } from './bench-freshness.js';
 
 export type BenchIndexData = 'random' | 'clustered' | 'catalog';
 
@@ -213,7 +215,7 @@ const positiveInt = (value: string) => {
 };
 
 /** `coldstart bench index`: added to the existing `bench` group. */
-export function registerBenchIndexCommand(bench: Command): void {
+export function registerBenchIndexCommand(bench: Command, loadConfig: () => CliConfig): void {
   bench
     .command('index')
     .description('our VectorIndex against raw faiss-node on the same vectors and queries: add rate, search latency, snapshot and restore; optionally recall@k against exact search')
@@ -226,8 +228,35 @@ export function registerBenchIndexCommand(bench: Command): void {
     .option('--candidates <n>', 'FAISS candidates our index re-ranks exactly (default 0 for Flat, 100 otherwise)', positiveInt)
     .option('--seed <n>', 'random seed', positiveInt, 42)
     .option('--recall', 'also report recall@10 of raw faiss-node and of our index against exact search')
+    .option('--no-freshness', 'skip freshnessP99Ms (it starts a stack of its own: SQS emulator, Redis, ingest, embed and index pools)')
+    .option('--freshness-items <n>', 'item events timed from SQS to a searchable replica', positiveInt, 200)
+    .option('--freshness-rate <per-second>', 'item events published per second while timing', positiveInt, 20)
     .option('--json', 'print {"n", "dim", "addPerSec", "searchP50Ms", "searchP99Ms", "rawSearchP50Ms", "wrapperVsRaw", "snapshotSec", "snapshotBytes", "restoreSec", "freshnessP99Ms", …}')
-    .action(async (options: { n: number; dim: number; index: string; data: BenchIndexData; queries: number; nprobe?: number; candidates?: number; seed: number; recall?: boolean; json?: boolean }) => {
+    .action(async (options: {
+      n: number;
+      dim: number;
+      index: string;
+      data: BenchIndexData;
+      queries: number;
+      nprobe?: number;
+      candidates?: number;
+      seed: number;
+      recall?: boolean;
+      freshness: boolean;
+      freshnessItems: number;
+      freshnessRate: number;
+      json?: boolean;
+    }) => {
+      const say = (line: string) => process.stderr.write(`${line}\n`);
+      const measureFreshness = async () => {
+        const freshness = await measurePipelineFreshness(
+          loadConfig(),
+          { warmupItems: 50, items: options.freshnessItems, ratePerSecond: options.freshnessRate, timeoutSeconds: 300 },
+          say,
+        );
+        say(`freshness: p50 ${freshness.p50Ms} ms, p99 ${freshness.p99Ms} ms, max ${freshness.maxMs} ms over ${freshness.items} items at ${freshness.ratePerSecond}/s`);
+        return freshness.p99Ms;
+      };
       const report = await runBenchIndex({
         n: options.n,
         dim: options.dim,
@@ -236,6 +265,7 @@ export function registerBenchIndexCommand(bench: Command): void {
         queries: options.queries,
         seed: options.seed,
         recall: options.recall ?? false,
+        ...(options.freshness ? { measureFreshness } : {}),
         ...(options.nprobe === undefined ? {} : { nprobe: options.nprobe }),
         ...(options.candidates === undefined ? {} : { candidates: options.candidates }),
       });
