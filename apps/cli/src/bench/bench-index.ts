@@ -20,6 +20,8 @@ export interface BenchIndexOptions {
   seed?: number;
   nprobe?: number;
   candidates?: number;
+  /** Vectors both indexes train on before they index (IVF/PQ); default 39 × nlist, capped at n. */
+  trainSize?: number;
   /** Also build an exact index and report recall@k of raw faiss-node and of the wrapper. */
   recall?: boolean;
   /** The whole pipeline's write-to-searchable latency (p99 ms); not this package's to measure. */
@@ -133,8 +135,9 @@ export async function runBenchIndex(options: BenchIndexOptions): Promise<BenchIn
     factory: options.index,
     ...(options.nprobe === undefined ? {} : { nprobe: options.nprobe }),
     ...(options.candidates === undefined ? {} : { candidates: options.candidates }),
+    ...(options.trainSize === undefined ? {} : { trainSize: options.trainSize }),
   });
-  const trainSize = Math.min(n, options.index.startsWith('IVF') ? 39 * Number(/^IVF(\d+)/.exec(options.index)?.[1] ?? 1) : n);
+  const trainSize = Math.min(n, options.trainSize ?? (options.index.startsWith('IVF') ? 39 * Number(/^IVF(\d+)/.exec(options.index)?.[1] ?? 1) : n));
   let started = performance.now();
   for (let r = 0; r < n; r++) ours.upsert(`item-${r}`, row(all, dim, r));
   await ours.maintain();
@@ -225,6 +228,7 @@ export function registerBenchIndexCommand(bench: Command, loadConfig: () => CliC
     .addOption(new Option('--data <kind>', 'random unit vectors, 1000 gaussian clusters, or the catalog through the word-vector encoder').choices(['random', 'clustered', 'catalog']).default('random'))
     .option('--queries <n>', 'queries timed (and held out of the index)', positiveInt, 200)
     .option('--nprobe <n>', 'IVF lists probed by our index (raw faiss-node stays at 1)', positiveInt)
+    .option('--train-size <n>', 'vectors IVF/PQ indexes train on (ours stays exact brute force until that many arrived; default 39 × nlist)', positiveInt)
     .option('--candidates <n>', 'FAISS candidates our index re-ranks exactly (default 0 for Flat, 100 otherwise)', positiveInt)
     .option('--seed <n>', 'random seed', positiveInt, 42)
     .option('--recall', 'also report recall@10 of raw faiss-node and of our index against exact search')
@@ -240,6 +244,7 @@ export function registerBenchIndexCommand(bench: Command, loadConfig: () => CliC
       queries: number;
       nprobe?: number;
       candidates?: number;
+      trainSize?: number;
       seed: number;
       recall?: boolean;
       freshness: boolean;
@@ -268,6 +273,7 @@ export function registerBenchIndexCommand(bench: Command, loadConfig: () => CliC
         ...(options.freshness ? { measureFreshness } : {}),
         ...(options.nprobe === undefined ? {} : { nprobe: options.nprobe }),
         ...(options.candidates === undefined ? {} : { candidates: options.candidates }),
+        ...(options.trainSize === undefined ? {} : { trainSize: options.trainSize }),
       });
       if (options.json) {
         console.log(JSON.stringify(report));
