@@ -407,4 +407,12 @@ describe('the chart with other settings', () => {
     expect(byApp.get('worker-index'), 'autoscaling.pools.apps.worker-index is off by default').toBe(1);
     expect(byApp.get('worker-recommend')).toBeUndefined();
   });
+
+  it('gives worker-recommend the new-item fan-out settings, overridable per release', () => {
+    const recommendEnv = (values: Values) => parsedEnv('worker-recommend', containerOf(deploymentOf(ofKind<Deployment>(render(values), 'Deployment'), 'worker-recommend')));
+    const defaults = recommendEnv(valuesWith({}));
+    expect(defaults).toMatchObject({ FANOUT_USERS: 100, FANOUT_MIN_SIMILARITY: 0.5, FANOUT_ACTIVE_WITHIN_SECONDS: 604_800, FANOUT_WINDOW_MS: 10_000 });
+    const tuned = recommendEnv(valuesWith({ apps: { 'worker-recommend': { env: { FANOUT_USERS: '0', FANOUT_WINDOW_MS: '2500' } } } }));
+    expect(tuned).toMatchObject({ FANOUT_USERS: 0, FANOUT_WINDOW_MS: 2_500, FANOUT_MIN_SIMILARITY: 0.5 });
+  });
 });

@@ -1,9 +1,15 @@
-import { EmbeddedItem, PermanentError, type PoolHandlers } from '@coldstart/queues';
+import { decodeWalVector } from '@coldstart/index-snapshots';
+import { EmbeddedItem, PermanentError, type FanoutItemData, type PoolHandlers } from '@coldstart/queues';
 import { VectorSpaceMismatchError, type CatalogStore, type RecommendationStore } from '@coldstart/store';
 
 export interface IndexDeps {
-  catalog: Pick<CatalogStore, 'upsert' | 'delete'>;
+  catalog: Pick<CatalogStore, 'upsert' | 'delete' | 'upsertUserVector'>;
   recommendations: Pick<RecommendationStore, 'removeItemEverywhere'>;
+  /**
+   * Hands an applied item upsert to the recommend pool's new-item fan-out (a `fanout-item` job
+   * keyed by the event, so a retried upsert adds it once). Omitted: no fan-out.
+   */
+  fanOut?: (data: FanoutItemData) => Promise<void>;
 }
 
 /**
@@ -11,7 +17,8 @@ export interface IndexDeps {
  * apply the log to their FAISS indexes. Ordering per item is by the event's occurredAt. One
  * process at a time is the writer (the others stand by): `catalog` carries its fencing token,
  * and a deposed writer's append throws FencedWriterError, which is retryable, so the job goes
- * back to the queue for the current writer.
+ * back to the queue for the current writer. The user-vector indexes (`users@<encoder>`) are
+ * written the same way, by the same writer.
  */
 export function makeIndexHandlers(deps: IndexDeps): PoolHandlers<'index'> {
   return {
@@ -20,6 +27,11 @@ export function makeIndexHandlers(deps: IndexDeps): PoolHandlers<'index'> {
       if (!embedded) throw new PermanentError(`upsert of item ${data.item.itemId} has no vector`);
       try {
         const result = await deps.catalog.upsert({ item: data.item, occurredAt: data.occurredAt, eventId: data.eventId, ...embedded });
+        // Only an applied upsert is news: a stale one lost to a newer version of the item, whose
+        // own upsert fans out. A retried job re-applies (same version) and re-adds the same job id.
+        if (result.outcome === 'applied' && deps.fanOut) {
+          await deps.fanOut({ eventId: data.eventId, occurredAt: data.occurredAt, itemId: data.item.itemId, ...embedded });
+        }
         return { itemId: data.item.itemId, ...result, listsUpdated: 0 };
       } catch (error) {
         if (error instanceof VectorSpaceMismatchError) throw new PermanentError(error.message, { cause: error });
@@ -31,6 +43,21 @@ export function makeIndexHandlers(deps: IndexDeps): PoolHandlers<'index'> {
       // Runs again on a retried job: the delete flag is already set, so this is idempotent.
       const listsUpdated = result.outcome === 'applied' ? await deps.recommendations.removeItemEverywhere(data.itemId) : 0;
       return { itemId: data.itemId, ...result, listsUpdated };
+    },
+    'upsert-user-vector': async (data) => {
+      // A vector that does not decode would stop every replica's replay at its entry: refuse it here.
+      try {
+        decodeWalVector(`for user ${data.userId}`, data.vector, data.dimension);
+      } catch (error) {
+        throw new PermanentError(`user ${data.userId}'s ${data.encoder} vector: ${(error as Error).message}`, { cause: error });
+      }
+      try {
+        const result = await deps.catalog.upsertUserVector(data);
+        return { userId: data.userId, ...result };
+      } catch (error) {
+        if (error instanceof VectorSpaceMismatchError) throw new PermanentError(error.message, { cause: error });
+        throw error;
+      }
     },
   };
 }

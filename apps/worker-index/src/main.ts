@@ -1,5 +1,5 @@
 import { snapshotStoreFromUrl } from '@coldstart/index-snapshots';
-import { servePool } from '@coldstart/queues';
+import { createJobProducer, servePool } from '@coldstart/queues';
 import { createLogger, fatal, type Logger } from '@coldstart/runtime';
 import { CatalogStore, RecommendationStore } from '@coldstart/store';
 import { loadConfig } from './config.js';
@@ -39,7 +39,13 @@ async function main(): Promise<void> {
       // lapses on its own, since jobs still draining must keep appending until the pool closes.
       process.once('SIGTERM', () => void loop.stop());
     }
-    return makeIndexHandlers({ catalog, recommendations: new RecommendationStore(redis, config.COLDSTART_PREFIX) });
+    // Applied item upserts go on to the recommend pool's new-item fan-out (its settings live there).
+    const producer = createJobProducer(redis, config.COLDSTART_PREFIX);
+    return makeIndexHandlers({
+      catalog,
+      recommendations: new RecommendationStore(redis, config.COLDSTART_PREFIX),
+      fanOut: (data) => producer.add('recommend', 'fanout-item', data, { key: data.eventId }),
+    });
   });
 }
 

@@ -5,7 +5,7 @@ import { FencedWriterError, type CatalogStore } from '@coldstart/store';
 
 export interface SnapshotLoopDeps {
   /** The writer's catalog store (it carries the fencing token). */
-  catalog: Pick<CatalogStore, 'readWal' | 'walBounds' | 'indexNames' | 'trimWal' | 'assertCurrentWriter'>;
+  catalog: Pick<CatalogStore, 'readWal' | 'walBounds' | 'indexNames' | 'userIndexNames' | 'trimWal' | 'assertCurrentWriter'>;
   store: SnapshotStore;
   policy: SnapshotPolicy;
   /** Snapshots kept per index; the log is trimmed below the oldest kept one. */
@@ -19,9 +19,9 @@ export interface SnapshotLoopDeps {
 }
 
 /**
- * The writer's snapshotter: one replica per index, fed from the writer's own log (so it also
- * starts from the newest snapshot), snapshotted when the policy says so. Runs until `stop()`;
- * a failed round is logged and retried on the next one.
+ * The writer's snapshotter: one replica per index (item and user-vector indexes alike), fed
+ * from the writer's own log (so it also starts from the newest snapshot), snapshotted when the
+ * policy says so. Runs until `stop()`; a failed round is logged and retried on the next one.
  */
 export function startSnapshotLoop(deps: SnapshotLoopDeps): { stop(): Promise<void> } {
   const snapshotters = new Map<string, Snapshotter>();
@@ -45,7 +45,10 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): { stop(): Promise<voi
 
   const stopping = new AbortController();
   const round = async () => {
-    for (const index of await deps.catalog.indexNames()) {
+    // The user-vector indexes are snapshotted and trimmed like the item indexes: their logs grow
+    // with every list written, and replicas start from their snapshots too.
+    const indexes = [...(await deps.catalog.indexNames()), ...(await deps.catalog.userIndexNames())];
+    for (const index of indexes) {
       try {
         await snapshotterFor(index).tick();
       } catch (error) {

@@ -37,6 +37,17 @@ export const RecommendEnv = PoolEnv.extend(S3Env.shape).extend({
     .string()
     .default('')
     .transform((value) => new Set(value.split(',').map(normaliseCategory).filter((c) => c.length > 0))),
+  /**
+   * New-item fan-out (fanout.processor.ts): the most users one indexed item can queue a list
+   * rewrite for. 0 turns the fan-out off, and with it the recording of users' interest vectors.
+   */
+  FANOUT_USERS: envInteger(100, { min: 0, max: 10_000 }),
+  /** Cosine between a new item and a user's interest vector below which the user is not considered. */
+  FANOUT_MIN_SIMILARITY: z.coerce.number({ message: 'must be a number' }).min(-1, 'must be at least -1').max(1, 'must be at most 1').default(0.5),
+  /** Only users whose last signup or interaction happened this recently are considered. */
+  FANOUT_ACTIVE_WITHIN_SECONDS: envInteger(7 * 86_400, { min: 1, max: 365 * 86_400 }),
+  /** A user's list is rewritten by the fan-out at most once per window of this length; new items wait for its end. */
+  FANOUT_WINDOW_MS: envInteger(10_000, { min: 100, max: 3_600_000 }),
 });
 
 export const loadConfig = () => parseEnv(RecommendEnv);

@@ -1,10 +1,12 @@
 import { snapshotStoreFromUrl } from '@coldstart/index-snapshots';
-import { servePool } from '@coldstart/queues';
+import { createJobProducer, servePool } from '@coldstart/queues';
 import { check, createLogger, fatal, type Logger } from '@coldstart/runtime';
-import { CatalogStore, RecommendationStore } from '@coldstart/store';
+import { CatalogStore, FanoutStore, RecommendationStore } from '@coldstart/store';
 import { loadConfig } from './config.js';
-import { makeRecommendHandlers } from './recommend.processor.js';
+import { makeFanoutHandlers } from './fanout.processor.js';
+import { makeListBuilder, makeRecommendHandlers, type RecommendDeps } from './recommend.processor.js';
 import { replicaLag, reportReplicaLag } from './replica-lag.js';
+import { makeUserVectorRecorder } from './user-vector.js';
 import { ReplicaSet } from './wal-replica.js';
 
 let logger: Logger | undefined;
@@ -17,11 +19,12 @@ async function main(): Promise<void> {
   await servePool('recommend', config, log, async (redis, readiness) => {
     const catalog = new CatalogStore(redis, config.COLDSTART_PREFIX);
     const replicas = new ReplicaSet(catalog, { snapshots, logger: log });
-    for (const encoder of await catalog.indexNames()) {
+    // Item indexes and user-vector indexes (new-item fan-out) alike: loaded before the pool is ready.
+    for (const index of [...(await catalog.indexNames()), ...(await catalog.userIndexNames())]) {
       const started = Date.now();
-      const replica = replicas.forEncoder(encoder);
+      const replica = replicas.forIndex(index);
       await replica.catchUp();
-      log.info({ encoder, items: replica.index?.size ?? 0, walPosition: replica.position, snapshotId: replica.startedFrom, loadMs: Date.now() - started }, 'replica loaded');
+      log.info({ index, vectors: replica.index?.size ?? 0, walPosition: replica.position, snapshotId: replica.startedFrom, loadMs: Date.now() - started }, 'replica loaded');
     }
     reportReplicaLag(redis, config.COLDSTART_PREFIX, replicas);
     // Ready once every index's replica has replayed the log (before that a search would miss
@@ -32,21 +35,47 @@ async function main(): Promise<void> {
         return Object.fromEntries(lags.map((lag) => [lag.index, { lagEntries: lag.entries, lagSeconds: lag.seconds, position: lag.position, snapshot: lag.snapshot ?? null }]));
       }),
     );
-    return makeRecommendHandlers({
+    const recommendations = new RecommendationStore(redis, config.COLDSTART_PREFIX);
+    const producer = createJobProducer(redis, config.COLDSTART_PREFIX);
+    // The seeds' own vectors, from the replica that searches (it holds every item's).
+    const itemVector = (encoder: string, itemId: string) => replicas.forEncoder(encoder).index?.vector(itemId);
+    const weights = { topic: config.RANK_TOPIC_WEIGHT, seed: config.RANK_SEED_WEIGHT, popularity: config.RANK_POPULARITY_WEIGHT, topicDecay: config.RANK_TOPIC_DECAY };
+    const deps: RecommendDeps = {
       replicas,
       catalog,
-      recommendations: new RecommendationStore(redis, config.COLDSTART_PREFIX),
-      // The seeds' own vectors, from the replica that searches (it holds every item's).
-      itemVector: (encoder: string, itemId: string) => replicas.forEncoder(encoder).index?.vector(itemId),
+      recommendations,
+      itemVector,
       ranking: {
-        weights: { topic: config.RANK_TOPIC_WEIGHT, seed: config.RANK_SEED_WEIGHT, popularity: config.RANK_POPULARITY_WEIGHT, topicDecay: config.RANK_TOPIC_DECAY },
+        weights,
         mmrLambda: config.RANK_MMR_LAMBDA,
         unknownPopularity: config.RANK_UNKNOWN_POPULARITY,
         candidates: config.RANK_CANDIDATES,
         excludeCategories: config.RANK_EXCLUDE_CATEGORIES,
       },
       topN: config.RECS_TOP_N,
-    });
+      // Each stored list records the user's interest vector for the fan-out (off with FANOUT_USERS=0).
+      ...(config.FANOUT_USERS > 0
+        ? { onListStored: makeUserVectorRecorder({ recommendations, itemVector, weights, enqueue: (data) => producer.add('index', 'upsert-user-vector', data, { key: data.eventId }) }) }
+        : {}),
+    };
+    return {
+      ...makeRecommendHandlers(deps),
+      ...makeFanoutHandlers({
+        replicas,
+        catalog,
+        recommendations,
+        fanout: new FanoutStore(redis, config.COLDSTART_PREFIX),
+        buildList: makeListBuilder(deps),
+        itemVector,
+        schedule: (data, options) => producer.add('recommend', 'fanout-user', data, options),
+        settings: {
+          maxUsers: config.FANOUT_USERS,
+          minSimilarity: config.FANOUT_MIN_SIMILARITY,
+          activeWithinMs: config.FANOUT_ACTIVE_WITHIN_SECONDS * 1000,
+          windowMs: config.FANOUT_WINDOW_MS,
+        },
+      }),
+    };
   });
 }
 

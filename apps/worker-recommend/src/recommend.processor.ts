@@ -30,14 +30,19 @@ export interface RecommendDeps {
   ranking: RecommendRanking;
   topN: number;
   now?: () => Date;
+  /** Runs after recommend-user or refresh-user stored a list: the fan-out records the user's interest vector there (user-vector.ts). */
+  onListStored?: (profile: UserProfile, event: { eventId: string; occurredAt: string }) => Promise<void>;
 }
+
+/** Builds a user's list with the pool's ranking; the fan-out rewrites lists with it too. */
+export type BuildList = (profile: UserProfile, eventId: string) => Promise<RecommendationList>;
 
 /** The stored reason: the topic itself (so readers can match it to `topics`), or `seed:<itemId>`. */
 export function reasonLabel(item: RankedItem): string {
   return item.reason.kind === 'topic' ? item.reason.source : `seed:${item.reason.source}`;
 }
 
-export function makeRecommendHandlers(deps: RecommendDeps): PoolHandlers<'recommend'> {
+export function makeListBuilder(deps: RecommendDeps): BuildList {
   const now = deps.now ?? (() => new Date());
   const { ranking } = deps;
 
@@ -110,6 +115,12 @@ export function makeRecommendHandlers(deps: RecommendDeps): PoolHandlers<'recomm
     return new Map([...items].map(([id, item]) => [id, item.categories]));
   }
 
+  return buildList;
+}
+
+/** recommend-user and refresh-user; main.ts registers the fan-out's jobs (fanout.processor.ts) beside them. */
+export function makeRecommendHandlers(deps: RecommendDeps): Pick<PoolHandlers<'recommend'>, 'recommend-user' | 'refresh-user'> {
+  const buildList = makeListBuilder(deps);
   return {
     'recommend-user': async (data, { childResults }) => {
       const [embedded] = await childResults(EmbeddedTopics);
@@ -126,6 +137,7 @@ export function makeRecommendHandlers(deps: RecommendDeps): PoolHandlers<'recomm
       };
       await deps.recommendations.putProfile(profile);
       const stored = await deps.recommendations.put(await buildList(profile, data.eventId));
+      await deps.onListStored?.(profile, data);
       return { userId: data.userId, outcome: 'stored', items: stored.items.length };
     },
     'refresh-user': async (data) => {
@@ -133,6 +145,7 @@ export function makeRecommendHandlers(deps: RecommendDeps): PoolHandlers<'recomm
       const profile = await deps.recommendations.getProfile(data.userId);
       if (!profile) return { userId: data.userId, outcome: 'no-profile', items: 0 };
       const stored = await deps.recommendations.put(await buildList(profile, data.eventId));
+      await deps.onListStored?.(profile, data);
       return { userId: data.userId, outcome: 'stored', items: stored.items.length };
     },
   };

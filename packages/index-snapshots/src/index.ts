@@ -6,3 +6,4 @@ export { Snapshotter, type SnapshotPolicy, type SnapshotRetention, type Snapshot
 export { snapshotStoreFromUrl, type SnapshotStoreSettings } from './snapshot-store-from-url.js';
 export { compareStreamIds, streamIdMs } from './stream-id.js';
 export { WalReplica, WalTrimmedError, type VectorSpace, type WalLog, type WalLogEntry, type WalReplicaOptions } from './wal-replica.js';
+export { decodeWalVector } from './wal-vector.js';

@@ -1,6 +1,6 @@
 import { WalReplica, type WalLog, type WalReplicaOptions } from './wal-replica.js';
 
-/** One replica per encoder's index, created on first use; the profile's encoder picks it. */
+/** One replica per index, created on first use; the profile's encoder picks its item index. */
 export class ReplicaSet {
   private readonly replicas = new Map<string, WalReplica>();
 
@@ -15,8 +15,13 @@ export class ReplicaSet {
   }
 
   forEncoder(encoder: string): WalReplica {
-    let replica = this.replicas.get(encoder);
-    if (!replica) this.replicas.set(encoder, (replica = new WalReplica(this.log, encoder, this.options)));
+    return this.forIndex(encoder);
+  }
+
+  /** Any index by its log's name: an encoder's item index, or a user-vector index (`users@<encoder>`). */
+  forIndex(index: string): WalReplica {
+    let replica = this.replicas.get(index);
+    if (!replica) this.replicas.set(index, (replica = new WalReplica(this.log, index, this.options)));
     return replica;
   }
 }

@@ -100,6 +100,61 @@ export const RecommendOutcome = z.object({
 });
 export type RecommendOutcome = z.infer<typeof RecommendOutcome>;
 
+export const UpsertUserVectorData = z.object({
+  ...EventRef,
+  userId: Id,
+  encoder: z.string().min(1),
+  dimension: z.number().int().positive(),
+  /** The user's interest vector (see apps/worker-recommend/src/user-vector.ts); occurredAt is their last activity. */
+  vector: VectorBase64,
+});
+export type UpsertUserVectorData = z.infer<typeof UpsertUserVectorData>;
+
+export const UserVectorOutcome = z.object({
+  userId: Id,
+  /** `unchanged`: the same vector was logged already (only the activity moved); `stale`: a newer event set it. */
+  outcome: z.enum(['applied', 'unchanged', 'stale']),
+  walIds: z.array(z.string()),
+});
+export type UserVectorOutcome = z.infer<typeof UserVectorOutcome>;
+
+/** An applied item upsert, handed from the index pool to the recommend pool's fan-out. */
+export const FanoutItemData = z.object({
+  ...EventRef,
+  itemId: Id,
+  encoder: z.string().min(1),
+  dimension: z.number().int().positive(),
+  vector: VectorBase64,
+});
+export type FanoutItemData = z.infer<typeof FanoutItemData>;
+
+export const FanoutItemOutcome = z.object({
+  itemId: Id,
+  /** `disabled`: FANOUT_USERS is 0; `no-users`: no user close and active enough (or no user index yet). */
+  outcome: z.enum(['fanned-out', 'no-users', 'disabled']),
+  users: z.number().int().nonnegative(),
+});
+export type FanoutItemOutcome = z.infer<typeof FanoutItemOutcome>;
+
+/** One user's fan-out rewrite for one time window (its job id derives from both). */
+export const FanoutUserData = z.object({
+  userId: Id,
+  /** floor(time / FANOUT_WINDOW_MS) of the window whose new items this rewrite handles. */
+  window: z.number().int().nonnegative(),
+});
+export type FanoutUserData = z.infer<typeof FanoutUserData>;
+
+export const FanoutUserOutcome = z.object({
+  userId: Id,
+  /**
+   * `stored`: a pending item made the top N and the list was rewritten; `unchanged`: none did
+   * (nothing written); `nothing-pending`: another run handled them; `no-profile`: skipped.
+   */
+  outcome: z.enum(['stored', 'unchanged', 'nothing-pending', 'no-profile']),
+  newItems: z.array(Id),
+});
+export type FanoutUserOutcome = z.infer<typeof FanoutUserOutcome>;
+
 const job = <D extends z.ZodType, R extends z.ZodType>(data: D, result: R) => ({ data, result });
 
 export const JOB_CATALOG = {
@@ -113,10 +168,13 @@ export const JOB_CATALOG = {
   index: {
     'upsert-item': job(UpsertItemData, IndexOutcome),
     'delete-item': job(DeleteItemData, IndexOutcome),
+    'upsert-user-vector': job(UpsertUserVectorData, UserVectorOutcome),
   },
   recommend: {
     'recommend-user': job(RecommendUserData, RecommendOutcome),
     'refresh-user': job(RefreshUserData, RecommendOutcome),
+    'fanout-item': job(FanoutItemData, FanoutItemOutcome),
+    'fanout-user': job(FanoutUserData, FanoutUserOutcome),
   },
 } as const;
 

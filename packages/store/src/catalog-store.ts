@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { storeKeys, type StoreKeys } from './keys.js';
 import { mutationVersion } from './mutation-version.js';
+import { UPSERT_USER_VECTOR, userIndexName, type UserVectorResult } from './user-index.js';
 
 export interface CatalogItemRecord {
   itemId: string;
@@ -306,9 +307,58 @@ export class CatalogStore {
     );
   }
 
-  /** Encoders that have an index. */
+  /** Encoders that have an item index (the user-vector indexes are listed by `userIndexNames`). */
   indexNames(): Promise<string[]> {
     return this.redis.smembers(this.keys.indexes);
+  }
+
+  /** The user-vector indexes (`users@<encoder>`), kept like item indexes; see user-index.ts. */
+  userIndexNames(): Promise<string[]> {
+    return this.redis.smembers(this.keys.userIndexes);
+  }
+
+  /**
+   * Records a user's interest vector in their encoder's user-vector index (appended to its log,
+   * fenced like an item mutation) and moves their last-active time to `occurredAt` if that is
+   * later. Throws VectorSpaceMismatchError if the index holds vectors of another dimension.
+   */
+  async upsertUserVector(input: { userId: string; occurredAt: string; eventId: string; encoder: string; dimension: number; vector: string }): Promise<UserVectorResult> {
+    const index = userIndexName(input.encoder);
+    const { keys } = this;
+    const result = (await this.redis.eval(
+      UPSERT_USER_VECTOR,
+      5,
+      this.writer.token,
+      keys.userIndexes,
+      keys.userVersions(index),
+      keys.userDigests(index),
+      keys.userActivity(index),
+      this.prefix,
+      index,
+      input.userId,
+      mutationVersion(input.occurredAt, input.eventId),
+      input.encoder,
+      String(input.dimension),
+      input.vector,
+      String(Math.max(0, Date.parse(input.occurredAt))),
+      this.writerToken,
+    )) as [string, string[] | string];
+    if (result[0] === 'fenced') throw new FencedWriterError(this.writerToken, String(result[1]));
+    if (result[0] === 'mismatch') throw new VectorSpaceMismatchError(index, String(result[1]), String(input.dimension));
+    const outcome = result[0] === 'applied' ? 'applied' : result[0] === 'unchanged' ? 'unchanged' : 'stale';
+    return { outcome, walIds: Array.isArray(result[1]) ? result[1] : [] };
+  }
+
+  /** When each user was last active (epoch ms), per a user-vector index; users never recorded are absent. */
+  async userActivity(index: string, userIds: readonly string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    if (userIds.length === 0) return found;
+    const scores = await this.redis.zmscore(this.keys.userActivity(index), ...userIds);
+    scores.forEach((score, i) => {
+      const userId = userIds[i];
+      if (score !== null && userId !== undefined) found.set(userId, Number(score));
+    });
+    return found;
   }
 
   liveCount(): Promise<number> {

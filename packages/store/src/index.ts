@@ -11,6 +11,8 @@ export {
   VectorSpaceMismatchError,
 } from './catalog-store.js';
 export { storeKeys, type StoreKeys } from './keys.js';
+export { FanoutStore, fanoutEventId, isFanoutEventId } from './fanout-store.js';
+export { userIndexName, type UserVectorResult } from './user-index.js';
 export { mutationVersion } from './mutation-version.js';
 export {
   RecommendationStore,

@@ -13,12 +13,22 @@ export function storeKeys(prefix: string) {
     indexes: `${prefix}:catalog:indexes`,
     wal: (index: string) => `${prefix}:index:${index}:wal`,
     indexMeta: (index: string) => `${prefix}:index:${index}:meta`,
+    /** User-vector indexes (`users@<encoder>`): kept apart from `indexes`, whose logs get every item delete. */
+    userIndexes: `${prefix}:catalog:user-indexes`,
+    /** Per user-vector index: each user's newest mutation version, their vector's digest, and when they were last active (ms). */
+    userVersions: (index: string) => `${prefix}:index:${index}:user-versions`,
+    userDigests: (index: string) => `${prefix}:index:${index}:user-digests`,
+    userActivity: (index: string) => `${prefix}:index:${index}:active`,
     recommendations: (userId: string) => `${prefix}:recs:${userId}`,
     recommendationEvents: (userId: string) => `${prefix}:recs:${userId}:events`,
     repeatedEvents: `${prefix}:stats:repeated-events`,
     listsByItem: (itemId: string) => `${prefix}:recs-by-item:${itemId}`,
     seen: (userId: string) => `${prefix}:user:${userId}:seen`,
     profile: (userId: string) => `${prefix}:user:${userId}:profile`,
+    /** New items waiting for a user's fan-out rewrite (member: itemId, score: its window). */
+    fanoutPending: (userId: string) => `${prefix}:user:${userId}:fanout-pending`,
+    /** The newest fan-out window whose rewrite has started for a user. */
+    fanoutDone: (userId: string) => `${prefix}:user:${userId}:fanout-done`,
     acceptedEvent: (eventId: string) => `${prefix}:event:${eventId}`,
     embedding: (encoderId: string, textHash: string) => `${prefix}:embedding:${encoderId}:${textHash}`,
   };

@@ -33,7 +33,7 @@ export function registerSnapshotCommands(program: Command, loadConfig: () => Cli
   snapshot
     .command('list')
     .description('snapshots of an index, oldest first; * marks the one LATEST names (replicas start there)')
-    .requiredOption('--index <name>', 'the index (its encoder id)')
+    .requiredOption('--index <name>', 'the index: an encoder id, or users@<encoder id> for its user-vector index')
     .option('--json', 'machine-readable output')
     .action(async (options: { index: string; json?: boolean }) => {
       const listing = await withDeps(loadConfig, (deps) => snapshotList(deps, options.index));
@@ -43,7 +43,7 @@ export function registerSnapshotCommands(program: Command, loadConfig: () => Cli
   snapshot
     .command('create')
     .description('build the index from its newest snapshot and log, write a snapshot and move LATEST to it (no pruning or log trimming)')
-    .requiredOption('--index <name>', 'the index (its encoder id)')
+    .requiredOption('--index <name>', 'the index: an encoder id, or users@<encoder id> for its user-vector index')
     .option('--json', 'print the manifest as JSON')
     .action(async (options: { index: string; json?: boolean }) => {
       const manifest = await withDeps(loadConfig, (deps) => snapshotCreate(deps, options.index));
@@ -53,7 +53,7 @@ export function registerSnapshotCommands(program: Command, loadConfig: () => Cli
   snapshot
     .command('restore')
     .description('verify a snapshot and point LATEST at it, so replicas start there; refuses one that does not verify')
-    .requiredOption('--index <name>', 'the index (its encoder id)')
+    .requiredOption('--index <name>', 'the index: an encoder id, or users@<encoder id> for its user-vector index')
     .option('--snapshot <id>', 'the snapshot (default: the newest that verifies, starting at LATEST)')
     .option('--json', 'print the manifest as JSON')
     .action(async (options: { index: string; snapshot?: string; json?: boolean }) => {

@@ -1,0 +1,69 @@
+import { decodeVectorBase64, encodeVectorBase64 } from '@coldstart/embeddings';
+import type { UpsertUserVectorData } from '@coldstart/queues';
+import type { RankWeights } from '@coldstart/ranking';
+import type { RecommendationStore, UserProfile } from '@coldstart/store';
+import { MAX_SEED_ITEMS } from './recommend.processor.js';
+
+/**
+ * A user's interest vector: the direction the ranking's content score points in. Fusion scores
+ * an item by Σ wᵢ·cos(item, topicᵢ) + Σ (seed weight / seeds)·cos(item, seedⱼ) with
+ * wᵢ = topic weight · decayⁱ / Σ decayʲ, which (for unit vectors) is the item's dot product with
+ * Σ wᵢ·topicᵢ + Σ (seed weight / seeds)·seedⱼ. That sum, normalised, is the vector: the users it
+ * is closest to are the ones whose lists the item can enter. It uses the same seeds buildList
+ * searches (the first MAX_SEED_ITEMS seen items the index holds). Undefined when the user has
+ * neither topic vectors nor seeds with vectors, or when the weights cancel them out.
+ */
+export function userInterestVector(input: { topicVectors: readonly Float32Array[]; seedVectors: readonly Float32Array[]; weights: Pick<RankWeights, 'topic' | 'seed' | 'topicDecay'> }): Float32Array | undefined {
+  const { topicVectors, seedVectors, weights } = input;
+  const dimension = topicVectors[0]?.length ?? seedVectors[0]?.length;
+  if (dimension === undefined) return undefined;
+  const sum = new Float32Array(dimension);
+  const add = (vector: Float32Array, weight: number) => {
+    if (vector.length !== dimension) throw new RangeError(`interest vector parts differ in dimension (${vector.length} vs ${dimension})`);
+    const norm = Math.hypot(...vector);
+    if (norm === 0 || weight === 0) return;
+    for (let i = 0; i < dimension; i++) sum[i] = (sum[i] as number) + (weight * (vector[i] as number)) / norm;
+  };
+  const topicNorm = topicVectors.reduce((total, _, i) => total + weights.topicDecay ** i, 0);
+  topicVectors.forEach((vector, i) => add(vector, (weights.topic * weights.topicDecay ** i) / topicNorm));
+  for (const vector of seedVectors) add(vector, weights.seed / seedVectors.length);
+  const norm = Math.hypot(...sum);
+  if (!(norm > 1e-9)) return undefined;
+  return sum.map((x) => x / norm);
+}
+
+export interface UserVectorRecorderDeps {
+  recommendations: Pick<RecommendationStore, 'seen'>;
+  /** The same lookup buildList uses (the item replica, caught up by the build just before). */
+  itemVector: (encoder: string, itemId: string) => Float32Array | undefined;
+  weights: Pick<RankWeights, 'topic' | 'seed' | 'topicDecay'>;
+  /** Adds the index pool's `upsert-user-vector` job (the single writer appends it to the user index's log). */
+  enqueue: (data: UpsertUserVectorData) => Promise<void>;
+}
+
+/**
+ * What recommend-user and refresh-user call after storing a list: the user's interest vector
+ * and the event's time as their last activity go to the index pool, keyed by the event (a
+ * retried job adds the same job again, which is absorbed).
+ */
+export function makeUserVectorRecorder(deps: UserVectorRecorderDeps): (profile: UserProfile, event: { eventId: string; occurredAt: string }) => Promise<void> {
+  return async (profile, event) => {
+    const seen = await deps.recommendations.seen(profile.userId);
+    const seedVectors = [...seen]
+      .sort()
+      .slice(0, MAX_SEED_ITEMS)
+      .map((id) => deps.itemVector(profile.encoder, id))
+      .filter((vector): vector is Float32Array => vector !== undefined);
+    const topicVectors = profile.vectors.map((vector) => decodeVectorBase64(vector, profile.dimension));
+    const vector = userInterestVector({ topicVectors, seedVectors, weights: deps.weights });
+    if (!vector) return;
+    await deps.enqueue({
+      eventId: event.eventId,
+      occurredAt: event.occurredAt,
+      userId: profile.userId,
+      encoder: profile.encoder,
+      dimension: profile.dimension,
+      vector: encodeVectorBase64(vector),
+    });
+  };
+}
