@@ -30,7 +30,7 @@ async function chaos(args: string[]): Promise<any> {
 
 describe('coldstart chaos', () => {
   it('loses nothing and writes nothing twice while pools are SIGKILLed and Redis crashes', async () => {
-    const report = await chaos(['chaos', '--users', '120', '--items', '300', '--kill-every', '3', '--redis-restart', '--s3-faults', '0.2', '--json']);
+    const report = await chaos(['chaos', '--users', '120', '--items', '300', '--kill-every', '3', '--redis-restart', '--json']);
     expect(report).toMatchObject({ users: 120, items: 300, served: 120, lost: 0, duplicateWrites: 0 });
     expect(report.kills).toBeGreaterThan(0);
     expect(report.kills).toBe(report.detail.killed.length);
@@ -41,8 +41,8 @@ describe('coldstart chaos', () => {
     expect(report.detail.duplicates.walEntriesRead).toBeGreaterThanOrEqual(300);
     expect(report.p50MsToRecs).toBeGreaterThan(0);
     expect(report.p99MsToRecs).toBeGreaterThanOrEqual(report.p50MsToRecs);
-    // No snapshot settings in this environment: said so, not pretended.
-    expect(report.detail.s3Faults).toMatch(/^not-applicable: /);
+    // Without --s3-faults the stack keeps no snapshots and the log is never trimmed.
+    expect(report.detail.s3Faults).toBeNull();
     // The run's own state (Redis AOF, logs) is gone once it passed.
     expect(report.detail.stateDir).toBeUndefined();
   });
@@ -58,5 +58,27 @@ describe('coldstart chaos', () => {
     expect(report.detail.expansionSources.fallback).toBeGreaterThan(0);
     const sources = report.detail.expansionSources as Record<string, number>;
     expect(Object.values(sources).reduce((a, b) => a + b, 0)).toBe(150);
+  });
+
+  it('snapshots through S3 faults: writes fail or stall, yet LATEST verifies and a replica from it holds the catalog', async () => {
+    const report = await chaos(['chaos', '--users', '40', '--items', '300', '--kill-every', '4', '--s3-faults', '0.6', '--json']);
+    expect(report).toMatchObject({ users: 40, items: 300, served: 40, lost: 0, duplicateWrites: 0 });
+    const s3 = report.detail.s3Faults;
+    expect(s3).toMatchObject({ share: 0.6, errorShare: 0.3, delayShare: 0.3, verified: true });
+    // The proxy saw the writer's writes and faulted some (seeded, so the same ones every run).
+    expect(s3.proxy.writes).toBeGreaterThan(0);
+    expect(s3.proxy.errorsInjected.InternalError + s3.proxy.errorsInjected.SlowDown + s3.proxy.delaysInjected).toBeGreaterThan(0);
+    expect(s3.snapshotTraffic.pointerMoves).toBeGreaterThan(0);
+    expect(s3.check).toMatchObject({ catalogItems: 300, replicaItems: 300, itemDifferences: 0, problems: [] });
+    // Every index with a log (the item index, and any the writer keeps beside it) verifies.
+    for (const index of s3.check.indexes) {
+      expect(index).toMatchObject({ latestVerifies: true, coversLog: true });
+      expect(index.replica.startedFrom).toBe(index.latest.snapshotId);
+      expect(index.kept.filter((k: { latest: boolean }) => k.latest)).toHaveLength(1);
+    }
+    const items = s3.check.indexes.find((index: { kind: string }) => index.kind === 'item');
+    expect(items.latest.vectors).toBe(300);
+    expect(items.replica.items).toBe(300);
+    expect(report.detail.stateDir).toBeUndefined();
   });
 });

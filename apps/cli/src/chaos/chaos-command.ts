@@ -14,13 +14,27 @@ const share = (value: string) => {
   return n;
 };
 
+function renderS3Faults(s3: NonNullable<ChaosReport['detail']['s3Faults']>): string[] {
+  const { proxy, snapshotTraffic, check } = s3;
+  return [
+    `S3 faults on ${proxy.writes} writes: ${proxy.errorsInjected.InternalError} InternalError, ${proxy.errorsInjected.SlowDown} SlowDown, ${proxy.delaysInjected} delayed; ${proxy.reads} reads untouched`,
+    `snapshots committed ${snapshotTraffic.pointerMoves} (${snapshotTraffic.uploads} uploads), rounds the writer gave up on ${s3.snapshotRoundsFailed}, replica starts from a snapshot ${snapshotTraffic.loads}`,
+    ...check.indexes.map(
+      (index) =>
+        `index ${index.index}: LATEST ${index.latest?.snapshotId ?? 'none'} ${index.latestVerifies ? 'verifies' : 'does NOT verify'}${index.coversLog ? ', covers the whole log' : ''}; a replica from it holds ${index.replica?.items ?? 0} items`,
+    ),
+    `catalog ${check.catalogItems} items, replicas from the snapshots ${check.replicaItems}: ${s3.verified ? 'the same' : `NOT verified: ${check.problems.join('; ')}`}`,
+  ];
+}
+
 function render(report: ChaosReport): string {
   const d = report.detail;
   return [
     `users ${report.users}, items ${report.items}: served ${report.served}, lost ${report.lost}, duplicate writes ${report.duplicateWrites}`,
     `kills ${report.kills}${d.redisRestart ? `, Redis crashed at ${d.redisRestart.atMs} ms and back after ${d.redisRestart.downMs} ms` : ''}`,
     `time to recommendations: p50 ${report.p50MsToRecs} ms, p99 ${report.p99MsToRecs} ms${d.llm ? ` (bound with LLM faults: ${d.llm.p99BoundMs} ms)` : ''}`,
-    `repeats absorbed by the store ${d.repeatsAbsorbed}, failed jobs ${d.failedJobs}, dead letters ${d.deadLetters}, S3 faults: ${d.s3Faults}`,
+    `repeats absorbed by the store ${d.repeatsAbsorbed}, failed jobs ${d.failedJobs}, dead letters ${d.deadLetters}`,
+    ...(d.s3Faults ? renderS3Faults(d.s3Faults) : []),
     `elapsed ${d.elapsedMs} ms${d.drained ? '' : ' (did NOT drain)'}`,
   ].join('\n');
 }
@@ -35,7 +49,7 @@ export function registerChaosCommand(program: Command, loadConfig: () => CliConf
     .option('--kill-every <seconds>', 'SIGKILL one random pool or ingest process this often, and restart it', positiveInt)
     .option('--redis-restart', 'crash the stack\'s own Redis (SIGKILL; AOF on) once half the users are served, and restart it')
     .option('--llm-faults <share>', 'expand through a local LLM server failing this share of requests (half HTTP 500, half hangs)', share)
-    .option('--s3-faults <share>', 'fail or delay this share of snapshot writes to S3 (reported not-applicable until snapshots are configured)', share)
+    .option('--s3-faults <share>', 'snapshot the indexes to the stack\'s S3 emulator through a proxy failing (500 InternalError or 503 SlowDown) or delaying (1–3 s) this share of the writes, half and half; then check that LATEST verifies and restores to the catalog\'s items', share)
     .option('--llm-latency-ms <ms>', 'the local LLM server\'s fixed latency with --llm-faults', positiveInt, 200)
     .option('--rate <users-per-second>', 'publish signups at this rate (default: all at once)', positiveInt)
     .option('--expand-processes <n>', 'worker-expand processes (default $EXPAND_PROCESSES or 1)', positiveInt)
@@ -76,8 +90,8 @@ export function registerChaosCommand(program: Command, loadConfig: () => CliConf
           say,
         );
         console.log(options.json ? JSON.stringify(report) : render(report));
-        // A run that lost events or wrote twice is a failed run, for scripts and CI alike.
-        if (report.lost > 0 || report.duplicateWrites > 0 || report.served < report.users) process.exitCode = 1;
+        // A run that lost events or wrote twice, or whose snapshots do not restore, is a failed run, for scripts and CI alike.
+        if (report.lost > 0 || report.duplicateWrites > 0 || report.served < report.users || report.detail.s3Faults?.verified === false) process.exitCode = 1;
       },
     );
 }

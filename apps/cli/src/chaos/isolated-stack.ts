@@ -10,6 +10,8 @@ export interface IsolatedStack {
   config: CliConfig;
   /** Every setting the stack's processes were given beyond the config's own. */
   appTuning: Record<string, string>;
+  /** Gives the stack's processes started from now on these settings too (recorded in appTuning). */
+  tune(settings: Record<string, string>): void;
   /** Stops every process of this stack (its Redis and SQS emulator included) and, unless kept, removes its state. */
   down(options?: { keepState?: boolean }): Promise<void>;
 }
@@ -37,10 +39,15 @@ export async function startIsolatedConfig(base: CliConfig, name: string, appTuni
   };
   // stackUp hands its own environment to the apps it starts (appEnvironment spreads
   // process.env), so this is the one way to give them settings CliConfig has no field for.
-  Object.assign(process.env, appTuning);
+  const tuning = { ...appTuning };
+  Object.assign(process.env, tuning);
   return {
     config,
-    appTuning,
+    appTuning: tuning,
+    tune(settings) {
+      Object.assign(tuning, settings);
+      Object.assign(process.env, settings);
+    },
     async down(options = {}) {
       await stackDown(config, 10_000);
       // stackDown misses the Redis it started (see stackRedisPid), so it is stopped here.

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { Redis } from 'ioredis';
 import { createSqsClient, type EventQueue } from '@coldstart/aws';
@@ -5,6 +6,7 @@ import { startLlmServer, type LlmServer } from '@coldstart/llm-server';
 import type { CliConfig } from '../config.js';
 import { waitUntilDone } from '../demo/wait-until.js';
 import { percentile } from '../sizing/bench-llm.js';
+import { logFile } from '../stack/process-control.js';
 import { stackUp } from '../stack/stack.js';
 import { chaosEvents } from './chaos-events.js';
 import { findDuplicateWrites, type DuplicateWrites } from './duplicate-writes.js';
@@ -14,6 +16,9 @@ import { publishPaced } from './paced-publisher.js';
 import { killRandomly, type Kill } from './process-killer.js';
 import { restartRedis, type RedisRestart } from './redis-restart.js';
 import { serial } from './serial.js';
+import { checkSnapshots, type SnapshotCheck } from './snapshot-check.js';
+import { startSnapshotFaults, type SnapshotFaults, type SnapshotTraffic } from './snapshot-faults.js';
+import type { S3FaultProxyStats } from './s3-fault-proxy.js';
 
 export interface ChaosOptions {
   users: number;
@@ -22,6 +27,7 @@ export interface ChaosOptions {
   redisRestart: boolean;
   /** Share of LLM requests that fail: half answered 500, half never answered. */
   llmFaults?: number;
+  /** Share of snapshot writes to S3 that fail (half InternalError 500, half SlowDown 503) or are delayed 1–3 s, half and half. */
   s3Faults?: number;
   llmLatencyMs: number;
   /** Signups per second; undefined publishes them all at once. */
@@ -52,7 +58,8 @@ export interface ChaosReport {
     killed: Kill[];
     redisRestart: RedisRestart | null;
     llm: { latencyMs: number; errorShare: number; hangShare: number; timeoutMs: number; retries: number; p99BoundMs: number; requests: number; byOutcome: Record<string, number> } | null;
-    s3Faults: string;
+    /** Null without --s3-faults. */
+    s3Faults: S3FaultsDetail | null;
     /** Users per second published (null: all at once). */
     ratePerSecond: number | null;
     realUsers: number;
@@ -66,6 +73,26 @@ export interface ChaosReport {
     appTuning: Record<string, string>;
     stateDir?: string;
   };
+}
+
+/**
+ * What S3 faults did to the index snapshots: faults injected at the proxy, snapshot writes that
+ * got through, and whether the newest snapshot verifies and restores to the catalog's items.
+ */
+export interface S3FaultsDetail {
+  share: number;
+  errorShare: number;
+  delayShare: number;
+  delayMs: { min: number; max: number };
+  seed: number;
+  url: string;
+  proxy: S3FaultProxyStats;
+  snapshotTraffic: SnapshotTraffic;
+  /** The writer's snapshot rounds that failed despite the SDK's retries (worker-index's log). */
+  snapshotRoundsFailed: number;
+  check: SnapshotCheck;
+  /** False fails the run: an index without a LATEST that verifies, a replica that does not start from it, or item replicas whose items differ from the catalog's. */
+  verified: boolean;
 }
 
 /** Lock and stall check short enough that a killed worker's jobs come back within seconds, not the default 30–45 s. */
@@ -85,10 +112,16 @@ async function deadLetterCount(sqs: SQSClient, queues: readonly EventQueue[]): P
   return total;
 }
 
-function s3FaultsVerdict(requested: number | undefined): string {
-  if (requested === undefined) return 'off';
-  if (!process.env.COLDSTART_SNAPSHOTS_S3_URL) return 'not-applicable: snapshots are not configured';
-  return 'not-applicable: snapshot writes have no fault-injecting S3 endpoint yet, so no S3 fault was injected';
+/** After the drain the writer snapshots within SNAPSHOT_EVERY_SECONDS, plus faults and retries. */
+const FINAL_SNAPSHOT_WAIT_MS = 90_000;
+
+/** The writer logs each snapshot round it gives up on; counted from its log, which survives its kills. */
+function failedSnapshotRounds(stateDir: string): number {
+  try {
+    return readFileSync(logFile(stateDir, 'worker-index'), 'utf8').split('\n').filter((line) => line.includes('snapshot failed')).length;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -102,6 +135,7 @@ export async function runChaos(base: CliConfig, options: ChaosOptions, say: (lin
   const config = stack.config;
   if (options.expandProcesses) config.EXPAND_PROCESSES = options.expandProcesses;
   let llmServer: LlmServer | undefined;
+  let snapshotFaults: SnapshotFaults | undefined;
   let keepState = options.keepState;
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
   redis.on('error', () => {}); // reconnects by itself across the Redis restart
@@ -116,6 +150,12 @@ export async function runChaos(base: CliConfig, options: ChaosOptions, say: (lin
     const restart = async () => {
       await stackUp(config);
     };
+    if (options.s3Faults !== undefined) {
+      // The emulator first, for the bucket; the apps then start with snapshots through the proxy.
+      await stackUp(config, { apps: [] });
+      snapshotFaults = await startSnapshotFaults(config, options.s3Faults);
+      stack.tune(snapshotFaults.appSettings);
+    }
     const { queues } = await stackUp(config);
     const [userQueue, itemQueue] = queues;
     if (!userQueue || !itemQueue) throw new Error('the stack returned no event queues');
@@ -195,6 +235,25 @@ export async function runChaos(base: CliConfig, options: ChaosOptions, say: (lin
     const repeats = Number((await redis.get(`${config.COLDSTART_PREFIX}:stats:repeated-events`)) ?? 0);
     const failedJobs = await tracker.failedJobs();
     await tracker.close();
+    let s3Faults: S3FaultsDetail | null = null;
+    if (snapshotFaults) {
+      say('checking the snapshots in S3: waiting for the final one, verifying LATEST, restoring a replica from it');
+      const check = await checkSnapshots(redis, config.COLDSTART_PREFIX, snapshotFaults.store, { waitMs: FINAL_SNAPSHOT_WAIT_MS });
+      s3Faults = {
+        share: snapshotFaults.share,
+        errorShare: snapshotFaults.errorShare,
+        delayShare: snapshotFaults.delayShare,
+        delayMs: snapshotFaults.delayMs,
+        seed: snapshotFaults.seed,
+        url: snapshotFaults.url,
+        proxy: snapshotFaults.proxyStats(),
+        snapshotTraffic: snapshotFaults.traffic(),
+        snapshotRoundsFailed: failedSnapshotRounds(config.COLDSTART_STATE_DIR),
+        check,
+        verified: check.verified,
+      };
+      if (!check.verified) keepState = true;
+    }
     const drained = progress.complete;
     if (!drained) keepState = true;
 
@@ -228,7 +287,7 @@ export async function runChaos(base: CliConfig, options: ChaosOptions, say: (lin
                 p99BoundMs: 3 * options.llmLatencyMs + LLM_TIMEOUT_MS,
                 ...llmServer.stats(),
               },
-        s3Faults: s3FaultsVerdict(options.s3Faults),
+        s3Faults,
         ratePerSecond: options.ratePerSecond ?? null,
         realUsers: events.realUsers,
         expansionSources,
@@ -248,5 +307,6 @@ export async function runChaos(base: CliConfig, options: ChaosOptions, say: (lin
     redis.disconnect();
     await llmServer?.close();
     await stack.down({ keepState });
+    await snapshotFaults?.close();
   }
 }
