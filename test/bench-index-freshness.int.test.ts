@@ -1,26 +1,9 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-const DIST = join(import.meta.dirname, '..', 'apps', 'cli', 'dist');
+import { runCliCommand } from './support/cli-command.js';
 
 /** `coldstart bench index` as registered by registerBenchIndexCommand; freshness runs a stack of its own (own Redis port, prefix, state dir). */
 async function benchIndex(args: string[]): Promise<{ stdout: any; stderr: string }> {
-  const entry = `
-    import { Command } from 'commander';
-    import { registerBenchIndexCommand } from ${JSON.stringify(join(DIST, 'bench', 'bench-index.js'))};
-    import { loadConfig } from ${JSON.stringify(join(DIST, 'config.js'))};
-    const program = new Command('coldstart');
-    registerBenchIndexCommand(program.command('bench'), loadConfig);
-    await program.parseAsync(['node', 'coldstart', ...process.argv.slice(1)]);
-  `;
-  const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', entry, ...args], {
-    cwd: join(import.meta.dirname, '..'),
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const { stdout, stderr } = await runCliCommand({ module: 'bench/bench-index.js', register: 'registerBenchIndexCommand', group: 'bench' }, args);
   return { stdout: JSON.parse(stdout), stderr };
 }
 

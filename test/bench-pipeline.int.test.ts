@@ -1,27 +1,9 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-const DIST = join(import.meta.dirname, '..', 'apps', 'cli', 'dist');
+import { runCliCommand } from './support/cli-command.js';
 
 /** `coldstart bench pipeline` as registered by registerBenchPipelineCommand, on a stack of its own (own Redis port, prefix, state dir). */
 async function benchPipeline(args: string[]): Promise<any> {
-  const entry = `
-    import { Command } from 'commander';
-    import { registerBenchPipelineCommand } from ${JSON.stringify(join(DIST, 'bench', 'bench-pipeline.js'))};
-    import { loadConfig } from ${JSON.stringify(join(DIST, 'config.js'))};
-    const program = new Command('coldstart');
-    registerBenchPipelineCommand(program.command('bench'), loadConfig);
-    await program.parseAsync(['node', 'coldstart', ...process.argv.slice(1)]);
-  `;
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', entry, ...args], {
-    cwd: join(import.meta.dirname, '..'),
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return JSON.parse(stdout);
+  return JSON.parse((await runCliCommand({ module: 'bench/bench-pipeline.js', register: 'registerBenchPipelineCommand', group: 'bench' }, args)).stdout);
 }
 
 // Figures only: how fast is for the benchmark's output to show, never for a test to assert.

@@ -1,10 +1,5 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-const DIST = join(import.meta.dirname, '..', 'apps', 'cli', 'dist');
+import { runCliCommand } from './support/cli-command.js';
 
 /**
  * `coldstart chaos` as registered by registerChaosCommand, run in a process of its own because
@@ -12,20 +7,7 @@ const DIST = join(import.meta.dirname, '..', 'apps', 'cli', 'dist');
  * prefix, queues, ports and temporary state dir, so the machine's shared Redis is never touched.
  */
 async function chaos(args: string[]): Promise<any> {
-  const entry = `
-    import { Command } from 'commander';
-    import { registerChaosCommand } from ${JSON.stringify(join(DIST, 'chaos', 'chaos-command.js'))};
-    import { loadConfig } from ${JSON.stringify(join(DIST, 'config.js'))};
-    const program = new Command('coldstart');
-    registerChaosCommand(program, loadConfig);
-    await program.parseAsync(['node', 'coldstart', ...process.argv.slice(1)]);
-  `;
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', entry, ...args], {
-    cwd: join(import.meta.dirname, '..'),
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return JSON.parse(stdout);
+  return JSON.parse((await runCliCommand({ module: 'chaos/chaos-command.js', register: 'registerChaosCommand' }, args)).stdout);
 }
 
 describe('coldstart chaos', () => {

@@ -79,13 +79,7 @@ export interface ChaosReport {
  * What S3 faults did to the index snapshots: faults injected at the proxy, snapshot writes that
  * got through, and whether the newest snapshot verifies and restores to the catalog's items.
  */
-export interface S3FaultsDetail {
-  share: number;
-  errorShare: number;
-  delayShare: number;
-  delayMs: { min: number; max: number };
-  seed: number;
-  url: string;
+export interface S3FaultsDetail extends Pick<SnapshotFaults, 'share' | 'errorShare' | 'delayShare' | 'delayMs' | 'seed' | 'url'> {
   proxy: S3FaultProxyStats;
   snapshotTraffic: SnapshotTraffic;
   /** The writer's snapshot rounds that failed despite the SDK's retries (worker-index's log). */
