@@ -12,7 +12,9 @@ async function chaos(args: string[]): Promise<any> {
 
 describe('coldstart chaos', () => {
   it('loses nothing and writes nothing twice while pools are SIGKILLed and Redis crashes', async () => {
-    const report = await chaos(['chaos', '--users', '120', '--items', '300', '--kill-every', '3', '--redis-restart', '--json']);
+    // Paced so the run lasts at least 6 s however fast the machine is: kills every 2 s must land
+    // while work is in flight (unpaced, a fast machine finished before the first kill).
+    const report = await chaos(['chaos', '--users', '120', '--items', '300', '--kill-every', '2', '--rate', '20', '--redis-restart', '--json']);
     expect(report).toMatchObject({ users: 120, items: 300, served: 120, lost: 0, duplicateWrites: 0 });
     expect(report.kills).toBeGreaterThan(0);
     expect(report.kills).toBe(report.detail.killed.length);

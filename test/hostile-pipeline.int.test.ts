@@ -134,10 +134,7 @@ describe('hostile input through the pipeline with the LLM path on', () => {
     const sqs = createSqsClient({ region: 'us-east-1', endpoint: harness.emulator.endpoint });
     await publishBodies(sqs, harness.itemQueue.url, items.map(sqsBody));
     sqs.destroy();
-    const catalog = harness.catalog();
-    await vi.waitFor(async () => expect(await catalog.liveCount()).toBe(books.length + items.length), { timeout: 40_000, interval: 200 }).catch((error: unknown) => {
-      throw new Error(`catalog not filled\n${harness.logs()}`, { cause: error });
-    });
+    await harness.waitForCatalog(books.length + items.length, 40_000);
   }, 90_000);
 
   afterAll(async () => {

@@ -37,8 +37,7 @@ describe('LLM expansion through the pipeline, with a failing LLM server', () => 
     });
     await harness.startAnother('worker-expand');
     await harness.publish(books.map(upserted));
-    const catalog = harness.catalog();
-    await vi.waitFor(async () => expect(await catalog.liveCount()).toBe(books.length), { timeout: 90_000, interval: 250 });
+    await harness.waitForCatalog(books.length, 90_000);
     const byId = new Map(books.map((b) => [b.bookId, b]));
     signups = usersWithMinRatings(fold, 5)
       .slice(0, USERS)

@@ -15,8 +15,7 @@ describe('pipeline, every app its own process', () => {
     harness = await PipelineHarness.start();
     books = (await loadFold('a')).books.slice(0, 150);
     await harness.publish(books.map(upserted));
-    const catalog = harness.catalog();
-    await vi.waitFor(async () => expect(await catalog.liveCount()).toBe(books.length), { timeout: 60_000, interval: 200 });
+    await harness.waitForCatalog(books.length, 60_000);
   });
 
   afterAll(async () => {

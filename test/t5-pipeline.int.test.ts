@@ -21,8 +21,7 @@ describe('pipeline with the T5 encoder on onnxruntime-node', () => {
     harness = await PipelineHarness.start({ ENCODER: 't5-tiny-fixture', COLDSTART_MODELS_DIR: modelsDir });
     books = (await loadFold('b')).books.slice(0, 80);
     await harness.publish(books.map(upserted));
-    const catalog = harness.catalog();
-    await vi.waitFor(async () => expect(await catalog.liveCount()).toBe(books.length), { timeout: 60_000, interval: 200 });
+    await harness.waitForCatalog(books.length, 60_000);
   });
 
   afterAll(async () => {

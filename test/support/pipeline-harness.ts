@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { expect, vi } from 'vitest';
 import { Queue } from 'bullmq';
 import { createSqsClient, ensureEventQueue, publishBodies, type EventQueue } from '@coldstart/aws';
 import type { ColdstartEvent } from '@coldstart/events';
@@ -109,6 +110,21 @@ export class PipelineHarness {
 
   catalog(): CatalogStore {
     return new CatalogStore(this.fx.redis, this.fx.prefix);
+  }
+
+  /**
+   * Waits until the catalog holds `count` live items; on timeout the error carries every app's
+   * output and which apps exited, since a pool that died at start looks like a slow one.
+   */
+  async waitForCatalog(count: number, timeoutMs: number): Promise<void> {
+    const catalog = this.catalog();
+    let live = 0;
+    try {
+      await vi.waitFor(async () => expect((live = await catalog.liveCount())).toBe(count), { timeout: timeoutMs, interval: 250 });
+    } catch (error) {
+      const exited = [...this.apps.values(), ...this.others].filter((app) => app.child.exitCode !== null || app.child.signalCode !== null).map((app) => app.name);
+      throw new Error(`catalog holds ${live}/${count} items after ${timeoutMs} ms; exited apps: ${exited.join(', ') || 'none'}\n${this.logs()}`, { cause: error });
+    }
   }
 
   queue(name: QueueName): Queue {
