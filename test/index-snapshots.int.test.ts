@@ -317,6 +317,31 @@ describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () 
     await expect(unsnapshotted.catchUp()).rejects.toThrow(/trimmed past position .* no snapshot store is configured/);
   });
 
+  it('prunes past a failed upload below LATEST: it keeps the last complete snapshots and trims the log only below them', async () => {
+    const replica = new WalReplica(writer, INDEX, { snapshots: store });
+    const snapshotter = snapshotterOf(replica);
+    await mutate(writer, 0, 10);
+    const first = (await snapshotter.snapshot())!;
+    await mutate(writer, 10, 20);
+    const second = (await snapshotter.snapshot())!;
+    // An upload that died after index.bin, before its manifest: it sorts between second and third.
+    const orphan = second.snapshotId.replace(/-(\d{15})$/, (_, ms: string) => `-${String(Number(ms) + 1).padStart(15, '0')}`);
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/${INDEX}/${orphan}/index.bin`, Body: Buffer.from('partial') }));
+    await mutate(writer, 20, 30);
+    const third = (await snapshotter.snapshot())!;
+
+    // keep = 2 counts second and third; the orphan is deleted, not kept in second's place.
+    expect(await store.ids(INDEX)).toEqual([second.snapshotId, third.snapshotId]);
+    const [firstEntry] = await writer.readWal(INDEX, '0', 1);
+    expect(firstEntry?.id).toBe(second.walSequence);
+    expect(first.snapshotId < second.snapshotId).toBe(true);
+    // With LATEST unreadable, a replica still starts from second and replays the log after it.
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/${INDEX}/${third.snapshotId}/index.bin`, Body: Buffer.from('flipped') }));
+    const restarted = new WalReplica(writer, INDEX, { snapshots: store });
+    expect(await resultsOf(restarted)).toEqual(fromScratch());
+    expect(restarted.startedFrom).toBe(second.snapshotId);
+  });
+
   it('coldstart snapshot create writes from the log with the writer\'s code, and list shows it as LATEST', async () => {
     await mutate(writer, 0, 15);
     const deps = { store, catalog: writer, factory: 'Flat' };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
@@ -268,18 +269,27 @@ export class SnapshotStore {
   }
 
   /**
-   * Keeps the `keep` newest snapshots at or before LATEST (and any newer, uncommitted ones, which
-   * a writer may still be finishing), deletes the older ones, and returns the oldest kept one's
-   * log position: the log may be trimmed below it, never further.
+   * Keeps the `keep` newest complete snapshots (with a manifest) at or before LATEST, and any
+   * newer, uncommitted ones, which a writer may still be finishing; deletes the older ones and the
+   * incomplete ones below LATEST (an upload that failed before its manifest: nothing can load it,
+   * and no writer can point LATEST back at it). Returns the oldest kept one's log position: the
+   * log may be trimmed below it, never further. Counting an incomplete snapshot among the kept
+   * would trim the log past the last snapshot that can actually be restored.
    */
   async prune(index: string, keep: number): Promise<{ snapshotId: string; walSequence: string } | undefined> {
     if (!Number.isSafeInteger(keep) || keep < 1) throw new RangeError(`keep must be a positive integer, got ${keep}`);
     const [ids, { pointer }] = await Promise.all([this.ids(index), this.readPointer(index)]);
     const committed = pointer ? ids.filter((id) => id <= pointer.snapshotId) : ids;
-    const kept = committed.slice(-keep);
+    const kept: string[] = [];
+    const incomplete: string[] = [];
+    for (const snapshotId of [...committed].reverse()) {
+      if (kept.length === keep) break;
+      if (await this.hasManifest(index, snapshotId)) kept.unshift(snapshotId);
+      else if (pointer && snapshotId < pointer.snapshotId) incomplete.push(snapshotId);
+    }
     const oldest = kept[0];
     if (oldest === undefined) return undefined;
-    for (const snapshotId of ids.filter((id) => id < oldest)) {
+    for (const snapshotId of [...ids.filter((id) => id < oldest), ...incomplete]) {
       // The manifest goes first, so a half-deleted snapshot fails verification instead of loading.
       for (const name of ['manifest.json', 'index.bin']) {
         await this.options.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.key(index, snapshotId, name) }));
@@ -287,6 +297,16 @@ export class SnapshotStore {
       this.options.logger?.info({ index, snapshotId }, 'snapshot pruned');
     }
     return { snapshotId: oldest, walSequence: walSequenceOfSnapshotId(oldest) };
+  }
+
+  private async hasManifest(index: string, snapshotId: string): Promise<boolean> {
+    try {
+      await this.options.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.key(index, snapshotId, 'manifest.json') }));
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
   }
 
   private async getObject(key: string): Promise<Buffer> {
