@@ -51,8 +51,13 @@ export interface SnapshotListing {
 }
 
 const LATEST = 'LATEST';
-/** Parts of a multipart upload (S3's minimum is 5 MiB); smaller bodies go in one PUT. */
-const DEFAULT_PART_BYTES = 16 * 1024 * 1024;
+/**
+ * Parts of a multipart upload; smaller bodies go in one PUT. S3 takes 5 MiB to 5 GiB per part and
+ * 10,000 parts, so 8 MiB parts carry up to 78 GiB (a 1M × 768 Flat index is about 6 GB). The
+ * local emulator (fauxqs) refuses bodies over 11 MiB with 413, which 16 MiB parts hit at 100k
+ * vectors: the snapshot then never completed on the local stack.
+ */
+export const SNAPSHOT_PART_BYTES = 8 * 1024 * 1024;
 
 const isMissing = (error: unknown): boolean =>
   error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404);
@@ -113,7 +118,7 @@ export class SnapshotStore {
     await new Upload({
       client,
       params: { Bucket: bucket, Key: this.key(input.index, snapshotId, 'index.bin'), Body: input.bytes, ContentType: 'application/octet-stream' },
-      partSize: this.options.partBytes ?? DEFAULT_PART_BYTES,
+      partSize: this.options.partBytes ?? SNAPSHOT_PART_BYTES,
       queueSize: 2,
     }).done();
     await client.send(
