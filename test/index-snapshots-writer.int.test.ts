@@ -30,28 +30,31 @@ describe('worker-index as the single writer that snapshots', () => {
     await fx?.cleanup();
   });
 
+  /** worker-index with its keys under `keyPrefix`, snapshotting under `prefix` of the bucket every 5 log entries or 2 s. */
+  async function startWriter(prefix: string, keyPrefix: string) {
+    const port = await freePort();
+    const app = startApp('worker-index', {
+      REDIS_URL: TEST_REDIS_URL,
+      COLDSTART_PREFIX: keyPrefix,
+      METRICS_PORT: String(port),
+      COLDSTART_SNAPSHOTS_S3_URL: `s3://${BUCKET}/${prefix}`,
+      S3_ENDPOINT: emulator.endpoint,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      SNAPSHOT_EVERY_MUTATIONS: '5',
+      // Entries short of the next 5 still reach a snapshot, so the test can wait for the newest.
+      SNAPSHOT_EVERY_SECONDS: '2',
+      SNAPSHOT_KEEP: '2',
+      WRITER_LEASE_MS: '2000',
+      LOG_LEVEL: 'info',
+    });
+    running.push(app);
+    return { app, readyz: async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status };
+  }
+
   it('one process writes while another stands by, snapshots and trims the log below the oldest kept snapshot, and the standby takes over after SIGTERM', async () => {
     const prefix = `test-${randomUUID()}`;
-    const start = async () => {
-      const port = await freePort();
-      const app = startApp('worker-index', {
-        REDIS_URL: TEST_REDIS_URL,
-        COLDSTART_PREFIX: fx.prefix,
-        METRICS_PORT: String(port),
-        COLDSTART_SNAPSHOTS_S3_URL: `s3://${BUCKET}/${prefix}`,
-        S3_ENDPOINT: emulator.endpoint,
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-        SNAPSHOT_EVERY_MUTATIONS: '5',
-        // Entries short of the next 5 still reach a snapshot, so the test can wait for the newest.
-        SNAPSHOT_EVERY_SECONDS: '2',
-        SNAPSHOT_KEEP: '2',
-        WRITER_LEASE_MS: '2000',
-        LOG_LEVEL: 'info',
-      });
-      running.push(app);
-      return { app, readyz: async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status };
-    };
+    const start = () => startWriter(prefix, fx.prefix);
     const first = await start();
     await vi.waitFor(async () => expect(await first.readyz()).toBe(200), { timeout: 20_000, interval: 100 });
     const second = await start();
@@ -92,5 +95,53 @@ describe('worker-index as the single writer that snapshots', () => {
     expect(replica.startedFrom).toBe((await store.readPointer(INDEX)).pointer?.snapshotId);
     expect(replica.index?.size).toBe(12);
     expect(second.app.output()).toMatch(/this process is the writer/);
+  });
+
+  it('snapshots in a process of its own: killed, it is started again and snapshots go on; the writer\'s SIGTERM stops it too', async () => {
+    // Keys of its own: the first test's standby is still the writer of fx.prefix.
+    const own = await createRedisFixture();
+    try {
+      const prefix = `test-${randomUUID()}`;
+      const writer = await startWriter(prefix, own.prefix);
+      await vi.waitFor(async () => expect(await writer.readyz()).toBe(200), { timeout: 20_000, interval: 100 });
+      const snapshotterPids = () => [...writer.app.output().matchAll(/"snapshotterPid":(\d+)/g)].map((m) => Number(m[1]));
+      await vi.waitFor(() => expect(snapshotterPids()).toHaveLength(1), { timeout: 10_000, interval: 100 });
+      const [firstPid] = snapshotterPids();
+      expect(firstPid).not.toBe(writer.app.child.pid);
+
+      const token = (await own.redis.get(`${own.prefix}:index:writer:token`))!;
+      const asWriter = new CatalogStore(own.redis, own.prefix, { writerToken: token });
+      const store = new SnapshotStore({ client, bucket: BUCKET, prefix });
+      const upsertAndWaitForSnapshot = async (from: number, to: number) => {
+        for (let i = from; i < to; i++) {
+          await asWriter.upsert({ item: { itemId: `item-${i}`, title: 't', authors: [], categories: [] }, occurredAt: '2026-01-01T00:00:00Z', eventId: `e${i}`, encoder: INDEX, dimension: 3, vector: vector(i) });
+        }
+        await vi.waitFor(async () => expect((await store.readPointer(INDEX)).pointer?.walSequence).toBe((await asWriter.walBounds(INDEX)).lastId), { timeout: 20_000, interval: 200 });
+      };
+      await upsertAndWaitForSnapshot(0, 6);
+
+      process.kill(firstPid!, 'SIGKILL');
+      await vi.waitFor(() => expect(snapshotterPids()).toHaveLength(2), { timeout: 10_000, interval: 100 });
+      expect(writer.app.output()).toMatch(/snapshotter process exited; starting it again/);
+      // The writer itself never stopped, and the new snapshotter picks up where the log is.
+      expect(await writer.readyz()).toBe(200);
+      await upsertAndWaitForSnapshot(6, 14);
+      const manifest = await store.readManifest(INDEX, (await store.readPointer(INDEX)).pointer!.snapshotId);
+      expect(manifest).toMatchObject({ vectors: 14, fencingToken: token });
+
+      const secondPid = snapshotterPids()[1]!;
+      expect(await writer.app.stop('SIGTERM')).toBe(0);
+      const alive = (pid: number) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      await vi.waitFor(() => expect(alive(secondPid)).toBe(false), { timeout: 15_000, interval: 100 });
+    } finally {
+      await own.cleanup();
+    }
   });
 });

@@ -1,10 +1,9 @@
-import { snapshotStoreFromUrl } from '@coldstart/index-snapshots';
 import { createJobProducer, servePool } from '@coldstart/queues';
 import { createLogger, fatal, type Logger } from '@coldstart/runtime';
 import { CatalogStore, RecommendationStore } from '@coldstart/store';
 import { loadConfig } from './config.js';
 import { makeIndexHandlers } from './index.processor.js';
-import { startSnapshotLoop } from './snapshot-loop.js';
+import { startSnapshotProcess } from './snapshot-process.js';
 import { acquireWriterLease } from './writer-lease.js';
 
 let logger: Logger | undefined;
@@ -12,8 +11,7 @@ let logger: Logger | undefined;
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = (logger = createLogger({ app: 'worker-index', level: config.LOG_LEVEL }));
-  const snapshots = snapshotStoreFromUrl({ url: config.COLDSTART_SNAPSHOTS_S3_URL, endpoint: config.S3_ENDPOINT, region: config.AWS_REGION, logger: log });
-  if (!snapshots) log.info('COLDSTART_SNAPSHOTS_S3_URL is unset: no index snapshots, and the write-ahead logs are never trimmed');
+  if (!config.COLDSTART_SNAPSHOTS_S3_URL) log.info('COLDSTART_SNAPSHOTS_S3_URL is unset: no index snapshots, and the write-ahead logs are never trimmed');
   // A deposed writer's appends already fail on its stale token; SIGTERM makes it restart as a standby.
   const stepDown = (reason: string) => {
     log.error({ reason }, 'no longer the writer; shutting down');
@@ -23,21 +21,11 @@ async function main(): Promise<void> {
     // Blocks while another process is the writer: this one stays a standby, not ready.
     const lease = await acquireWriterLease(new CatalogStore(redis, config.COLDSTART_PREFIX), { leaseMs: config.WRITER_LEASE_MS, logger: log, onLost: stepDown });
     const catalog = new CatalogStore(redis, config.COLDSTART_PREFIX, { writerToken: lease.token });
-    if (snapshots) {
-      const loop = startSnapshotLoop({
-        catalog,
-        store: snapshots,
-        policy: { everyMutations: config.SNAPSHOT_EVERY_MUTATIONS, everySeconds: config.SNAPSHOT_EVERY_SECONDS },
-        keep: config.SNAPSHOT_KEEP,
-        factory: config.INDEX_FACTORY,
-        fencingToken: lease.token,
-        logger: log,
-        intervalMs: 1_000,
-        onFenced: stepDown,
-      });
-      // The snapshot in progress finishes before the pool closes the connection; the lease then
-      // lapses on its own, since jobs still draining must keep appending until the pool closes.
-      process.once('SIGTERM', () => void loop.stop());
+    if (config.COLDSTART_SNAPSHOTS_S3_URL) {
+      const snapshotter = startSnapshotProcess({ fencingToken: lease.token, logger: log, onFenced: stepDown });
+      // A snapshot in progress finishes in the child; the lease then lapses on its own, since
+      // jobs still draining must keep appending until the pool closes.
+      process.once('SIGTERM', () => void snapshotter.stop());
     }
     // Applied item upserts go on to the recommend pool's new-item fan-out (its settings live there).
     const producer = createJobProducer(redis, config.COLDSTART_PREFIX);
