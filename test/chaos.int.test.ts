@@ -7,7 +7,16 @@ import { runCliCommand } from './support/cli-command.js';
  * prefix, queues, ports and temporary state dir, so the machine's shared Redis is never touched.
  */
 async function chaos(args: string[]): Promise<any> {
-  return JSON.parse((await runCliCommand({ module: 'chaos/chaos-command.js', register: 'registerChaosCommand' }, args)).stdout);
+  // A run gives up after 90 s, inside the test's 120 s, so a run that does not drain still
+  // prints its report (it exits 1 then) and the assertions below say what was left undone.
+  const command = [...args, '--timeout', '90'];
+  try {
+    return JSON.parse((await runCliCommand({ module: 'chaos/chaos-command.js', register: 'registerChaosCommand' }, command)).stdout);
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    if (!stdout?.trim()) throw new Error(`coldstart chaos printed no report:\n${stderr ?? ''}`, { cause: error });
+    return JSON.parse(stdout);
+  }
 }
 
 describe('coldstart chaos', () => {
@@ -19,8 +28,9 @@ describe('coldstart chaos', () => {
     expect(report.kills).toBeGreaterThan(0);
     expect(report.kills).toBe(report.detail.killed.length);
     expect(report.detail.redisRestart).toMatchObject({ signal: 'SIGKILL', appendfsync: 'everysec' });
-    expect(report.detail.drained).toBe(true);
-    expect(report.detail.failedJobs).toBe(0);
+    // leftInSqs may be above 0: a message whose flow is in Redis but whose ingest died before
+    // deleting it comes back later and is dropped as a repeat.
+    expect(report.detail).toMatchObject({ drained: true, failedJobs: 0, deadLetters: 0, visibilityTimeoutSeconds: 10 });
     // Each item's embedding was logged once even though its worker may have died mid-write.
     expect(report.detail.duplicates.walEntriesRead).toBeGreaterThanOrEqual(300);
     expect(report.p50MsToRecs).toBeGreaterThan(0);

@@ -20,6 +20,11 @@ export const CliEnv = RedisEnv.extend(AwsEnv.shape)
     LLM_BASE_URL: envUrl(['http', 'https']).optional(),
     /** The model id the expand pool asks for; `demo --llm-model` overrides it (default: the server's first model). */
     LLM_MODEL: z.string().min(1).optional(),
+    /**
+     * Visibility timeout of the event queues `stack up` creates (an existing queue keeps its own):
+     * how long a message received by an ingest that dies before deleting it stays hidden.
+     */
+    SQS_VISIBILITY_TIMEOUT_SECONDS: envInteger(60, { min: 1, max: 43_200 }),
     /** How many worker-expand processes the local stack runs (coalescing works across them). */
     EXPAND_PROCESSES: envInteger(1, { min: 1, max: 16 }),
     /** Pid files and logs of the processes `coldstart stack` starts. */

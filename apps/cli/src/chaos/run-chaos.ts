@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { Redis } from 'ioredis';
-import { createSqsClient, type EventQueue } from '@coldstart/aws';
+import { createSqsClient } from '@coldstart/aws';
 import { startLlmServer, type LlmServer } from '@coldstart/llm-server';
 import type { CliConfig } from '../config.js';
 import { waitUntilDone } from '../demo/wait-until.js';
@@ -55,6 +55,12 @@ export interface ChaosReport {
     repeatsAbsorbed: number;
     failedJobs: number;
     deadLetters: number;
+    /**
+     * Messages still in the event queues after the run: events no ingest got into Redis if the
+     * run did not drain, else repeats (a killed ingest's flow was in Redis, its delete was not).
+     */
+    leftInSqs: number;
+    visibilityTimeoutSeconds: number;
     killed: Kill[];
     redisRestart: RedisRestart | null;
     llm: { latencyMs: number; errorShare: number; hangShare: number; timeoutMs: number; retries: number; p99BoundMs: number; requests: number; byOutcome: Record<string, number> } | null;
@@ -89,18 +95,25 @@ export interface S3FaultsDetail extends Pick<SnapshotFaults, 'share' | 'errorSha
   verified: boolean;
 }
 
-/** Lock and stall check short enough that a killed worker's jobs come back within seconds, not the default 30–45 s. */
-const KILL_TUNING = { JOB_LOCK_MS: '5000', STALLED_INTERVAL_MS: '2000' };
+/**
+ * Lock and stall check short enough that a killed worker's jobs come back within seconds, not the
+ * default 30–45 s. Long polls of 1 s, because the emulator keeps serving a killed ingest's long
+ * poll until it times out: a message that comes back into view goes to that dead connection
+ * and hides for another visibility timeout (seen here: one signup hidden for over 3 minutes
+ * while ingests kept being killed with 20 s polls).
+ */
+const KILL_TUNING = { JOB_LOCK_MS: '5000', STALLED_INTERVAL_MS: '2000', INGEST_WAIT_TIME_SECONDS: '1' };
+/** The run's own queues hide a killed ingest's messages this long (the local stack's default is 60 s). */
+const VISIBILITY_TIMEOUT_SECONDS = 10;
 /** One attempt per LLM request, 2 s deadline: a hang costs a user at most that before the fallback expander serves. */
 const LLM_TIMEOUT_MS = 2_000;
 const LLM_FAULT_TUNING = { LLM_TIMEOUT_MS: String(LLM_TIMEOUT_MS), LLM_RETRIES: '0' };
 
-async function deadLetterCount(sqs: SQSClient, queues: readonly EventQueue[]): Promise<number> {
+/** Messages in the given queues, visible or not (received and not yet deleted). */
+async function messageCount(sqs: SQSClient, urls: readonly string[]): Promise<number> {
   let total = 0;
-  for (const queue of queues) {
-    const attributes = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queue.deadLetter.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-    );
+  for (const url of urls) {
+    const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
     total += Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
   }
   return total;
@@ -128,6 +141,7 @@ export async function runChaos(base: CliConfig, options: ChaosOptions, say: (lin
   const stack = await startIsolatedConfig(base, 'chaos', tuning);
   const config = stack.config;
   if (options.expandProcesses) config.EXPAND_PROCESSES = options.expandProcesses;
+  config.SQS_VISIBILITY_TIMEOUT_SECONDS = VISIBILITY_TIMEOUT_SECONDS;
   let llmServer: LlmServer | undefined;
   let snapshotFaults: SnapshotFaults | undefined;
   let keepState = options.keepState;
@@ -193,7 +207,7 @@ export async function runChaos(base: CliConfig, options: ChaosOptions, say: (lin
       },
       {
         timeoutMs: options.timeoutSeconds * 1000,
-        // A killed ingest's received messages come back after the queue's 60 s visibility timeout.
+        // A killed ingest's received messages come back after the queue's visibility timeout.
         stallMs: 180_000,
         intervalMs: 500,
         onProgress: () => {
@@ -266,7 +280,9 @@ export async function runChaos(base: CliConfig, options: ChaosOptions, say: (lin
         duplicates,
         repeatsAbsorbed: repeats,
         failedJobs,
-        deadLetters: await deadLetterCount(sqs, queues),
+        deadLetters: await messageCount(sqs, queues.map((queue) => queue.deadLetter.url)),
+        leftInSqs: await messageCount(sqs, queues.map((queue) => queue.url)),
+        visibilityTimeoutSeconds: config.SQS_VISIBILITY_TIMEOUT_SECONDS,
         killed,
         redisRestart: restarted,
         llm:

@@ -198,7 +198,7 @@ export async function stackUp(config: CliConfig, options: { apps?: readonly Stac
   }
 
   const sqs = createSqsClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT });
-  const queues = await Promise.all([config.USER_EVENTS_QUEUE, config.ITEM_EVENTS_QUEUE].map((name) => ensureEventQueue(sqs, name)));
+  const queues = await Promise.all([config.USER_EVENTS_QUEUE, config.ITEM_EVENTS_QUEUE].map((name) => ensureEventQueue(sqs, name, { visibilityTimeoutSeconds: config.SQS_VISIBILITY_TIMEOUT_SECONDS })));
   sqs.destroy();
 
   const apps = (options.apps ?? STACK_APPS).flatMap((app) => appProcesses(config, app));
