@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = (logger = createLogger({ app: 'api', level: config.LOG_LEVEL }));
   collectProcessMetrics();
-  const redis = createRedis(config.REDIS_URL, 'producer');
+  const redis = createRedis(config.REDIS_URL, 'producer', log);
   let shuttingDown = false;
   const app = buildApi({
     recommendations: new RecommendationStore(redis, config.COLDSTART_PREFIX),

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   collectProcessMetrics();
   const metrics = ingestMetrics();
   const sqs = createSqsClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT });
-  const redis = createRedis(config.REDIS_URL, 'producer');
+  const redis = createRedis(config.REDIS_URL, 'producer', log);
   const sourceQueues = [config.USER_EVENTS_QUEUE, config.ITEM_EVENTS_QUEUE];
   // Ready when Redis answers and both source queues (and their DLQs) resolve.
   const health = await startHealthServer({

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   if (!fencingToken || !process.send) throw new Error(`the snapshotter is started by worker-index (it needs ${WRITER_TOKEN_ENV} and an IPC channel)`);
   const snapshots = snapshotStoreFromUrl({ url: config.COLDSTART_SNAPSHOTS_S3_URL, endpoint: config.S3_ENDPOINT, region: config.AWS_REGION, logger: log });
   if (!snapshots) throw new Error('the snapshotter needs COLDSTART_SNAPSHOTS_S3_URL');
-  const redis = createRedis(config.REDIS_URL, 'worker');
+  const redis = createRedis(config.REDIS_URL, 'worker', log);
   const catalog = new CatalogStore(redis, config.COLDSTART_PREFIX, { writerToken: fencingToken });
 
   let stopped: Promise<void> | undefined;

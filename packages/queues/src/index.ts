@@ -1,4 +1,4 @@
-export { bullPrefix, createRedis } from './connection.js';
+export { bullPrefix, createRedis, type ConnectionLogger } from './connection.js';
 export { isPermanentError, JobTimeoutError, PermanentError } from './errors.js';
 export { flowForEvent, itemEmbeddingText, jobOptions } from './flows.js';
 export { jobIdFor } from './job-ids.js';

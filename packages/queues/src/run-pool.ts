@@ -40,7 +40,7 @@ export async function runPool<Q extends QueueName>(
   makeHandlers: (redis: Redis) => PoolHandlers<Q> | Promise<PoolHandlers<Q>>,
   options: PoolOptions = {},
 ): Promise<RunningPool> {
-  const connection = createRedis(settings.REDIS_URL, 'worker');
+  const connection = createRedis(settings.REDIS_URL, 'worker', logger);
   const handlers = await makeHandlers(connection);
   const prefix = bullPrefix(settings.COLDSTART_PREFIX);
   // The pool's own queue: its depth on scrape, and the queue-wide pause of JobContext.rateLimit.
