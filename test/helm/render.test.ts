@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,11 @@ function renderOne(template: string, values: Record<string, unknown> = {}): stri
   writeFileSync(join(dir, 'templates', '_h.tpl'), '{{- define "demo.x" -}}x-{{ .n }}{{- end -}}');
   // NOTES.txt is rendered but not parsed as YAML, so any text can be checked.
   writeFileSync(join(dir, 'templates', 'NOTES.txt'), template);
-  return renderChart(dir, values).notes;
+  try {
+    return renderChart(dir, values).notes;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('test/helm/render.ts', () => {
