@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { type Book, loadFold } from '@coldstart/goodbooks';
 import { type FaultProfileInput, type LlmServer, startLlmServer } from '@coldstart/llm-server';
 import OpenAI from 'openai';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { benchLlm, expandPrompt, type LlmBenchReport } from './bench-llm.js';
 import type { PlanReport } from './plan.js';
 
@@ -150,6 +150,7 @@ describe('coldstart plan: measurements against the local server with the publish
       }),
     );
     const dir = await mkdtemp(join(tmpdir(), 'plan-measured-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const measuredFile = join(dir, 'bench.json');
     await writeFile(measuredFile, JSON.stringify({ configs }));
 

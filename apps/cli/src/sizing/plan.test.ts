@@ -1,8 +1,8 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { benchFileSchema, planDeployment, priceTableSchema, readJsonFile, renderPlan, type BenchFile, type PriceTable } from './plan.js';
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -162,6 +162,7 @@ describe('planDeployment', () => {
 describe('readJsonFile', () => {
   it('names the file and every invalid path', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'plan-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const bad = join(dir, 'bench.json');
     await writeFile(bad, JSON.stringify({ configs: [config('x', 'big', 0, 1, []), config('x', 'big', 1, 1, [result(1, 1, 1)])] }));
     const error = await readJsonFile(bad, benchFileSchema, 'bench file').then(
