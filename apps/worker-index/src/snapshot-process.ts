@@ -19,8 +19,8 @@ const STOP_DEADLINE_MS = 120_000;
 
 /**
  * Runs the writer's snapshot loop (snapshotter-main.ts) in a child process and keeps it running.
- * Serialising an index is synchronous in FAISS and takes seconds at 10^5–10^6 vectors (12.5 s
- * for 100k × 768 in `bench index`), as does replaying a long log: in the writer's own process
+ * Serialising an index is synchronous in FAISS and takes seconds at 10^5–10^6 vectors (4–12.5 s
+ * for 100k × 768 in `bench index`, 74 s at 1M × 256), as does replaying a long log: in the writer's own process
  * that stalls its lease renewals (the writer would lose the lease and step down) and its jobs'
  * lock renewals. The child shares nothing with the writer but the fencing token: its trims and
  * pointer moves are fenced by it in Redis, so a child that outlives its writer cannot write
