@@ -12,6 +12,13 @@ export const IndexEnv = PoolEnv.extend(S3Env.shape).extend({
   SNAPSHOT_KEEP: envInteger(3, { min: 1, max: 1_000 }),
   /** FAISS factory string of the indexes snapshots are built as (Flat, HNSW32, IVF1024,Flat, …). */
   INDEX_FACTORY: z.string().min(1).default('Flat'),
+  /**
+   * Users last active longer ago than this leave the user-vector indexes (0: never). Keep it at
+   * least the recommend pool's FANOUT_ACTIVE_WITHIN_SECONDS: the fan-out ignores older users anyway.
+   */
+  USER_VECTOR_TTL_SECONDS: envInteger(7 * 86_400, { min: 0, max: 365 * 86_400 }),
+  /** How often the writer sweeps the user-vector indexes for inactive users. */
+  USER_EXPIRY_INTERVAL_SECONDS: envInteger(600, { min: 1, max: 86_400 }),
   /** The single-writer lease: a standby index process takes over at most this long after the writer died. */
   WRITER_LEASE_MS: envInteger(15_000, { min: 1_000, max: 600_000 }),
 });

@@ -4,6 +4,7 @@ import { CatalogStore, RecommendationStore } from '@coldstart/store';
 import { loadConfig } from './config.js';
 import { makeIndexHandlers } from './index.processor.js';
 import { startSnapshotProcess } from './snapshot-process.js';
+import { startUserExpiry } from './user-expiry.js';
 import { acquireWriterLease } from './writer-lease.js';
 
 let logger: Logger | undefined;
@@ -26,6 +27,17 @@ async function main(): Promise<void> {
       // A snapshot in progress finishes in the child; the lease then lapses on its own, since
       // jobs still draining must keep appending until the pool closes.
       process.once('SIGTERM', () => void snapshotter.stop());
+    }
+    if (config.USER_VECTOR_TTL_SECONDS > 0) {
+      const expiry = startUserExpiry({
+        catalog,
+        ttlSeconds: config.USER_VECTOR_TTL_SECONDS,
+        batch: 500,
+        intervalMs: config.USER_EXPIRY_INTERVAL_SECONDS * 1000,
+        logger: log,
+        onFenced: stepDown,
+      });
+      process.once('SIGTERM', () => void expiry.stop());
     }
     // Applied item upserts go on to the recommend pool's new-item fan-out (its settings live there).
     const producer = createJobProducer(redis, config.COLDSTART_PREFIX);

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { storeKeys, type StoreKeys } from './keys.js';
 import { mutationVersion } from './mutation-version.js';
-import { UPSERT_USER_VECTOR, userIndexName, type UserVectorResult } from './user-index.js';
+import { EXPIRE_INACTIVE_USERS, UPSERT_USER_VECTOR, userIndexName, type UserVectorResult } from './user-index.js';
 
 export interface CatalogItemRecord {
   itemId: string;
@@ -347,6 +347,30 @@ export class CatalogStore {
     if (result[0] === 'mismatch') throw new VectorSpaceMismatchError(index, String(result[1]), String(input.dimension));
     const outcome = result[0] === 'applied' ? 'applied' : result[0] === 'unchanged' ? 'unchanged' : 'stale';
     return { outcome, walIds: Array.isArray(result[1]) ? result[1] : [] };
+  }
+
+  /**
+   * Removes from a user-vector index the users last active before `cutoffMs`, oldest first and at
+   * most `limit` of them: a delete is appended to its log for each that had a vector. Fenced like
+   * every append. Returns the users removed (fewer than `limit`: none older are left).
+   */
+  async expireInactiveUsers(index: string, cutoffMs: number, limit: number): Promise<{ userIds: string[]; walIds: string[] }> {
+    const { keys } = this;
+    const result = (await this.redis.eval(
+      EXPIRE_INACTIVE_USERS,
+      4,
+      this.writer.token,
+      keys.userVersions(index),
+      keys.userDigests(index),
+      keys.userActivity(index),
+      this.prefix,
+      index,
+      String(cutoffMs),
+      String(limit),
+      this.writerToken,
+    )) as [string, string[] | string, string[]?];
+    if (result[0] === 'fenced') throw new FencedWriterError(this.writerToken, String(result[1]));
+    return { userIds: Array.isArray(result[1]) ? result[1] : [], walIds: result[2] ?? [] };
   }
 
   /** When each user was last active (epoch ms), per a user-vector index; users never recorded are absent. */

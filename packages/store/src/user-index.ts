@@ -50,3 +50,28 @@ local seq = redis.call('HINCRBY', meta, 'appended', 1)
 local id = redis.call('XADD', indexKey('wal'), '*', 'seq', seq, 'op', 'upsert', 'itemId', ARGV[3], 'encoder', ARGV[5], 'dimension', ARGV[6], 'vector', ARGV[7])
 return {'applied', {id}}
 `;
+
+// Forgets the users of one user-vector index last active before a cutoff, oldest first and at
+// most LIMIT per call, fenced like every append: each that had a vector logged gets a delete in
+// the log (replicas and snapshots drop it), and their activity, version and digest go too, so
+// the index and its bookkeeping hold only users active within the window. A late event older
+// than the cutoff may add a user back; it is inactive by definition and goes in the next sweep.
+// KEYS: writer token, versions, digests, activity. ARGV: key prefix, index name, cutoff ms
+// (exclusive), limit, the caller's writer token.
+export const EXPIRE_INACTIVE_USERS = `
+local fence = redis.call('GET', KEYS[1]) or ''
+if fence ~= ARGV[5] then return {'fenced', fence} end
+local users = redis.call('ZRANGE', KEYS[4], '-inf', '(' .. ARGV[3], 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[4]))
+local meta = ARGV[1] .. ':index:' .. ARGV[2] .. ':meta'
+local wal = ARGV[1] .. ':index:' .. ARGV[2] .. ':wal'
+local ids = {}
+for _, userId in ipairs(users) do
+  redis.call('ZREM', KEYS[4], userId)
+  redis.call('HDEL', KEYS[2], userId)
+  if redis.call('HDEL', KEYS[3], userId) == 1 then
+    local seq = redis.call('HINCRBY', meta, 'appended', 1)
+    table.insert(ids, redis.call('XADD', wal, '*', 'seq', seq, 'op', 'delete', 'itemId', userId))
+  end
+end
+return {'expired', users, ids}
+`;
