@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Snapshotter, WalReplica, type SnapshotPolicy, type SnapshotStore } from '@coldstart/index-snapshots';
 import type { Logger } from '@coldstart/runtime';
 import { FencedWriterError, type CatalogStore } from '@coldstart/store';
+import { repeatEvery } from './repeat-every.js';
 
 export interface SnapshotLoopDeps {
   /** The writer's catalog store (it carries the fencing token). */
@@ -43,7 +43,6 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): { stop(): Promise<voi
     return snapshotter;
   };
 
-  const stopping = new AbortController();
   const round = async () => {
     // The user-vector indexes are snapshotted and trimmed like the item indexes: their logs grow
     // with every list written, and replicas start from their snapshots too.
@@ -57,16 +56,5 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): { stop(): Promise<voi
       }
     }
   };
-  const loop = (async () => {
-    while (!stopping.signal.aborted) {
-      await round().catch((error: unknown) => deps.logger.error({ err: error }, 'snapshot round failed'));
-      await sleep(deps.intervalMs, undefined, { signal: stopping.signal, ref: false }).catch(() => undefined);
-    }
-  })();
-  return {
-    stop: async () => {
-      stopping.abort();
-      await loop;
-    },
-  };
+  return repeatEvery(deps.intervalMs, () => round().catch((error: unknown) => deps.logger.error({ err: error }, 'snapshot round failed')));
 }

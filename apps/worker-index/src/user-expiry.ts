@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@coldstart/runtime';
 import { FencedWriterError, type CatalogStore } from '@coldstart/store';
+import { repeatEvery } from './repeat-every.js';
 
 export interface UserExpiryDeps {
   /** The writer's catalog store (it carries the fencing token). */
@@ -35,23 +35,16 @@ export async function expireInactiveUsers(deps: UserExpiryDeps): Promise<Map<str
 
 /** The writer's periodic sweep (see expireInactiveUsers); stops on `stop()` or when fenced off. */
 export function startUserExpiry(deps: UserExpiryDeps & { intervalMs: number; logger: Logger; onFenced: (reason: string) => void }): { stop(): Promise<void> } {
-  const stopping = new AbortController();
-  const loop = (async () => {
-    while (!stopping.signal.aborted) {
-      try {
-        const removed = await expireInactiveUsers(deps);
-        for (const [index, count] of removed) if (count > 0) deps.logger.info({ index, users: count, ttlSeconds: deps.ttlSeconds }, 'inactive users removed from the user-vector index');
-      } catch (error) {
-        if (error instanceof FencedWriterError) return deps.onFenced(error.message);
-        deps.logger.error({ err: error }, 'inactive-user sweep failed; retrying on the next round');
+  return repeatEvery(deps.intervalMs, async () => {
+    try {
+      const removed = await expireInactiveUsers(deps);
+      for (const [index, count] of removed) if (count > 0) deps.logger.info({ index, users: count, ttlSeconds: deps.ttlSeconds }, 'inactive users removed from the user-vector index');
+    } catch (error) {
+      if (error instanceof FencedWriterError) {
+        deps.onFenced(error.message);
+        return 'stop';
       }
-      await sleep(deps.intervalMs, undefined, { signal: stopping.signal, ref: false }).catch(() => undefined);
+      deps.logger.error({ err: error }, 'inactive-user sweep failed; retrying on the next round');
     }
-  })();
-  return {
-    stop: async () => {
-      stopping.abort();
-      await loop;
-    },
-  };
+  });
 }
