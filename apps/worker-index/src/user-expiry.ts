@@ -24,7 +24,7 @@ export async function expireInactiveUsers(deps: UserExpiryDeps): Promise<Map<str
   for (const index of await deps.catalog.userIndexNames()) {
     let total = 0;
     for (;;) {
-      const { userIds } = await deps.catalog.expireInactiveUsers(index, cutoffMs, deps.batch);
+      const userIds = await deps.catalog.expireInactiveUsers(index, cutoffMs, deps.batch);
       total += userIds.length;
       if (userIds.length < deps.batch) break;
     }

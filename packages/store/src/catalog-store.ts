@@ -354,7 +354,7 @@ export class CatalogStore {
    * most `limit` of them: a delete is appended to its log for each that had a vector. Fenced like
    * every append. Returns the users removed (fewer than `limit`: none older are left).
    */
-  async expireInactiveUsers(index: string, cutoffMs: number, limit: number): Promise<{ userIds: string[]; walIds: string[] }> {
+  async expireInactiveUsers(index: string, cutoffMs: number, limit: number): Promise<string[]> {
     const { keys } = this;
     const result = (await this.redis.eval(
       EXPIRE_INACTIVE_USERS,
@@ -368,9 +368,9 @@ export class CatalogStore {
       String(cutoffMs),
       String(limit),
       this.writerToken,
-    )) as [string, string[] | string, string[]?];
+    )) as [string, string[] | string];
     if (result[0] === 'fenced') throw new FencedWriterError(this.writerToken, String(result[1]));
-    return { userIds: Array.isArray(result[1]) ? result[1] : [], walIds: result[2] ?? [] };
+    return Array.isArray(result[1]) ? result[1] : [];
   }
 
   /** When each user was last active (epoch ms), per a user-vector index; users never recorded are absent. */

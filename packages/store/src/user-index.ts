@@ -64,14 +64,13 @@ if fence ~= ARGV[5] then return {'fenced', fence} end
 local users = redis.call('ZRANGE', KEYS[4], '-inf', '(' .. ARGV[3], 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[4]))
 local meta = ARGV[1] .. ':index:' .. ARGV[2] .. ':meta'
 local wal = ARGV[1] .. ':index:' .. ARGV[2] .. ':wal'
-local ids = {}
 for _, userId in ipairs(users) do
   redis.call('ZREM', KEYS[4], userId)
   redis.call('HDEL', KEYS[2], userId)
   if redis.call('HDEL', KEYS[3], userId) == 1 then
     local seq = redis.call('HINCRBY', meta, 'appended', 1)
-    table.insert(ids, redis.call('XADD', wal, '*', 'seq', seq, 'op', 'delete', 'itemId', userId))
+    redis.call('XADD', wal, '*', 'seq', seq, 'op', 'delete', 'itemId', userId)
   end
 end
-return {'expired', users, ids}
+return {'expired', users}
 `;
