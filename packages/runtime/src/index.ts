@@ -13,3 +13,6 @@ export {
   LATENCY_BUCKETS,
   Registry,
 } from './metrics.js';
+export { sleep, waitUntil, type WaitUntilOptions } from './sleep.js';
+export { hashText, mulberry32, seededRandom, shuffle } from './prng.js';
+export { percentile } from './percentile.js';
