@@ -1,6 +1,6 @@
 import type { FlowProducer } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { parseEventBody, EVENT_TYPES, MAX_BODY_BYTES } from '@coldstart/events';
+import { parseEventBody, peekEventRef } from '@coldstart/events';
 import { flowForEvent } from '@coldstart/queues';
 import type { Logger } from '@coldstart/runtime';
 import { storeKeys } from '@coldstart/store';
@@ -13,30 +13,6 @@ export interface IntakeDeps {
   /** How long an accepted eventId is remembered; a repeat within it is dropped. */
   dedupeTtlSeconds: number;
   logger: Logger;
-}
-
-/**
- * The eventId and type of a body, as far as they can be read without validating it, so log
- * lines and dead letters about a bad or failing message still name its event.
- */
-export function peekEventRef(body: string): { eventId?: string; type?: string } {
-  if (Buffer.byteLength(body) > MAX_BODY_BYTES) return {};
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (typeof parsed !== 'object' || parsed === null) return {};
-    const { eventId, type } = parsed as { eventId?: unknown; type?: unknown };
-    return {
-      ...(typeof eventId === 'string' && eventId.length > 0 && eventId.length <= 128 ? { eventId } : {}),
-      ...(typeof type === 'string' && (EVENT_TYPES as readonly string[]).includes(type) ? { type } : {}),
-    };
-  } catch {
-    return {};
-  }
-}
-
-/** The type of an invalid body, when one can be read, so dead letters can be counted by type. */
-export function peekEventType(body: string): string | undefined {
-  return peekEventRef(body).type;
 }
 
 /**

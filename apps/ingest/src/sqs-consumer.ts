@@ -7,8 +7,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { FAILURE_ATTRIBUTES, MAX_REASON_LENGTH, type EventQueue } from '@coldstart/aws';
+import { peekEventRef } from '@coldstart/events';
 import type { Logger } from '@coldstart/runtime';
-import { peekEventRef } from './event-intake.js';
 import { ingestMetrics, type IngestMetrics } from './ingest-metrics.js';
 
 export interface ReceivedMessage {

@@ -15,6 +15,7 @@ export {
   type EventType,
 } from './event-schemas.js';
 export { parseEventBody, type ParseEventBodyResult } from './parse-event-body.js';
+export { peekEventRef } from './peek-event-ref.js';
 export {
   EVENT_EXAMPLES,
   itemDeletedExample,
