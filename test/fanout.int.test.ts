@@ -1,5 +1,5 @@
 import { Queue, type Worker } from 'bullmq';
-import { ReplicaSet } from '@coldstart/index-snapshots';
+import { ReplicaSet } from '@coldstart/index-log';
 import { bullPrefix, createJobProducer, createPoolWorker, jobIdFor, type EmbeddedItem, type EmbeddedTopics, type JobContext, type JobProducer } from '@coldstart/queues';
 import { CatalogStore, FanoutStore, RecommendationStore, storeKeys, userIndexName } from '@coldstart/store';
 import { createRedisFixture, type RedisFixture } from '@coldstart/testing';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { SnapshotStore, WalReplica } from '@coldstart/index-snapshots';
+import { SnapshotStore, WalReplica } from '@coldstart/index-log';
 import { CatalogStore, FencedWriterError } from '@coldstart/store';
 import { createRedisFixture, freePort, startApp, startSqsEmulator, TEST_REDIS_URL, type AppProcess, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

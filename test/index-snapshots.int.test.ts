@@ -9,7 +9,7 @@ import {
   WalReplica,
   WalTrimmedError,
   type SnapshotManifest,
-} from '@coldstart/index-snapshots';
+} from '@coldstart/index-log';
 import { CatalogStore, FencedWriterError } from '@coldstart/store';
 import { createVectorIndex } from '@coldstart/vector-index';
 import { createRedisFixture, startSqsEmulator, type RedisFixture, type SqsEmulator } from '@coldstart/testing';

@@ -1,4 +1,4 @@
-import { WalReplica } from '@coldstart/index-snapshots';
+import { WalReplica } from '@coldstart/index-log';
 import { CatalogStore, FencedWriterError, userIndexName } from '@coldstart/store';
 import { createRedisFixture, type RedisFixture } from '@coldstart/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

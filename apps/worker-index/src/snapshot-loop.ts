@@ -1,4 +1,4 @@
-import { Snapshotter, WalReplica, type SnapshotPolicy, type SnapshotStore } from '@coldstart/index-snapshots';
+import { Snapshotter, WalReplica, type SnapshotPolicy, type SnapshotStore } from '@coldstart/index-log';
 import type { Logger } from '@coldstart/runtime';
 import { FencedWriterError, type CatalogStore } from '@coldstart/store';
 import { repeatEvery } from './repeat-every.js';

@@ -1,4 +1,4 @@
-import { snapshotStoreFromUrl } from '@coldstart/index-snapshots';
+import { snapshotStoreFromUrl } from '@coldstart/index-log';
 import { createRedis } from '@coldstart/queues';
 import { createLogger, fatal, type Logger } from '@coldstart/runtime';
 import { CatalogStore } from '@coldstart/store';

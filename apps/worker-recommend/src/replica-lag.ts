@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { streamIdMs } from '@coldstart/index-snapshots';
+import { streamIdMs } from '@coldstart/index-log';
 import { gauge } from '@coldstart/runtime';
 import { CatalogStore } from '@coldstart/store';
 import type { ReplicaSet, WalReplica } from './wal-replica.js';

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { createSqsClient } from '@coldstart/aws';
-import { ReplicaSet, type WalReplica } from '@coldstart/index-snapshots';
+import { ReplicaSet, type WalReplica } from '@coldstart/index-log';
 import { CatalogStore } from '@coldstart/store';
 import type { CliConfig } from '../config.js';
 import { chaosEvents } from '../chaos/chaos-events.js';

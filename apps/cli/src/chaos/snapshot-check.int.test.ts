@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Snapshotter, SnapshotStore, WalReplica } from '@coldstart/index-snapshots';
+import { Snapshotter, SnapshotStore, WalReplica } from '@coldstart/index-log';
 import { CatalogStore, storeKeys } from '@coldstart/store';
 import { createRedisFixture, startSqsEmulator, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ReplicaSet, WalReplica, type SnapshotStore } from '@coldstart/index-snapshots';
+import { ReplicaSet, WalReplica, type SnapshotStore } from '@coldstart/index-log';
 import { CatalogStore, storeKeys } from '@coldstart/store';
 import type { Redis } from 'ioredis';
 

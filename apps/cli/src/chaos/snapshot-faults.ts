@@ -1,5 +1,5 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { SnapshotStore } from '@coldstart/index-snapshots';
+import { SnapshotStore } from '@coldstart/index-log';
 import type { CliConfig } from '../config.js';
 import { startS3FaultProxy, type S3FaultProxy, type S3FaultProxyStats, type S3RequestRecord } from './s3-fault-proxy.js';
 

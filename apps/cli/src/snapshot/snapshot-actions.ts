@@ -1,4 +1,4 @@
-import { compareStreamIds, Snapshotter, WalReplica, type SnapshotListing, type SnapshotManifest, type SnapshotStore } from '@coldstart/index-snapshots';
+import { compareStreamIds, Snapshotter, WalReplica, type SnapshotListing, type SnapshotManifest, type SnapshotStore } from '@coldstart/index-log';
 import type { CatalogStore } from '@coldstart/store';
 
 export interface SnapshotActionDeps {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { snapshotStoreFromUrl } from '@coldstart/index-snapshots';
+import { snapshotStoreFromUrl } from '@coldstart/index-log';
 import { createRedis } from '@coldstart/queues';
 import { CatalogStore } from '@coldstart/store';
 import type { CliConfig } from '../config.js';
