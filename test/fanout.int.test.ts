@@ -1,14 +1,26 @@
 import { Queue, type Worker } from 'bullmq';
 import { ReplicaSet } from '@coldstart/index-log';
-import { bullPrefix, createJobProducer, createPoolWorker, jobIdFor, type EmbeddedItem, type EmbeddedTopics, type JobContext, type JobProducer } from '@coldstart/queues';
+import {
+  createHops,
+  createPipelineProducer,
+  fanoutEventId,
+  fanoutWindow,
+  isFanoutEventId,
+  makeFanoutHandlers,
+  makeIndexHandlers,
+  makeListBuilder,
+  makeRecommendHandlers,
+  makeUserVectorRecorder,
+  QUEUES,
+  type EmbeddedItem,
+  type EmbeddedTopics,
+  type Queues,
+  type RecommendDeps,
+} from '@coldstart/pipeline';
+import { bullPrefix, createPoolWorker, jobIdFor, type JobContext, type JobProducer } from '@coldstart/queues';
 import { CatalogStore, FanoutStore, RecommendationStore, storeKeys, userIndexName } from '@coldstart/store';
 import { createRedisFixture, type RedisFixture } from '@coldstart/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { makeIndexHandlers } from '../apps/worker-index/src/index.processor.js';
-import { fanoutEventId, fanoutWindow, isFanoutEventId } from '../apps/worker-recommend/src/fanout-select.js';
-import { makeFanoutHandlers } from '../apps/worker-recommend/src/fanout.processor.js';
-import { makeListBuilder, makeRecommendHandlers, type RecommendDeps } from '../apps/worker-recommend/src/recommend.processor.js';
-import { makeUserVectorRecorder } from '../apps/worker-recommend/src/user-vector.js';
 
 /**
  * New-item fan-out on real parts: Redis (catalog, write-ahead logs, stores), BullMQ (the index
@@ -43,7 +55,7 @@ describe('new-item fan-out', () => {
   let catalog: CatalogStore;
   let recommendations: RecommendationStore;
   let fanout: FanoutStore;
-  let producer: JobProducer;
+  let producer: JobProducer<Queues>;
   let recommendQueue: Queue;
   const workers: Worker[] = [];
   let replicas: ReplicaSet;
@@ -96,7 +108,8 @@ describe('new-item fan-out', () => {
     catalog = new CatalogStore(fx.redis, fx.prefix);
     recommendations = new RecommendationStore(fx.redis, fx.prefix);
     fanout = new FanoutStore(fx.redis, fx.prefix);
-    producer = createJobProducer(fx.redis, fx.prefix);
+    producer = createPipelineProducer(fx.redis, fx.prefix);
+    const hops = createHops(producer);
     recommendQueue = new Queue('recommend', { connection: fx.redis, prefix: bullPrefix(fx.prefix) });
     replicas = new ReplicaSet(catalog);
     const itemVector = (encoder: string, itemId: string) => replicas.forEncoder(encoder).index?.vector(itemId);
@@ -108,9 +121,9 @@ describe('new-item fan-out', () => {
       itemVector,
       ranking: { weights, mmrLambda: 1, unknownPopularity: 0, candidates: 50, excludeCategories: new Set() },
       topN: 5,
-      onListStored: makeUserVectorRecorder({ recommendations, itemVector, weights, enqueue: (data) => producer.add('index', 'upsert-user-vector', data, { key: data.eventId }) }),
+      onListStored: makeUserVectorRecorder({ recommendations, itemVector, weights, enqueue: hops.recordUserVector }),
     };
-    indexHandlers = makeIndexHandlers({ catalog, recommendations, fanOut: (data) => producer.add('recommend', 'fanout-item', data, { key: data.eventId }) });
+    indexHandlers = makeIndexHandlers({ catalog, recommendations, fanOut: hops.fanOutItem });
     recommendHandlers = makeRecommendHandlers(deps);
     fanoutHandlers = makeFanoutHandlers({
       replicas,
@@ -119,12 +132,12 @@ describe('new-item fan-out', () => {
       fanout,
       buildList: makeListBuilder(deps),
       itemVector,
-      schedule: (data, options) => producer.add('recommend', 'fanout-user', data, options),
+      schedule: hops.fanOutToUser,
       settings: { maxUsers: 10, minSimilarity: 0.5, activeWithinMs: 7 * DAY_MS, windowMs: WINDOW_MS },
       now: () => frozenNow ?? Date.now(),
     });
     const options = { connection: fx.redis, prefix: bullPrefix(fx.prefix), concurrency: 4 };
-    workers.push(createPoolWorker('index', indexHandlers, options), createPoolWorker('recommend', { ...recommendHandlers, ...fanoutHandlers }, options));
+    workers.push(createPoolWorker(QUEUES.index, indexHandlers, options), createPoolWorker(QUEUES.recommend, { ...recommendHandlers, ...fanoutHandlers }, options));
     for (const worker of workers) void worker.run();
 
     // The catalog first (no users yet: its fan-outs find nobody), then three users.

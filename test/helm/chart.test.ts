@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APP_ENV_SCHEMAS } from '../support/app-env-schemas.ts';
 import { configuredVariants, type ExpandConfig } from '../../apps/worker-expand/src/config.ts';
-import { bullPrefix, QUEUE_NAMES } from '@coldstart/queues';
+import { QUEUE_NAMES } from '@coldstart/pipeline';
+import { bullPrefix } from '@coldstart/queues';
 import {
   component,
   LLM_SHARED_SETTINGS,

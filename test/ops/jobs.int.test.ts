@@ -1,6 +1,7 @@
 import { FlowProducer, Queue, UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bullPrefix, type QueueName } from '@coldstart/queues';
+import { type QueueName } from '@coldstart/pipeline';
+import { bullPrefix } from '@coldstart/queues';
 import { OpsStack } from './ops-stack.js';
 
 /**

@@ -3,7 +3,8 @@ import { expect, vi } from 'vitest';
 import { Queue } from 'bullmq';
 import { createSqsClient, ensureEventQueue, publishBodies, type EventQueue } from '@coldstart/aws';
 import type { ColdstartEvent } from '@coldstart/events';
-import { bullPrefix, QUEUE_NAMES, type QueueName } from '@coldstart/queues';
+import { QUEUE_NAMES, type QueueName } from '@coldstart/pipeline';
+import { bullPrefix } from '@coldstart/queues';
 import { RecommendationStore, CatalogStore } from '@coldstart/store';
 import { createRedisFixture, freePort, startApp, startSqsEmulator, type AppProcess, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
 

@@ -5,7 +5,8 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import { Queue } from 'bullmq';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
-import { bullPrefix, QUEUE_NAMES } from '@coldstart/queues';
+import { QUEUE_NAMES } from '@coldstart/pipeline';
+import { bullPrefix } from '@coldstart/queues';
 
 export const DASHBOARD_PATH = '/admin/queues';
 export const DASHBOARD_COOKIE = 'coldstart_dashboard';

@@ -1,7 +1,7 @@
 import type { FlowProducer } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { parseEventBody, peekEventRef } from '@coldstart/events';
-import { flowForEvent } from '@coldstart/queues';
+import { flowForEvent } from '@coldstart/pipeline';
 import type { Logger } from '@coldstart/runtime';
 import { storeKeys } from '@coldstart/store';
 import type { MessageOutcome, ReceivedMessage } from './sqs-consumer.js';

@@ -1,9 +1,9 @@
 import { withEmbeddingCache, withMicroBatching } from '@coldstart/embeddings';
+import { makeEmbedHandlers, QUEUES } from '@coldstart/pipeline';
 import { servePool } from '@coldstart/queues';
 import { createLogger, fatal, histogram, type Logger } from '@coldstart/runtime';
 import { RedisEmbeddingCache } from '@coldstart/store';
 import { loadConfig } from './config.js';
-import { makeEmbedHandlers } from './embed.processor.js';
 import { loadConfiguredEncoder } from './load-configured-encoder.js';
 
 let logger: Logger | undefined;
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     help: 'Texts per encoder run (micro-batching).',
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
   });
-  await servePool('embed', config, log, async (redis) => {
+  await servePool(QUEUES.embed, config, log, async (redis) => {
     const started = Date.now();
     const encoder = await loadConfiguredEncoder(config);
     log.info({ encoder: encoder.id, dimension: encoder.dimension, loadMs: Date.now() - started }, 'encoder loaded');

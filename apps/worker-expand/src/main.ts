@@ -1,11 +1,11 @@
 import { CatalogExpander, type Expander } from '@coldstart/expander';
 import { ExpansionCache, LlmExpander, llmMetrics, RequestBudget } from '@coldstart/llm';
+import { makeExpandHandlers, QUEUES } from '@coldstart/pipeline';
 import { servePool } from '@coldstart/queues';
 import { createLogger, fatal, type Logger } from '@coldstart/runtime';
 import { CatalogStore } from '@coldstart/store';
 import type { Redis } from 'ioredis';
 import { configuredVariants, loadConfig, type ExpandConfig } from './config.js';
-import { makeExpandHandlers } from './expand.processor.js';
 
 let logger: Logger | undefined;
 
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   // the RequestBudget, which delays only the jobs that need a request.
   const limiter = configuredVariants(config) ? { max: 1_000_000, durationMs: 1_000 } : undefined;
   await servePool(
-    'expand',
+    QUEUES.expand,
     config,
     log,
     (redis) => {

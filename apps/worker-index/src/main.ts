@@ -1,8 +1,8 @@
-import { createJobProducer, servePool } from '@coldstart/queues';
+import { createHops, createPipelineProducer, makeIndexHandlers, QUEUES } from '@coldstart/pipeline';
+import { servePool } from '@coldstart/queues';
 import { createLogger, fatal, type Logger } from '@coldstart/runtime';
 import { CatalogStore, RecommendationStore } from '@coldstart/store';
 import { loadConfig } from './config.js';
-import { makeIndexHandlers } from './index.processor.js';
 import { startSnapshotProcess } from './snapshot-process.js';
 import { startUserExpiry } from './user-expiry.js';
 import { acquireWriterLease } from './writer-lease.js';
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     log.error({ reason }, 'no longer the writer; shutting down');
     process.kill(process.pid, 'SIGTERM');
   };
-  await servePool('index', config, log, async (redis) => {
+  await servePool(QUEUES.index, config, log, async (redis) => {
     // Blocks while another process is the writer: this one stays a standby, not ready.
     const lease = await acquireWriterLease(new CatalogStore(redis, config.COLDSTART_PREFIX), { leaseMs: config.WRITER_LEASE_MS, logger: log, onLost: stepDown });
     const catalog = new CatalogStore(redis, config.COLDSTART_PREFIX, { writerToken: lease.token });
@@ -40,12 +40,8 @@ async function main(): Promise<void> {
       process.once('SIGTERM', () => void expiry.stop());
     }
     // Applied item upserts go on to the recommend pool's new-item fan-out (its settings live there).
-    const producer = createJobProducer(redis, config.COLDSTART_PREFIX);
-    return makeIndexHandlers({
-      catalog,
-      recommendations: new RecommendationStore(redis, config.COLDSTART_PREFIX),
-      fanOut: (data) => producer.add('recommend', 'fanout-item', data, { key: data.eventId }),
-    });
+    const hops = createHops(createPipelineProducer(redis, config.COLDSTART_PREFIX));
+    return makeIndexHandlers({ catalog, recommendations: new RecommendationStore(redis, config.COLDSTART_PREFIX), fanOut: hops.fanOutItem });
   });
 }
 

@@ -1,13 +1,19 @@
-import { snapshotStoreFromUrl } from '@coldstart/index-snapshots';
-import { createJobProducer, servePool } from '@coldstart/queues';
+import { ReplicaSet, snapshotStoreFromUrl } from '@coldstart/index-log';
+import {
+  createHops,
+  createPipelineProducer,
+  makeFanoutHandlers,
+  makeListBuilder,
+  makeRecommendHandlers,
+  makeUserVectorRecorder,
+  QUEUES,
+  type RecommendDeps,
+} from '@coldstart/pipeline';
+import { servePool } from '@coldstart/queues';
 import { check, createLogger, fatal, type Logger } from '@coldstart/runtime';
 import { CatalogStore, FanoutStore, RecommendationStore } from '@coldstart/store';
 import { loadConfig } from './config.js';
-import { makeFanoutHandlers } from './fanout.processor.js';
-import { makeListBuilder, makeRecommendHandlers, type RecommendDeps } from './recommend.processor.js';
 import { replicaLag, reportReplicaLag } from './replica-lag.js';
-import { makeUserVectorRecorder } from './user-vector.js';
-import { ReplicaSet } from './wal-replica.js';
 
 let logger: Logger | undefined;
 
@@ -16,7 +22,7 @@ async function main(): Promise<void> {
   const log = (logger = createLogger({ app: 'worker-recommend', level: config.LOG_LEVEL }));
   const snapshots = snapshotStoreFromUrl({ url: config.COLDSTART_SNAPSHOTS_S3_URL, endpoint: config.S3_ENDPOINT, region: config.AWS_REGION, logger: log });
   if (!snapshots) log.info('COLDSTART_SNAPSHOTS_S3_URL is unset: replicas replay each index log from its start');
-  await servePool('recommend', config, log, async (redis, readiness) => {
+  await servePool(QUEUES.recommend, config, log, async (redis, readiness) => {
     const catalog = new CatalogStore(redis, config.COLDSTART_PREFIX);
     const replicas = new ReplicaSet(catalog, { snapshots, logger: log });
     // Item indexes and user-vector indexes (new-item fan-out) alike: loaded before the pool is ready.
@@ -36,7 +42,7 @@ async function main(): Promise<void> {
       }),
     );
     const recommendations = new RecommendationStore(redis, config.COLDSTART_PREFIX);
-    const producer = createJobProducer(redis, config.COLDSTART_PREFIX);
+    const hops = createHops(createPipelineProducer(redis, config.COLDSTART_PREFIX));
     // The seeds' own vectors, from the replica that searches (it holds every item's).
     const itemVector = (encoder: string, itemId: string) => replicas.forEncoder(encoder).index?.vector(itemId);
     const weights = { topic: config.RANK_TOPIC_WEIGHT, seed: config.RANK_SEED_WEIGHT, popularity: config.RANK_POPULARITY_WEIGHT, topicDecay: config.RANK_TOPIC_DECAY };
@@ -55,7 +61,7 @@ async function main(): Promise<void> {
       topN: config.RECS_TOP_N,
       // Each stored list records the user's interest vector for the fan-out (off with FANOUT_USERS=0).
       ...(config.FANOUT_USERS > 0
-        ? { onListStored: makeUserVectorRecorder({ recommendations, itemVector, weights, enqueue: (data) => producer.add('index', 'upsert-user-vector', data, { key: data.eventId }) }) }
+        ? { onListStored: makeUserVectorRecorder({ recommendations, itemVector, weights, enqueue: hops.recordUserVector }) }
         : {}),
     };
     return {
@@ -67,7 +73,7 @@ async function main(): Promise<void> {
         fanout: new FanoutStore(redis, config.COLDSTART_PREFIX),
         buildList: makeListBuilder(deps),
         itemVector,
-        schedule: (data, options) => producer.add('recommend', 'fanout-user', data, options),
+        schedule: hops.fanOutToUser,
         settings: {
           maxUsers: config.FANOUT_USERS,
           minSimilarity: config.FANOUT_MIN_SIMILARITY,

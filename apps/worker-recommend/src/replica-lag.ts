@@ -1,8 +1,7 @@
 import type { Redis } from 'ioredis';
-import { streamIdMs } from '@coldstart/index-log';
+import { streamIdMs, type ReplicaSet, type WalReplica } from '@coldstart/index-log';
 import { gauge } from '@coldstart/runtime';
 import { CatalogStore } from '@coldstart/store';
-import type { ReplicaSet, WalReplica } from './wal-replica.js';
 
 export interface ReplicaLag {
   index: string;

@@ -1,47 +1,57 @@
-import type { FlowJob, JobsOptions } from 'bullmq';
-import { canonicalDateTime, type ColdstartEvent, type ItemUpserted } from '@coldstart/events';
-import { QUEUE_POLICIES, type JobName, type QueueName } from './job-catalog.js';
-import { jobIdFor } from './job-ids.js';
+import type { FlowJob } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { canonicalDateTime, type ColdstartEvent } from '@coldstart/events';
+import { itemEmbeddingText } from '@coldstart/embeddings';
+import { createJobProducer, jobOptions, type AddJobOptions, type JobProducer } from '@coldstart/queues';
+import { QUEUES, type JobName, type QueueName, type Queues } from './catalog.js';
+import type { FanoutItemData, FanoutUserData } from './fanout/jobs.js';
+import type { UpsertUserVectorData } from './index/jobs.js';
 
-/** Completed jobs stay an hour (re-added duplicates are absorbed meanwhile); failed ones two weeks, for operators. */
-const RETENTION = { removeOnComplete: { age: 3_600 }, removeOnFail: { age: 14 * 86_400 } } as const;
+/**
+ * What every event causes: the whole event graph, in one place. Ingest turns an SQS event into
+ * a BullMQ flow (children run first, a parent reads its children's results); a stage that
+ * starts work on another queue does so only through `createHops`, below.
+ *
+ *   user.signup      → expand-topics → embed-topics → recommend-user → upsert-user-vector
+ *   user.interaction → refresh-user → upsert-user-vector
+ *   item.upserted    → embed-item → upsert-item → fanout-item → fanout-user (per close, active user)
+ *   item.deleted     → delete-item
+ *
+ * `HOPS` says the same as data; graph.test.ts fails when a handler queues a job this file does
+ * not declare, or when a job of the catalog is reached by no hop.
+ */
+export type JobRef = { [Q in QueueName]: `${Q}/${JobName<Q>}` }[QueueName];
+export type EventType = ColdstartEvent['type'];
 
-export function jobOptions(queue: QueueName, jobName: string, eventId: string): JobsOptions {
-  const policy = QUEUE_POLICIES[queue];
-  return {
-    jobId: jobIdFor(jobName, eventId),
-    attempts: policy.attempts,
-    backoff: { type: 'exponential', delay: policy.backoffMs },
-    ...RETENTION,
-  };
+export interface Hop {
+  from: EventType | JobRef;
+  to: JobRef;
+  /** When the hop is taken. */
+  when: string;
 }
 
-function node<Q extends QueueName>(
-  queueName: Q,
-  name: JobName<Q>,
-  eventId: string,
-  data: object,
-  children?: FlowJob[],
-): FlowJob {
+export const HOPS: readonly Hop[] = [
+  { from: 'user.signup', to: 'expand/expand-topics', when: 'always: the signup flow expand → embed → recommend' },
+  { from: 'expand/expand-topics', to: 'embed/embed-topics', when: 'after it, in the flow (encodes its topics)' },
+  { from: 'embed/embed-topics', to: 'recommend/recommend-user', when: 'after it, in the flow (ranks and stores the list)' },
+  { from: 'recommend/recommend-user', to: 'index/upsert-user-vector', when: 'a list was stored and the fan-out is on (FANOUT_USERS > 0)' },
+  { from: 'user.interaction', to: 'recommend/refresh-user', when: 'always: marks the item seen and rebuilds the list' },
+  { from: 'recommend/refresh-user', to: 'index/upsert-user-vector', when: 'a list was stored and the fan-out is on' },
+  { from: 'item.upserted', to: 'embed/embed-item', when: 'always: the item flow embed → index' },
+  { from: 'embed/embed-item', to: 'index/upsert-item', when: 'after it, in the flow (the single writer logs the vector)' },
+  { from: 'index/upsert-item', to: 'recommend/fanout-item', when: 'the upsert was applied (not stale)' },
+  { from: 'recommend/fanout-item', to: 'recommend/fanout-user', when: 'per close, recently active user, at most once per FANOUT_WINDOW_MS' },
+  { from: 'item.deleted', to: 'index/delete-item', when: 'always' },
+];
+
+function node<Q extends QueueName>(queueName: Q, name: JobName<Q>, eventId: string, data: object, children?: FlowJob[]): FlowJob {
   // A child that fails for good fails its parent too, so the event shows up as failed
   // instead of leaving the parent waiting for children forever.
-  const opts = { ...jobOptions(queueName, name, eventId), failParentOnFailure: true };
+  const opts = { ...jobOptions(QUEUES[queueName], name, eventId), failParentOnFailure: true };
   return { queueName, name, data, opts, ...(children ? { children } : {}) };
 }
 
-/** The text an item is embedded from: what a reader sees of it, most telling first. */
-export function itemEmbeddingText(item: Pick<ItemUpserted, 'title' | 'authors' | 'categories' | 'description'>): string {
-  const parts = [item.title.trim()];
-  if (item.authors?.length) parts.push(`by ${item.authors.join(', ')}`);
-  if (item.categories?.length) parts.push(item.categories.join(', '));
-  if (item.description?.trim()) parts.push(item.description.trim());
-  return parts.join('. ');
-}
-
-/**
- * The flow that carries one event through the pools. Children run first; a parent reads its
- * children's results. user.signup: expand → embed → recommend. item.upserted: embed → index.
- */
+/** The flow that carries one event through the pools (the first hops of `HOPS`). */
 export function flowForEvent(event: ColdstartEvent): FlowJob {
   // Stages order mutations by occurredAt; one canonical UTC form keeps that comparison exact.
   const ref = { eventId: event.eventId, occurredAt: canonicalDateTime(event.occurredAt) };
@@ -73,4 +83,27 @@ export function flowForEvent(event: ColdstartEvent): FlowJob {
     case 'item.deleted':
       return node('index', 'delete-item', event.eventId, { ...ref, itemId: event.itemId });
   }
+}
+
+/** The hops a stage takes on its own, outside an event's flow: the only way a handler queues a job. */
+export interface Hops {
+  /** recommend-user / refresh-user → upsert-user-vector, keyed by the event (a retried job re-adds the same one). */
+  recordUserVector(data: UpsertUserVectorData): Promise<void>;
+  /** upsert-item → fanout-item, keyed by the event. */
+  fanOutItem(data: FanoutItemData): Promise<void>;
+  /** fanout-item → fanout-user; `key` names the (user, window), so repeats within a window are absorbed. */
+  fanOutToUser(data: FanoutUserData, options: AddJobOptions & { delayMs: number }): Promise<void>;
+}
+
+export function createHops(producer: Pick<JobProducer<Queues>, 'add'>): Hops {
+  return {
+    recordUserVector: (data) => producer.add('index', 'upsert-user-vector', data, { key: data.eventId }),
+    fanOutItem: (data) => producer.add('recommend', 'fanout-item', data, { key: data.eventId }),
+    fanOutToUser: (data, options) => producer.add('recommend', 'fanout-user', data, options),
+  };
+}
+
+/** A producer for the pipeline's queues, over a pool's own connection. */
+export function createPipelineProducer(connection: Redis, keyPrefix: string): JobProducer<Queues> {
+  return createJobProducer(QUEUES, connection, keyPrefix);
 }

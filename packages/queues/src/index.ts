@@ -1,9 +1,8 @@
 export { bullPrefix, createRedis, type ConnectionLogger } from './connection.js';
 export { isPermanentError, JobTimeoutError, PermanentError } from './errors.js';
-export { flowForEvent, itemEmbeddingText, jobOptions } from './flows.js';
 export { jobIdFor } from './job-ids.js';
-export { createJobProducer, type AddJobOptions, type JobData, type JobProducer } from './job-producer.js';
-export * from './job-catalog.js';
+export { createJobProducer, type AddJobOptions, type JobProducer } from './job-producer.js';
+export { job, jobOptions, type JobDataOf, type JobInput, type JobNameOf, type JobResultOf, type JobSpec, type QueuePolicy, type QueueSpec } from './queue-spec.js';
 export { createPoolWorker, jobLogBindings, type JobContext, type PoolHandlers, type PoolWorkerOptions } from './pool-worker.js';
 export { runPool, type PoolOptions, type PoolSettings, type RunningPool } from './run-pool.js';
 export { jobNameFromId, poolMetrics, QUEUE_STATES, readyAt, reportQueueDepth } from './pool-metrics.js';

@@ -3,11 +3,7 @@ import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { bullPrefix } from './connection.js';
 import { PermanentError } from './errors.js';
-import { jobOptions } from './flows.js';
-import { JOB_CATALOG, type JobCatalog, type JobName, type QueueName } from './job-catalog.js';
-
-type DataSchema<Q extends QueueName, J extends JobName<Q>> = JobCatalog[Q][J] extends { data: infer D } ? (D extends z.ZodType ? D : never) : never;
-export type JobData<Q extends QueueName, J extends JobName<Q>> = z.input<DataSchema<Q, J>>;
+import { describeIssues, jobOptions, type JobInput, type JobNameOf, type QueueSpec } from './queue-spec.js';
 
 export interface AddJobOptions {
   /**
@@ -19,9 +15,9 @@ export interface AddJobOptions {
   delayMs?: number;
 }
 
-export interface JobProducer {
+export interface JobProducer<Queues extends Record<string, QueueSpec>> {
   /** Adds a job outside a flow, with its queue's attempts, backoff and retention. */
-  add<Q extends QueueName, J extends JobName<Q>>(queue: Q, name: J, data: JobData<Q, J>, options: AddJobOptions): Promise<void>;
+  add<Q extends keyof Queues & string, J extends JobNameOf<Queues[Q]>>(queue: Q, name: J, data: JobInput<Queues[Q], J>, options: AddJobOptions): Promise<void>;
   /** Closes the producer's queues (not the shared connection). Idempotent. */
   close(): Promise<void>;
 }
@@ -32,21 +28,22 @@ export interface JobProducer {
  * catalog before it is added, so a producer's mistake fails the job that made it, with the
  * reason, instead of every attempt of the job it would have added.
  */
-export function createJobProducer(connection: Redis, keyPrefix: string): JobProducer {
-  const queues = new Map<QueueName, Queue>();
-  const queueFor = (name: QueueName) => {
+export function createJobProducer<Queues extends Record<string, QueueSpec>>(specs: Queues, connection: Redis, keyPrefix: string): JobProducer<Queues> {
+  const queues = new Map<string, Queue>();
+  const queueFor = (name: string) => {
     let queue = queues.get(name);
     if (!queue) queues.set(name, (queue = new Queue(name, { connection, prefix: bullPrefix(keyPrefix) })));
     return queue;
   };
   return {
     add: async (queue, name, data, options) => {
-      const spec = (JOB_CATALOG[queue] as Record<string, { data: z.ZodType } | undefined>)[name];
-      if (!spec) throw new PermanentError(`queue ${queue} has no job named "${name}"`);
-      const parsed = spec.data.safeParse(data);
-      if (!parsed.success) throw new PermanentError(`refusing to add an invalid ${name} job: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+      const spec = specs[queue];
+      const jobSpec = spec ? (spec.jobs as Partial<Record<string, { data: z.ZodType }>>)[name] : undefined;
+      if (!spec || !jobSpec) throw new PermanentError(`queue ${queue} has no job named "${name}"`);
+      const parsed = jobSpec.data.safeParse(data);
+      if (!parsed.success) throw new PermanentError(`refusing to add an invalid ${name} job: ${describeIssues(parsed.error)}`);
       const delay = Math.max(0, Math.round(options.delayMs ?? 0));
-      await queueFor(queue).add(name, parsed.data, { ...jobOptions(queue, name, options.key), ...(delay > 0 ? { delay } : {}) });
+      await queueFor(spec.name).add(name, parsed.data, { ...jobOptions(spec, name, options.key), ...(delay > 0 ? { delay } : {}) });
     },
     close: async () => {
       const open = [...queues.values()];

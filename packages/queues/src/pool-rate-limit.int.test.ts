@@ -2,11 +2,24 @@ import { Queue, QueueEvents } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisFixture, type RedisFixture } from '@coldstart/testing';
 import { bullPrefix } from './connection.js';
-import type { PoolHandlers } from './pool-worker.js';
-import { createPoolWorker } from './pool-worker.js';
+import { z } from 'zod';
+import { createPoolWorker, type PoolHandlers } from './pool-worker.js';
+import { job } from './queue-spec.js';
 
 // JobContext.rateLimit: a dependency says "not now" (an LLM server's 429), the handler pauses the
 // whole queue and hands its job back, which runs again after the pause without using an attempt.
+
+/** A queue shaped like the pipeline's expand queue (the pipeline package declares the real one). */
+const EXPAND = {
+  name: 'expand',
+  jobs: {
+    'expand-topics': job(
+      z.object({ eventId: z.string(), occurredAt: z.string(), userId: z.string(), categories: z.array(z.string()), seedItemIds: z.array(z.string()) }),
+      z.object({ topics: z.array(z.string()), source: z.string(), expander: z.string() }),
+    ),
+  },
+  policy: { attempts: 5, backoffMs: 1_000, timeoutMs: 60_000 },
+};
 
 describe('a queue-wide pause from a handler', () => {
   let fx: RedisFixture;
@@ -26,7 +39,7 @@ describe('a queue-wide pause from a handler', () => {
     closers.push(() => queue.close(), () => events.close());
     const started: { userId: string; at: number }[] = [];
     let paused = false;
-    const handlers: PoolHandlers<'expand'> = {
+    const handlers: PoolHandlers<typeof EXPAND> = {
       'expand-topics': async (data, { rateLimit }) => {
         started.push({ userId: data.userId, at: Date.now() });
         if (data.userId === 'u1' && !paused) {
@@ -42,7 +55,7 @@ describe('a queue-wide pause from a handler', () => {
       await queue.rateLimit(ms);
     };
     // Two workers, as two expand processes would run: the pause must hold the other one too.
-    const workers = [1, 2].map(() => createPoolWorker('expand', handlers, { connection: fx.redis.duplicate(), prefix, concurrency: 1, limiter: { max: 1_000_000, durationMs: 1_000 }, pauseQueue }));
+    const workers = [1, 2].map(() => createPoolWorker(EXPAND, handlers, { connection: fx.redis.duplicate(), prefix, concurrency: 1, limiter: { max: 1_000_000, durationMs: 1_000 }, pauseQueue }));
     for (const worker of workers) closers.push(() => worker.close());
     await events.waitUntilReady();
     const job = (userId: string) => queue.add('expand-topics', { eventId: `e-${userId}`, occurredAt: new Date().toISOString(), userId, categories: ['x'], seedItemIds: [] }, { attempts: 1 });
@@ -69,7 +82,7 @@ describe('a queue-wide pause from a handler', () => {
     closers.push(() => queue.close(), () => events.close());
     const started: { userId: string; at: number }[] = [];
     let delayedAt = 0;
-    const handlers: PoolHandlers<'expand'> = {
+    const handlers: PoolHandlers<typeof EXPAND> = {
       'expand-topics': async (data, { retryLater }) => {
         started.push({ userId: data.userId, at: Date.now() });
         if (data.userId === 'u1' && delayedAt === 0) {
@@ -79,7 +92,7 @@ describe('a queue-wide pause from a handler', () => {
         return { topics: ['a'], source: 'catalog', expander: 'test' };
       },
     };
-    const worker = createPoolWorker('expand', handlers, { connection: fx.redis.duplicate(), prefix, concurrency: 1 });
+    const worker = createPoolWorker(EXPAND, handlers, { connection: fx.redis.duplicate(), prefix, concurrency: 1 });
     closers.push(() => worker.close());
     await events.waitUntilReady();
     const job = (userId: string) => queue.add('expand-topics', { eventId: `e-${userId}`, occurredAt: new Date().toISOString(), userId, categories: ['x'], seedItemIds: [] }, { attempts: 1 });

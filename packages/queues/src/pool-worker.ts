@@ -3,14 +3,8 @@ import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import type { z } from 'zod';
 import { isPermanentError, JobTimeoutError } from './errors.js';
-import { JOB_CATALOG, QUEUE_POLICIES, type JobCatalog, type JobName, type QueueName } from './job-catalog.js';
 import { poolMetrics, readyAt } from './pool-metrics.js';
-
-type Spec<Q extends QueueName, J extends JobName<Q>> = JobCatalog[Q][J] extends { data: infer D; result: infer R }
-  ? { data: D; result: R }
-  : never;
-type DataOf<Q extends QueueName, J extends JobName<Q>> = Spec<Q, J>['data'] extends z.ZodType ? z.infer<Spec<Q, J>['data']> : never;
-type ResultOf<Q extends QueueName, J extends JobName<Q>> = Spec<Q, J>['result'] extends z.ZodType ? z.infer<Spec<Q, J>['result']> : never;
+import { describeIssues, type JobDataOf, type JobNameOf, type JobResultOf, type QueueSpec } from './queue-spec.js';
 
 export interface JobContext {
   job: Job;
@@ -33,9 +27,9 @@ export interface JobContext {
   retryLater(ms: number): Promise<Error>;
 }
 
-/** One handler per job of the queue, keyed by the catalog: a missing one is a compile error. */
-export type PoolHandlers<Q extends QueueName> = {
-  [J in JobName<Q>]: (data: DataOf<Q, J>, context: JobContext) => Promise<ResultOf<Q, J>>;
+/** One handler per job of the queue, keyed by its spec: a missing one is a compile error. */
+export type PoolHandlers<S extends QueueSpec> = {
+  [J in JobNameOf<S>]: (data: JobDataOf<S, J>, context: JobContext) => Promise<JobResultOf<S, J>>;
 };
 
 export interface PoolWorkerOptions {
@@ -66,13 +60,6 @@ export function jobLogBindings(queue: string, job: Pick<Job, 'id' | 'name' | 'da
   return bindings;
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
-}
-
 async function readChildResults<S extends z.ZodType>(job: Job, schema: S): Promise<z.infer<S>[]> {
   const values = Object.values(await job.getChildrenValues());
   return values.map((value) => {
@@ -96,9 +83,10 @@ function raceTimeout<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
  * the job for good), handlers get an AbortSignal that fires on the queue's timeout, and
  * permanent errors become UnrecoverableError so they are not retried.
  */
-export function createPoolWorker<Q extends QueueName>(queue: Q, handlers: PoolHandlers<Q>, options: PoolWorkerOptions): Worker {
-  const catalog = JOB_CATALOG[queue] as Record<string, { data: z.ZodType } | undefined>;
-  const { timeoutMs } = QUEUE_POLICIES[queue];
+export function createPoolWorker<S extends QueueSpec>(spec: S, handlers: PoolHandlers<S>, options: PoolWorkerOptions): Worker {
+  const { name: queue, policy } = spec;
+  const jobs: Partial<Record<string, { data: z.ZodType }>> = spec.jobs;
+  const { timeoutMs } = policy;
   const parentLogger = options.logger ?? pino({ level: 'silent' });
   const metrics = poolMetrics();
   const observeQueued = (job: Job) => {
@@ -111,10 +99,10 @@ export function createPoolWorker<Q extends QueueName>(queue: Q, handlers: PoolHa
     );
   };
   const processor = async (job: Job, token?: string, workerSignal?: AbortSignal): Promise<unknown> => {
-    const spec = catalog[job.name];
+    const jobSpec = jobs[job.name];
     const handler = (handlers as Record<string, ((data: unknown, context: JobContext) => Promise<unknown>) | undefined>)[job.name];
-    if (!spec || !handler) throw new UnrecoverableError(`queue ${queue} has no job named "${job.name}"`);
-    const parsed = spec.data.safeParse(job.data);
+    if (!jobSpec || !handler) throw new UnrecoverableError(`queue ${queue} has no job named "${job.name}"`);
+    const parsed = jobSpec.data.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid ${job.name} data: ${describeIssues(parsed.error)}`);
 
     const timeout = AbortSignal.timeout(timeoutMs);

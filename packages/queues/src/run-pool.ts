@@ -3,9 +3,9 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { check, type Check } from '@coldstart/runtime';
 import { bullPrefix, createRedis } from './connection.js';
-import type { QueueName } from './job-catalog.js';
 import { jobNameFromId, poolMetrics, reportQueueDepth } from './pool-metrics.js';
 import { createPoolWorker, jobLogBindings, type PoolHandlers } from './pool-worker.js';
+import type { QueueSpec } from './queue-spec.js';
 
 export interface PoolSettings {
   REDIS_URL: string;
@@ -33,19 +33,20 @@ export interface RunningPool {
  * worker duplicates it for its blocking commands); closing the pool closes it. The pool's
  * metrics (job outcomes and latencies, its queue's depth) go to the default registry.
  */
-export async function runPool<Q extends QueueName>(
-  queue: Q,
+export async function runPool<S extends QueueSpec>(
+  spec: S,
   settings: PoolSettings,
   logger: Logger,
-  makeHandlers: (redis: Redis) => PoolHandlers<Q> | Promise<PoolHandlers<Q>>,
+  makeHandlers: (redis: Redis) => PoolHandlers<S> | Promise<PoolHandlers<S>>,
   options: PoolOptions = {},
 ): Promise<RunningPool> {
+  const queue = spec.name;
   const connection = createRedis(settings.REDIS_URL, 'worker', logger);
   const handlers = await makeHandlers(connection);
   const prefix = bullPrefix(settings.COLDSTART_PREFIX);
   // The pool's own queue: its depth on scrape, and the queue-wide pause of JobContext.rateLimit.
   const depthQueue = new Queue(queue, { connection, prefix });
-  const worker = createPoolWorker(queue, handlers, {
+  const worker = createPoolWorker(spec, handlers, {
     connection,
     prefix,
     concurrency: settings.POOL_CONCURRENCY,

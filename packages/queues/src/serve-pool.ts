@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { collectProcessMetrics, installShutdown, startHealthServer, type Check } from '@coldstart/runtime';
-import type { QueueName } from './job-catalog.js';
 import type { PoolHandlers } from './pool-worker.js';
+import type { QueueSpec } from './queue-spec.js';
 import { runPool, type PoolOptions, type PoolSettings, type RunningPool } from './run-pool.js';
 
 export interface PoolProcessSettings extends PoolSettings {
@@ -21,11 +21,11 @@ export interface PoolReadiness {
  * the handlers load (an encoder, a replica), then the pool, then graceful shutdown on SIGTERM.
  * `/readyz` stays 503 until the pool runs and every added check passes.
  */
-export async function servePool<Q extends QueueName>(
-  queue: Q,
+export async function servePool<S extends QueueSpec>(
+  queue: S,
   settings: PoolProcessSettings,
   logger: Logger,
-  makeHandlers: (redis: Redis, readiness: PoolReadiness) => PoolHandlers<Q> | Promise<PoolHandlers<Q>>,
+  makeHandlers: (redis: Redis, readiness: PoolReadiness) => PoolHandlers<S> | Promise<PoolHandlers<S>>,
   options: PoolOptions = {},
 ): Promise<void> {
   collectProcessMetrics();

@@ -1,7 +1,9 @@
 import { EmptyTextError, encodeVectorBase64, type Encoder } from '@coldstart/embeddings';
-import { Expansion, PermanentError, type PoolHandlers } from '@coldstart/queues';
+import { PermanentError } from '@coldstart/queues';
+import type { QueueHandlers } from '../catalog.js';
+import { Expansion } from '../expand/jobs.js';
 
-export function makeEmbedHandlers(deps: { encoder: Encoder }): PoolHandlers<'embed'> {
+export function makeEmbedHandlers(deps: { encoder: Encoder }): QueueHandlers<'embed'> {
   const { encoder } = deps;
   return {
     'embed-topics': async (data, { signal, childResults }) => {

@@ -1,14 +1,15 @@
 import { NothingToExpandError, type Expander } from '@coldstart/expander';
 import { LlmRateLimitedError } from '@coldstart/llm';
-import { PermanentError, type PoolHandlers } from '@coldstart/queues';
+import { PermanentError } from '@coldstart/queues';
 import type { CatalogStore } from '@coldstart/store';
+import type { QueueHandlers } from '../catalog.js';
 
 export interface ExpandDeps {
   catalog: Pick<CatalogStore, 'getItems'>;
   expander: Expander;
 }
 
-export function makeExpandHandlers(deps: ExpandDeps): PoolHandlers<'expand'> {
+export function makeExpandHandlers(deps: ExpandDeps): QueueHandlers<'expand'> {
   return {
     'expand-topics': async (data, { signal, rateLimit, retryLater, logger }) => {
       const seeds = await deps.catalog.getItems(data.seedItemIds);

@@ -1,5 +1,6 @@
 import { decodeVectorBase64 } from '@coldstart/embeddings';
-import { PermanentError, type FanoutUserData, type PoolHandlers } from '@coldstart/queues';
+import type { ReplicaSet } from '@coldstart/index-log';
+import { PermanentError } from '@coldstart/queues';
 import { userIndexName, type CatalogStore, type FanoutStore, type RecommendationStore } from '@coldstart/store';
 import {
   closestTopic,
@@ -11,9 +12,10 @@ import {
   shouldWidenSearch,
   type FanoutSettings,
   type UserHit,
-} from './fanout-select.js';
-import type { BuildList } from './recommend.processor.js';
-import type { ReplicaSet } from './wal-replica.js';
+} from './select.js';
+import type { QueueHandlers } from '../catalog.js';
+import type { Hops } from '../graph.js';
+import type { BuildList } from '../recommend/handler.js';
 
 export interface FanoutDeps {
   /** The pool's replicas: item indexes, and the user-vector indexes (`users@<encoder>`). */
@@ -25,8 +27,8 @@ export interface FanoutDeps {
   buildList: BuildList;
   /** An item's vector in an encoder's item index (for the `new in <topic>` reason). */
   itemVector: (encoder: string, itemId: string) => Float32Array | undefined;
-  /** Adds a user's delayed rewrite job; `key` names the (user, window), so repeats are absorbed. */
-  schedule: (data: FanoutUserData, options: { key: string; delayMs: number }) => Promise<void>;
+  /** Schedules a user's delayed rewrite (graph.ts: fanout-item → fanout-user). */
+  schedule: Hops['fanOutToUser'];
   settings: FanoutSettings;
   now?: () => number;
 }
@@ -40,7 +42,7 @@ export interface FanoutDeps {
  * and was not in the stored list already; those items carry the reason `new in <topic>`. The
  * write's eventId is `fanout:<userId>:<window>`, so a retried rewrite is absorbed by the store.
  */
-export function makeFanoutHandlers(deps: FanoutDeps): Pick<PoolHandlers<'recommend'>, 'fanout-item' | 'fanout-user'> {
+export function makeFanoutHandlers(deps: FanoutDeps): Pick<QueueHandlers<'recommend'>, 'fanout-item' | 'fanout-user'> {
   const now = deps.now ?? Date.now;
   const { settings } = deps;
 

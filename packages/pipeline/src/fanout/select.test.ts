@@ -10,8 +10,8 @@ import {
   newItemReason,
   selectFanoutUsers,
   shouldWidenSearch,
-} from './fanout-select.js';
-import { userInterestVector } from './user-vector.js';
+} from './select.js';
+import { userInterestVector } from '../recommend/user-vector.js';
 
 const v = (...xs: number[]) => new Float32Array(xs);
 

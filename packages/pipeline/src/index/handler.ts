@@ -1,15 +1,15 @@
-import { decodeWalVector } from '@coldstart/index-snapshots';
-import { EmbeddedItem, PermanentError, type FanoutItemData, type PoolHandlers } from '@coldstart/queues';
+import { decodeWalVector } from '@coldstart/index-log';
+import { PermanentError } from '@coldstart/queues';
 import { VectorSpaceMismatchError, type CatalogStore, type RecommendationStore } from '@coldstart/store';
+import type { QueueHandlers } from '../catalog.js';
+import { EmbeddedItem } from '../embed/jobs.js';
+import type { Hops } from '../graph.js';
 
 export interface IndexDeps {
   catalog: Pick<CatalogStore, 'upsert' | 'delete' | 'upsertUserVector'>;
   recommendations: Pick<RecommendationStore, 'removeItemEverywhere'>;
-  /**
-   * Hands an applied item upsert to the recommend pool's new-item fan-out (a `fanout-item` job
-   * keyed by the event, so a retried upsert adds it once). Omitted: no fan-out.
-   */
-  fanOut?: (data: FanoutItemData) => Promise<void>;
+  /** Hands an applied item upsert to the recommend pool's new-item fan-out (graph.ts); omitted: no fan-out. */
+  fanOut?: Hops['fanOutItem'];
 }
 
 /**
@@ -20,7 +20,7 @@ export interface IndexDeps {
  * back to the queue for the current writer. The user-vector indexes (`users@<encoder>`) are
  * written the same way, by the same writer.
  */
-export function makeIndexHandlers(deps: IndexDeps): PoolHandlers<'index'> {
+export function makeIndexHandlers(deps: IndexDeps): QueueHandlers<'index'> {
   return {
     'upsert-item': async (data, { childResults }) => {
       const [embedded] = await childResults(EmbeddedItem);

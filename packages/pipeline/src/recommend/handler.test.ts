@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { encodeVectorBase64 } from '@coldstart/embeddings';
-import type { EmbeddedTopics, JobContext } from '@coldstart/queues';
+import { ReplicaSet } from '@coldstart/index-log';
+import type { JobContext } from '@coldstart/queues';
 import type { CatalogItemRecord, RecommendationList, UserProfile, WalEntry } from '@coldstart/store';
-import { makeRecommendHandlers, MAX_SEED_ITEMS, type RecommendDeps } from './recommend.processor.js';
-import { ReplicaSet } from './wal-replica.js';
+import type { EmbeddedTopics } from '../embed/jobs.js';
+import { makeRecommendHandlers, MAX_SEED_ITEMS, type RecommendDeps } from './handler.js';
 
 const v = (...xs: number[]) => new Float32Array(xs);
 const ENCODER = 'test-enc';

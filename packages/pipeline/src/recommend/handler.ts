@@ -1,8 +1,10 @@
 import { decodeVectorBase64 } from '@coldstart/embeddings';
-import { EmbeddedTopics, PermanentError, type PoolHandlers } from '@coldstart/queues';
+import type { ReplicaSet } from '@coldstart/index-log';
+import { PermanentError } from '@coldstart/queues';
 import { rankCandidates, type RankedItem, type RankingSettings } from '@coldstart/ranking';
 import type { CatalogStore, RecommendationList, RecommendationStore, UserProfile } from '@coldstart/store';
-import type { ReplicaSet } from './wal-replica.js';
+import type { QueueHandlers } from '../catalog.js';
+import { EmbeddedTopics } from '../embed/jobs.js';
 
 export interface RecommendRanking extends RankingSettings {
   /** Items carrying any of these (normalised) categories are never recommended. */
@@ -118,8 +120,8 @@ export function makeListBuilder(deps: RecommendDeps): BuildList {
   return buildList;
 }
 
-/** recommend-user and refresh-user; main.ts registers the fan-out's jobs (fanout.processor.ts) beside them. */
-export function makeRecommendHandlers(deps: RecommendDeps): Pick<PoolHandlers<'recommend'>, 'recommend-user' | 'refresh-user'> {
+/** recommend-user and refresh-user; the recommend pool runs the fan-out's jobs (../fanout/handler.ts) beside them. */
+export function makeRecommendHandlers(deps: RecommendDeps): Pick<QueueHandlers<'recommend'>, 'recommend-user' | 'refresh-user'> {
   const buildList = makeListBuilder(deps);
   return {
     'recommend-user': async (data, { childResults }) => {

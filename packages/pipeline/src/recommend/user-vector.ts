@@ -1,8 +1,8 @@
 import { decodeVectorBase64, encodeVectorBase64 } from '@coldstart/embeddings';
-import type { UpsertUserVectorData } from '@coldstart/queues';
 import type { RankWeights } from '@coldstart/ranking';
 import type { RecommendationStore, UserProfile } from '@coldstart/store';
-import { MAX_SEED_ITEMS } from './recommend.processor.js';
+import type { Hops } from '../graph.js';
+import { MAX_SEED_ITEMS } from './handler.js';
 
 /**
  * A user's interest vector: the direction the ranking's content score points in. Fusion scores
@@ -37,8 +37,8 @@ export interface UserVectorRecorderDeps {
   /** The same lookup buildList uses (the item replica, caught up by the build just before). */
   itemVector: (encoder: string, itemId: string) => Float32Array | undefined;
   weights: Pick<RankWeights, 'topic' | 'seed' | 'topicDecay'>;
-  /** Adds the index pool's `upsert-user-vector` job (the single writer appends it to the user index's log). */
-  enqueue: (data: UpsertUserVectorData) => Promise<void>;
+  /** Hands the vector to the index pool's single writer (graph.ts: → upsert-user-vector). */
+  enqueue: Hops['recordUserVector'];
 }
 
 /**

@@ -1,0 +1,14 @@
+export { QUEUE_NAMES, QUEUES, type JobName, type QueueHandlers, type QueueName, type Queues } from './catalog.js';
+export { createHops, createPipelineProducer, flowForEvent, HOPS, type EventType, type Hop, type Hops, type JobRef } from './graph.js';
+export * from './expand/jobs.js';
+export * from './embed/jobs.js';
+export * from './index/jobs.js';
+export * from './recommend/jobs.js';
+export * from './fanout/jobs.js';
+export { makeExpandHandlers, type ExpandDeps } from './expand/handler.js';
+export { makeEmbedHandlers } from './embed/handler.js';
+export { makeIndexHandlers, type IndexDeps } from './index/handler.js';
+export { makeListBuilder, makeRecommendHandlers, MAX_SEED_ITEMS, reasonLabel, type BuildList, type RecommendDeps, type RecommendRanking } from './recommend/handler.js';
+export { makeUserVectorRecorder, userInterestVector, type UserVectorRecorderDeps } from './recommend/user-vector.js';
+export { makeFanoutHandlers, type FanoutDeps } from './fanout/handler.js';
+export * from './fanout/select.js';
