@@ -18,7 +18,7 @@ import { bullPrefix, createRedis, jobIdFor } from '@coldstart/queues';
 import type { Logger } from '@coldstart/runtime';
 import { storeKeys } from '@coldstart/store';
 import { createRedisFixture, startSqsEmulator, TEST_REDIS_URL, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
-import { makeEventIntake, type IntakeDeps } from './event-intake.js';
+import { makeEventIntake, type IntakeDeps } from '@coldstart/pipeline';
 import { SqsConsumer, type MessageOutcome, type ReceivedMessage } from './sqs-consumer.js';
 
 // Drives the ingest in-process the way main.ts wires it: SqsConsumer → makeEventIntake →

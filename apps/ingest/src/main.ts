@@ -1,9 +1,9 @@
 import { FlowProducer } from 'bullmq';
 import { createSqsClient, resolveEventQueue } from '@coldstart/aws';
+import { makeEventIntake } from '@coldstart/pipeline';
 import { bullPrefix, createRedis } from '@coldstart/queues';
 import { check, collectProcessMetrics, createLogger, fatal, installShutdown, startHealthServer, type Logger } from '@coldstart/runtime';
 import { loadConfig } from './config.js';
-import { makeEventIntake } from './event-intake.js';
 import { ingestMetrics } from './ingest-metrics.js';
 import { SqsConsumer } from './sqs-consumer.js';
 

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { FAILURE_ATTRIBUTES, MAX_REASON_LENGTH, type EventQueue } from '@coldstart/aws';
 import { peekEventRef } from '@coldstart/events';
+import type { IntakeOutcome } from '@coldstart/pipeline';
 import type { Logger } from '@coldstart/runtime';
 import { ingestMetrics, type IngestMetrics } from './ingest-metrics.js';
 
@@ -17,10 +18,8 @@ export interface ReceivedMessage {
   receiveCount: number;
 }
 
-/** What to do with a message once handled. A handler that throws leaves it in the queue to come back. */
-export type MessageOutcome =
-  | { action: 'acknowledge'; result: 'accepted' | 'duplicate' }
-  | { action: 'dead-letter'; reason: string; eventType?: string | undefined; eventId?: string | undefined };
+/** What to do with a message once handled (the ingest stage's outcome). A handler that throws leaves it in the queue to come back. */
+export type MessageOutcome = IntakeOutcome;
 
 export interface SqsConsumerOptions {
   sqs: SQSClient;

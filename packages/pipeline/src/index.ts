@@ -1,5 +1,6 @@
 export { QUEUE_NAMES, QUEUES, type JobName, type QueueHandlers, type QueueName, type Queues } from './catalog.js';
 export { createHops, createPipelineProducer, flowForEvent, HOPS, type EventType, type Hop, type Hops, type JobRef } from './graph.js';
+export { makeEventIntake, type IntakeDeps, type IntakeMessage, type IntakeOutcome } from './ingest/intake.js';
 export * from './expand/jobs.js';
 export * from './embed/jobs.js';
 export * from './index/jobs.js';

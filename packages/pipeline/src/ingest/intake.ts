@@ -1,10 +1,20 @@
 import type { FlowProducer } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { parseEventBody, peekEventRef } from '@coldstart/events';
-import { flowForEvent } from '@coldstart/pipeline';
 import type { Logger } from '@coldstart/runtime';
 import { storeKeys } from '@coldstart/store';
-import type { MessageOutcome, ReceivedMessage } from './sqs-consumer.js';
+import { flowForEvent } from '../graph.js';
+
+/** A message from a source queue, as the ingest's consumer hands it over. */
+export interface IntakeMessage {
+  messageId: string;
+  body: string;
+}
+
+/** What to do with a message once handled. An intake that throws leaves it in the queue to come back. */
+export type IntakeOutcome =
+  | { action: 'acknowledge'; result: 'accepted' | 'duplicate' }
+  | { action: 'dead-letter'; reason: string; eventType?: string | undefined; eventId?: string | undefined };
 
 export interface IntakeDeps {
   flows: Pick<FlowProducer, 'add'>;
@@ -16,11 +26,11 @@ export interface IntakeDeps {
 }
 
 /**
- * Validates a message and turns it into one BullMQ flow. The eventId is remembered only after
+ * The ingest stage: validates a message and turns it into one BullMQ flow (graph.ts). The eventId is remembered only after
  * the flow is added, so a crash in between re-adds the same flow, whose deterministic job ids
  * BullMQ ignores; concurrent duplicates are absorbed the same way.
  */
-export function makeEventIntake(deps: IntakeDeps): (message: ReceivedMessage) => Promise<MessageOutcome> {
+export function makeEventIntake(deps: IntakeDeps): (message: IntakeMessage) => Promise<IntakeOutcome> {
   const keys = storeKeys(deps.prefix);
   return async (message) => {
     const parsed = parseEventBody(message.body);
