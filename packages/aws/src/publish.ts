@@ -1,4 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { sleep } from '@coldstart/runtime';
 
 const MAX_ENTRIES = 10;
 /** SQS caps a batch's total payload at 1 MiB (and, before August 2025, 256 KiB): stay under the older cap. */
@@ -19,7 +20,7 @@ export async function publishBodies(sqs: SQSClient, queueUrl: string, bodies: re
       const result = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }));
       const failed = new Set((result.Failed ?? []).map((entry) => entry.Id));
       pending = pending.filter((entry) => failed.has(entry.Id));
-      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      if (pending.length > 0) await sleep(100 * 2 ** attempt);
     }
     batch = [];
     bytes = 0;

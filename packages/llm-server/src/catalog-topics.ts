@@ -1,5 +1,5 @@
 import type { Book } from '@coldstart/goodbooks';
-import { hashText, seededRandom, shuffleInPlace } from './prng.js';
+import { hashText, seededRandom, shuffle } from '@coldstart/runtime';
 
 /** What the expander asks for ("Suggest 3–5 related book topics"). */
 export const DEFAULT_TOPIC_COUNT = 5;
@@ -105,7 +105,7 @@ export class CatalogTopics {
     const mentioned = this.mentionedIn(text);
     if (mentioned.length === 0) {
       const pool = this.common.slice(0, FALLBACK_POOL);
-      const topics = shuffleInPlace(pool, seededRandom('topics', hashText(text))).slice(0, Math.max(0, count));
+      const topics = shuffle(pool, seededRandom('topics', hashText(text))).slice(0, Math.max(0, count));
       return { mentioned, topics, recognised: false };
     }
 

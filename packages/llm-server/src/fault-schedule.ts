@@ -1,5 +1,5 @@
+import { seededRandom, shuffle } from '@coldstart/runtime';
 import { type FaultProfile, type LatencyProfile, OUTPUT_FAULTS, type OutputFault } from './fault-profile.js';
-import { seededRandom, shuffleInPlace } from './prng.js';
 
 export type Outcome =
   | { kind: 'ok' }
@@ -84,7 +84,7 @@ class BlockPattern {
     const block = Math.floor(position / this.period);
     let entry = this.cached.find((c) => c.block === block);
     if (entry === undefined) {
-      entry = { block, slots: shuffleInPlace([...this.template], seededRandom(this.seed, this.streamName, block)) };
+      entry = { block, slots: shuffle([...this.template], seededRandom(this.seed, this.streamName, block)) };
       // Requests arrive in index order, so the current block and its neighbour are all we need.
       this.cached = [entry, ...this.cached.slice(0, 1)];
     }

@@ -1,13 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type Book, type FoldName, loadFold } from '@coldstart/goodbooks';
+import { seededRandom, sleep } from '@coldstart/runtime';
 import { CatalogTopics } from './catalog-topics.js';
 import { ChatCompletionRequest, messageText, userText } from './chat-request.js';
 import { FaultProfile, type FaultProfileInput } from './fault-profile.js';
 import { FaultSchedule, outcomeName } from './fault-schedule.js';
 import { limitTokens, malformOutput, type ModelOutput } from './malformed-output.js';
-import { seededRandom } from './prng.js';
 import { type AnswerShape, answerShape, renderAnswer, topicCount, UnsupportedSchemaError } from './response-format.js';
 import { estimateTokens } from './token-estimate.js';
 
@@ -142,7 +141,7 @@ export async function startLlmServer(options: LlmServerOptions = {}): Promise<Ll
     const gone = new AbortController();
     res.once('close', () => gone.abort());
     try {
-      await sleep(fate.latencyMs, undefined, { signal: AbortSignal.any([closing.signal, gone.signal]) });
+      await sleep(fate.latencyMs, AbortSignal.any([closing.signal, gone.signal]));
     } catch {
       return; // the client left or the server is closing: nobody to answer
     }

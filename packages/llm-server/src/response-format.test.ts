@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { limitTokens, malformOutput } from './malformed-output.js';
-import { seededRandom } from './prng.js';
+import { seededRandom } from '@coldstart/runtime';
 import { answerShape, renderAnswer, topicCount, UnsupportedSchemaError } from './response-format.js';
 import { estimateTokens, truncateToTokens } from './token-estimate.js';
 

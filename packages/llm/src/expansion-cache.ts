@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { sleep } from '@coldstart/runtime';
 
 export interface ExpansionCacheOptions {
   /** How long an answer is reused. Topics for "fantasy" do not change by the hour. */
@@ -35,8 +36,6 @@ return {'wait'}`;
 // Deletes the lease only if it is still ours: a leader that outlived its lease must not
 // release the lease of the process that took over.
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * LLM answers in Redis, keyed by (model, prompt version, normalised input), with in-flight

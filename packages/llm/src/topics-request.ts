@@ -1,4 +1,5 @@
 import { APIConnectionError, APIError, type OpenAI } from 'openai';
+import { sleep } from '@coldstart/runtime';
 import type { ChatMessage } from './prompt-templates.js';
 import type { ResponseFormatMode } from './model-variants.js';
 
@@ -93,19 +94,6 @@ function failureKind(error: unknown, signal: AbortSignal | undefined): { kind: s
   }
   return { kind: 'other', retryable: false };
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-      },
-      { once: true },
-    );
-  });
 
 function responseFormat(mode: ResponseFormatMode) {
   switch (mode) {

@@ -1,18 +1,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+// Seeded so a failing sequence of operations can be replayed.
+import { mulberry32 } from '@coldstart/runtime';
 import { FaissVectorIndex, type FaissVectorIndexOptions, type SearchHit } from './index.js';
-
-/** Deterministic so a failing sequence of operations can be replayed. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The reference's own normalisation and scoring: cosine as the float64 inner product of

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+// Seeded so a failing sequence of operations can be replayed.
+import { mulberry32 } from '@coldstart/runtime';
 import {
   createVectorIndex,
   deserializeVectorIndex,
@@ -11,18 +13,6 @@ import {
 } from './index.js';
 
 const v = (...values: number[]): Float32Array => new Float32Array(values);
-
-/** Deterministic so a failing sequence of operations can be replayed. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomVector(random: () => number, dimension: number): Float32Array {
   return Float32Array.from({ length: dimension }, () => random() * 2 - 1);

@@ -1,4 +1,5 @@
 import { withMicroBatching, type Encoder } from '@coldstart/embeddings';
+import { percentile } from '@coldstart/runtime';
 
 export interface EmbedBenchResult {
   batch: number;
@@ -14,7 +15,6 @@ export interface EmbedBenchReport {
   results: EmbedBenchResult[];
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /**
@@ -42,7 +42,7 @@ export async function benchEmbed(encoder: Encoder, texts: readonly string[], bat
     await Promise.all(Array.from({ length: batch }, worker));
     const seconds = (performance.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
-    results.push({ batch, textsPerSec: round(texts.length / seconds), p50Ms: round(percentile(latencies, 50), 2), p99Ms: round(percentile(latencies, 99), 2) });
+    results.push({ batch, textsPerSec: round(texts.length / seconds), p50Ms: round(percentile(latencies, 50) ?? 0, 2), p99Ms: round(percentile(latencies, 99) ?? 0, 2) });
   }
   return { encoder: encoder.id, texts: texts.length, results };
 }

@@ -2,11 +2,11 @@ import { Redis } from 'ioredis';
 import { createSqsClient } from '@coldstart/aws';
 import { ReplicaSet, type WalReplica } from '@coldstart/index-log';
 import { CatalogStore } from '@coldstart/store';
+import { percentile, sleep } from '@coldstart/runtime';
 import type { CliConfig } from '../config.js';
 import { chaosEvents } from '../chaos/chaos-events.js';
 import { startIsolatedConfig } from '../chaos/isolated-stack.js';
 import { publishPaced } from '../chaos/paced-publisher.js';
-import { percentile } from '../sizing/bench-llm.js';
 import { stackUp } from '../stack/stack.js';
 
 export interface FreshnessOptions {
@@ -79,7 +79,7 @@ export async function measurePipelineFreshness(base: CliConfig, options: Freshne
           keepState = true;
           throw new Error(`${pending.length} of ${itemIds.length} items never became searchable; logs in ${config.COLDSTART_STATE_DIR}/logs`);
         }
-        await new Promise((resolve) => setTimeout(resolve, pollMs));
+        await sleep(pollMs);
         await catchUp();
         const now = Date.now();
         pending = pending.filter((id) => {

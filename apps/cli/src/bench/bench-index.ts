@@ -3,8 +3,8 @@ import faiss from 'faiss-node';
 import type { Index } from 'faiss-node';
 import { catalogTexts, loadWordVectorEncoder } from '@coldstart/embeddings';
 import { deserializeVectorIndex, FaissVectorIndex } from '@coldstart/vector-index';
+import { mulberry32, percentile } from '@coldstart/runtime';
 import type { CliConfig } from '../config.js';
-import { seededRandom } from '../seeded-random.js';
 import { measurePipelineFreshness } from './bench-freshness.js';
 
 export type BenchIndexData = 'random' | 'clustered' | 'catalog';
@@ -100,7 +100,6 @@ async function catalogVectors(random: () => number, queries: number): Promise<{ 
   return { vectors: normalizeRows(vectors, encoder.dimension), dim: encoder.dimension };
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
 const row = (vectors: Float32Array, dim: number, r: number) => vectors.subarray(r * dim, (r + 1) * dim);
 
@@ -122,7 +121,7 @@ export async function runBenchIndex(options: BenchIndexOptions): Promise<BenchIn
   const queryCount = options.queries ?? 200;
   const k = options.k ?? 10;
   // Seeded, so runs compare.
-  const random = seededRandom(options.seed ?? 42);
+  const random = mulberry32(options.seed ?? 42);
   let dim = options.dim;
   let all: Float32Array;
   if (data === 'catalog') ({ vectors: all, dim } = await catalogVectors(random, queryCount));
@@ -190,8 +189,8 @@ export async function runBenchIndex(options: BenchIndexOptions): Promise<BenchIn
   const restoreSec = (performance.now() - started) / 1000;
   if (restored.size !== ours.size) throw new Error(`restored ${restored.size} vectors, expected ${ours.size}`);
 
-  const searchP50Ms = percentile(ourTimes, 50);
-  const rawSearchP50Ms = percentile(rawTimes, 50);
+  const searchP50Ms = percentile(ourTimes, 50) ?? 0;
+  const rawSearchP50Ms = percentile(rawTimes, 50) ?? 0;
   return {
     n,
     dim,
@@ -199,7 +198,7 @@ export async function runBenchIndex(options: BenchIndexOptions): Promise<BenchIn
     data,
     addPerSec: round(addPerSec, 0),
     searchP50Ms: round(searchP50Ms),
-    searchP99Ms: round(percentile(ourTimes, 99)),
+    searchP99Ms: round(percentile(ourTimes, 99) ?? 0),
     rawSearchP50Ms: round(rawSearchP50Ms),
     wrapperVsRaw: round(searchP50Ms / rawSearchP50Ms),
     snapshotSec: round(snapshotSec),

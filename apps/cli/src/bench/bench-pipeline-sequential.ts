@@ -3,9 +3,9 @@ import type { Encoder } from '@coldstart/embeddings';
 import type { ItemUpserted } from '@coldstart/events';
 import type { ExpansionInput } from '@coldstart/expander';
 import { parseTopics, promptTemplate, requestTopics } from '@coldstart/llm';
-import { itemEmbeddingText } from '@coldstart/queues';
+import { itemEmbeddingText } from '@coldstart/embeddings';
 import { FaissVectorIndex } from '@coldstart/vector-index';
-import { percentile } from '../sizing/bench-llm.js';
+import { percentile } from '@coldstart/runtime';
 
 export interface SequentialReport {
   users: number;

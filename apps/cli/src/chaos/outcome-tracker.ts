@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { bullPrefix, QUEUE_NAMES } from '@coldstart/queues';
+import { QUEUE_NAMES } from '@coldstart/pipeline';
+import { bullPrefix } from '@coldstart/queues';
 import { CatalogStore, storeKeys, type RecommendationList } from '@coldstart/store';
 import { Queue } from 'bullmq';
 

@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { publishBodies } from '@coldstart/aws';
+import { sleep } from '@coldstart/runtime';
 
 /**
  * Sends `bodies` to SQS at `perSecond` (all at once when undefined) and returns when each was
@@ -14,7 +15,7 @@ export async function publishPaced(sqs: SQSClient, queueUrl: string, bodies: rea
   while (next < bodies.length && !stop?.aborted) {
     const due = perSecond === undefined ? bodies.length : Math.min(bodies.length, Math.floor(((Date.now() - started) / 1000) * perSecond) + 1);
     if (due <= next) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
       continue;
     }
     // Four batches of 10 in flight keep a burst from being paced by SQS round trips.

@@ -1,3 +1,4 @@
+import { sleep } from '@coldstart/runtime';
 import { appEntry } from '../repo-paths.js';
 import type { CliConfig } from '../config.js';
 import { runningPid } from '../stack/process-control.js';
@@ -40,10 +41,7 @@ export async function killRandomly(
   const started = Date.now();
   // On a fixed schedule (start + k·everyMs), so the time a restart takes does not stretch the interval.
   for (let k = 1; !stop.aborted; k++) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.max(0, started + k * everyMs - Date.now()));
-      stop.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-    });
+    await sleep(Math.max(0, started + k * everyMs - Date.now()), stop).catch(() => undefined);
     if (stop.aborted) break;
     await exclusive(async () => {
       const targets = runningTargets(config);

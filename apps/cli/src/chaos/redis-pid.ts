@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { waitUntil } from '@coldstart/runtime';
 import { pidFile } from '../stack/process-control.js';
 
 /**
@@ -20,15 +21,13 @@ export function stackRedisPid(stateDir: string): number | undefined {
 
 /** Resolves once `pid` is gone (or a zombie, which holds no port and no files). */
 export async function waitForExit(pid: number, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const exited = () => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') return;
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
     } catch {
-      return;
+      return true;
     }
-    if (Date.now() > deadline) throw new Error(`process ${pid} did not exit within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  };
+  if (!(await waitUntil(exited, { timeoutMs, intervalMs: 50 }))) throw new Error(`process ${pid} did not exit within ${timeoutMs} ms`);
 }

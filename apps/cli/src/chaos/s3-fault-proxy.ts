@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { seededRandom } from '../seeded-random.js';
+import { mulberry32 } from '@coldstart/runtime';
 
 /** The two errors S3 answers when it cannot take a request now; the AWS SDK retries both. */
 export const S3_FAULT_ERRORS = {
@@ -121,7 +121,7 @@ export async function startS3FaultProxy(options: S3FaultProxyOptions): Promise<S
   if (!(delay.min >= 0 && delay.min <= delay.max)) throw new RangeError(`delayMs must be a range with 0 <= min <= max, got ${JSON.stringify(delay)}`);
   const target = new URL(options.target);
   if (target.protocol !== 'http:') throw new RangeError(`the S3 fault proxy forwards to http:// endpoints only, got ${options.target}`);
-  const random = seededRandom(options.seed ?? 1);
+  const random = mulberry32(options.seed ?? 1);
   const agent = new Agent({ keepAlive: true });
   const pending = new Set<NodeJS.Timeout>();
   const stats: S3FaultProxyStats = { requests: 0, reads: 0, writes: 0, errorsInjected: { InternalError: 0, SlowDown: 0 }, delaysInjected: 0, delayedMs: 0, upstreamFailures: 0 };

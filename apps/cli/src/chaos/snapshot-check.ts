@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ReplicaSet, WalReplica, type SnapshotStore } from '@coldstart/index-log';
 import { CatalogStore, storeKeys } from '@coldstart/store';
 import type { Redis } from 'ioredis';
+import { sleep } from '@coldstart/runtime';
 
 export interface IndexSnapshotCheck {
   index: string;

@@ -2,12 +2,12 @@ import { Redis } from 'ioredis';
 import { createSqsClient, publishBodies } from '@coldstart/aws';
 import { loadFold, usersWithMinRatings, type FoldName } from '@coldstart/goodbooks';
 import { CatalogStore, RecommendationStore, type RecommendationList } from '@coldstart/store';
+import { percentile } from '@coldstart/runtime';
 import type { CliConfig } from '../config.js';
 import { demoUsers, itemEvent } from '../demo/demo-events.js';
 import { ITEM_STAGES, stageTimings, USER_STAGES, type StageTiming } from '../demo/stage-timings.js';
 import { waitUntilDone } from '../demo/wait-until.js';
 import { countersSince, readLlmCounters, type LlmCounters } from '../demo/llm-usage.js';
-import { percentile } from '../sizing/bench-llm.js';
 import { expandMetricsPorts, stackUp } from '../stack/stack.js';
 
 export interface DemoOptions {

@@ -1,6 +1,8 @@
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { bullPrefix, jobIdFor, type QueueName } from '@coldstart/queues';
+import { type QueueName } from '@coldstart/pipeline';
+import { bullPrefix, jobIdFor } from '@coldstart/queues';
+import { percentile } from '@coldstart/runtime';
 
 export interface StageTiming {
   stage: string;
@@ -20,11 +22,6 @@ interface StageSpec {
   after?: { queue: QueueName; job: string };
 }
 
-const percentile = (values: number[], p: number) => {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-};
 const mean = (values: number[]) => (values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length);
 
 export const USER_STAGES: StageSpec[] = [
@@ -69,9 +66,9 @@ export async function stageTimings(redis: Redis, prefix: string, eventIds: reado
         stage: `${spec.queue}/${spec.job}`,
         jobs: work.length,
         queuedMeanMs: Math.round(mean(queued)),
-        queuedP95Ms: percentile(queued, 95),
+        queuedP95Ms: percentile(queued.sort((a, b) => a - b), 95) ?? 0,
         workMeanMs: Math.round(mean(work) * 10) / 10,
-        workP95Ms: percentile(work, 95),
+        workP95Ms: percentile(work.sort((a, b) => a - b), 95) ?? 0,
       });
     }
     return timings;

@@ -1,3 +1,5 @@
+import { waitUntil } from '@coldstart/runtime';
+
 export interface Progress {
   done: number;
   total: number;
@@ -11,19 +13,22 @@ export async function waitUntilDone(
   check: () => Promise<Progress>,
   options: { timeoutMs: number; stallMs: number; intervalMs?: number; onProgress?: (progress: Progress) => void },
 ): Promise<Progress & { complete: boolean }> {
-  const started = Date.now();
+  let progress: Progress = { done: 0, total: 0 };
   let lastDone = -1;
-  let lastChange = started;
-  for (;;) {
-    const progress = await check();
-    options.onProgress?.(progress);
-    if (progress.done >= progress.total) return { ...progress, complete: true };
-    if (progress.done !== lastDone) {
-      lastDone = progress.done;
-      lastChange = Date.now();
-    }
-    const now = Date.now();
-    if (now - started > options.timeoutMs || now - lastChange > options.stallMs) return { ...progress, complete: false };
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
-  }
+  let lastChange = Date.now();
+  const finished = () => progress.done >= progress.total;
+  await waitUntil(
+    async () => {
+      progress = await check();
+      options.onProgress?.(progress);
+      if (progress.done !== lastDone) {
+        lastDone = progress.done;
+        lastChange = Date.now();
+      }
+      // A stall ends the wait as completion does: waiting longer would not change the answer.
+      return finished() || Date.now() - lastChange > options.stallMs;
+    },
+    { timeoutMs: options.timeoutMs, intervalMs: options.intervalMs ?? 200 },
+  );
+  return { ...progress, complete: finished() };
 }

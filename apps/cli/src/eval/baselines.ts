@@ -1,6 +1,6 @@
+import { mulberry32, shuffle } from '@coldstart/runtime';
 import type { EmbeddedCatalog, EvalCatalog } from './eval-catalog.js';
 import type { EvalSystem } from './eval-system.js';
-import { seededRandom, shuffled } from '../seeded-random.js';
 import type { TrainingStats } from './training-stats.js';
 
 /** Ids by descending score, ties by ascending numeric id so every run agrees. */
@@ -18,7 +18,7 @@ export function randomBaseline(catalog: EvalCatalog, seed: number): EvalSystem {
   return {
     name: 'random',
     kind: 'baseline',
-    recommend: (user, k) => Promise.resolve({ itemIds: topK(shuffled(ids, seededRandom(seed ^ user.userId)), String(user.seed.bookId), k) }),
+    recommend: (user, k) => Promise.resolve({ itemIds: topK(shuffle([...ids], mulberry32(seed ^ user.userId)), String(user.seed.bookId), k) }),
   };
 }
 

@@ -1,7 +1,7 @@
 import { EmptyTextError, type Encoder } from '@coldstart/embeddings';
 import type { CategoryStatsSource, SeedItem } from '@coldstart/expander';
 import type { Book } from '@coldstart/goodbooks';
-import { itemEmbeddingText } from '@coldstart/queues';
+import { itemEmbeddingText } from '@coldstart/embeddings';
 import { normaliseCategory, pairKey, type CategoryStats } from '@coldstart/store';
 import { createVectorIndex, type VectorIndex } from '@coldstart/vector-index';
 import { itemEvent } from '../demo/demo-events.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Book, Fold, Rating } from '@coldstart/goodbooks';
+import { mulberry32 } from '@coldstart/runtime';
 import { splitFold } from './eval-protocol.js';
 import { bootstrapCi, scoreList } from './metrics.js';
-import { seededRandom } from '../seeded-random.js';
 
 const book = (bookId: number): Book => ({
   bookId, goodreadsBookId: bookId, title: `b${bookId}`, authors: [], primaryGenre: 'g', genres: ['g'], tags: [], publicationYear: null, ratingsCount: 0, languageCode: null,
@@ -10,7 +10,7 @@ const book = (bookId: number): Book => ({
 
 /** 500 users rating 6 of 40 books each, in a random but fixed order. */
 function syntheticFold(): Fold {
-  const random = seededRandom(3);
+  const random = mulberry32(3);
   const ratings: Rating[] = [];
   for (let userId = 1; userId <= 500; userId++) {
     const seen = new Set<number>();
@@ -61,10 +61,10 @@ describe('metrics', () => {
 
   it('brackets the mean with a bootstrap interval that narrows with more users', () => {
     const values = (n: number) => Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 1 : 0));
-    const [lo, hi] = bootstrapCi(values(400), seededRandom(1));
+    const [lo, hi] = bootstrapCi(values(400), mulberry32(1));
     expect(lo).toBeLessThan(0.25);
     expect(hi).toBeGreaterThan(0.25);
-    const [lo2, hi2] = bootstrapCi(values(4000), seededRandom(1));
+    const [lo2, hi2] = bootstrapCi(values(4000), mulberry32(1));
     expect(hi2 - lo2).toBeLessThan((hi - lo) / 2);
   });
 });

@@ -1,5 +1,5 @@
 import { type Book, type Fold, type Rating, usersWithMinRatings } from '@coldstart/goodbooks';
-import { hashUnit } from '../seeded-random.js';
+import { mulberry32 } from '@coldstart/runtime';
 
 export type ProtocolName = 'cold-start' | 'new-items';
 
@@ -25,6 +25,11 @@ const TEST_SHARE = 0.2;
 const NEW_ITEM_SHARE = 0.2;
 const MIN_RATINGS = 5;
 const RELEVANT_RATING = 4;
+
+/** A value in [0, 1) fixed by (seed, key): membership of one id in a split never depends on the others. */
+function hashUnit(seed: number, key: number): number {
+  return mulberry32((Math.imul(key, 0x9e3779b1) ^ Math.imul(seed, 0x85ebca6b)) >>> 0)();
+}
 
 /**
  * The protocol of the data's README. Users are split 80/20 by a seeded hash of their id (every

@@ -1,6 +1,7 @@
 import { loadEncoder } from '@coldstart/embeddings';
 import { type FoldName, loadFold } from '@coldstart/goodbooks';
 import { DEFAULT_RANKING, popularityPrior, type Reason, type RankingSettings } from '@coldstart/ranking';
+import { mulberry32 } from '@coldstart/runtime';
 import { ProgressBar, type ProgressStream } from '../ops/progress.js';
 import { contentNnBaseline, cooccurrenceReference, genrePopularityBaseline, popularityBaseline, randomBaseline } from './baselines.js';
 import { type EmbeddedCatalog, EvalCatalog } from './eval-catalog.js';
@@ -10,7 +11,6 @@ import type { EvalSystem, SystemKind } from './eval-system.js';
 import { bootstrapCi, intraListDiversity, mean, novelty, scoreList } from './metrics.js';
 import { overlapMatrix, type OverlapMatrix } from './overlap.js';
 import { pipelineSystem } from './pipeline-system.js';
-import { seededRandom } from '../seeded-random.js';
 import { TrainingStats } from './training-stats.js';
 
 export interface EvalOptions {
@@ -144,7 +144,7 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
     const listed = new Set<string>();
     for (const list of byUser.values()) for (const id of list) listed.add(id);
     // One stream per system and metric, so adding a system never moves another's interval.
-    const ci = (values: number[], salt: number) => bootstrapCi(values, seededRandom(options.seed ^ hashName(system.name) ^ salt)).map(round) as [number, number];
+    const ci = (values: number[], salt: number) => bootstrapCi(values, mulberry32(options.seed ^ hashName(system.name) ^ salt)).map(round) as [number, number];
     const recall = scores.map((s) => s.recall);
     const ndcg = scores.map((s) => s.ndcg);
     const hit = scores.map((s) => s.hit);

@@ -7,6 +7,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { FAILURE_ATTRIBUTES } from '@coldstart/aws';
+import { sleep } from '@coldstart/runtime';
 import type { CliConfig } from '../config.js';
 import {
   describeMessage,
@@ -57,7 +58,6 @@ export interface ReplayIo {
 const HIDDEN_WAIT_MS = 35_000;
 const FAILURE_ATTRIBUTE_NAMES = new Set<string>(Object.values(FAILURE_ATTRIBUTES));
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * The producer's own attributes, without the ones the ingest added when it dead-lettered the

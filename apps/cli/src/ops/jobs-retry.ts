@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
-import type { QueueName } from '@coldstart/queues';
+import { type QueueName } from '@coldstart/pipeline';
+import { sleep } from '@coldstart/runtime';
 import type { CliConfig } from '../config.js';
 import { allFailedJobs, JobQueues } from './jobs-queues.js';
 
@@ -47,7 +48,6 @@ interface PlanNode {
   detail?: string;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const keyOf = (queue: QueueName, job: Job) => `${queue}:${job.id ?? ''}`;
 
 /**

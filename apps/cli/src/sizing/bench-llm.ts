@@ -1,5 +1,6 @@
 import OpenAI, { APIConnectionTimeoutError, APIError } from 'openai';
 import { PUBLISHED_PROMPT } from '@coldstart/llm';
+import { percentile } from '@coldstart/runtime';
 
 /** The expander's published prompt for one category: what the bench sends. */
 export const expandPrompt = (category: string) => PUBLISHED_PROMPT.replace('{category}', category);
@@ -47,13 +48,6 @@ export interface LlmBenchReport {
 }
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
-
-/** Nearest-rank percentile of an ascending array. */
-export function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] ?? null;
-}
 
 function errorKind(error: unknown): string {
   if (error instanceof APIConnectionTimeoutError) return 'timeout';

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitUntil } from '@coldstart/runtime';
 
 export interface ManagedProcess {
   name: string;
@@ -70,13 +71,13 @@ function alive(pid: number): boolean {
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
 export async function stopProcess(stateDir: string, name: string, pid: number, graceMs: number): Promise<'stopped' | 'killed'> {
   process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (alive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  const gone = () => !alive(pid);
+  await waitUntil(gone, { timeoutMs: graceMs, intervalMs: 100 });
   let outcome: 'stopped' | 'killed' = 'stopped';
   if (alive(pid)) {
     process.kill(pid, 'SIGKILL');
     outcome = 'killed';
-    while (alive(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitUntil(gone, { timeoutMs: Infinity, intervalMs: 50 });
   }
   rmSync(pidFile(stateDir, name), { force: true });
   return outcome;

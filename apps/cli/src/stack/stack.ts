@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createSqsClient, ensureEventQueue, type EventQueue } from '@coldstart/aws';
+import { sleep, waitUntil } from '@coldstart/runtime';
 import type { CliConfig } from '../config.js';
 import { appEntry } from '../repo-paths.js';
 import { runningPid, startDetached, stopProcess, tailLog, type ManagedProcess } from './process-control.js';
@@ -43,11 +44,7 @@ async function emulatorReachable(endpoint: string): Promise<boolean> {
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, onFail: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not come up within ${timeoutMs} ms\n${onFail()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  if (!(await waitUntil(check, { timeoutMs, intervalMs: 100 }))) throw new Error(`${what} did not come up within ${timeoutMs} ms\n${onFail()}`);
 }
 
 /** What the stack's apps see: the same variables every deployment sets. */
@@ -213,7 +210,7 @@ export async function stackUp(config: CliConfig, options: { apps?: readonly Stac
   }
   // An app that fails at start (bad configuration, unreachable dependency) exits within
   // moments; report it with its log instead of letting a demo wait for it.
-  await new Promise((resolve) => setTimeout(resolve, fresh.length > 0 ? 1_500 : 0));
+  await sleep(fresh.length > 0 ? 1_500 : 0);
   const dead = fresh.filter((spec) => !runningPid(stateDir, spec));
   if (dead.length > 0) {
     throw new Error(dead.map((spec) => `${spec.name} exited at start:\n${tailLog(stateDir, spec.name)}`).join('\n\n'));
