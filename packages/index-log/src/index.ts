@@ -1,3 +1,6 @@
+export { IndexLog } from './index-log.js';
+export { storeKeys, type StoreKeys } from './keys.js';
+export { mutationVersion } from './mutation-version.js';
 export { ReplicaSet } from './replica-set.js';
 export { SnapshotPointerConflictError, SnapshotVerificationError } from './snapshot-errors.js';
 export { SnapshotManifest, type SnapshotPointer } from './snapshot-manifest.js';
@@ -5,5 +8,8 @@ export { SNAPSHOT_PART_BYTES, SnapshotStore, type LoadedSnapshot, type SnapshotI
 export { Snapshotter, type SnapshotPolicy, type SnapshotRetention, type SnapshotterDeps } from './snapshotter.js';
 export { snapshotStoreFromUrl, type SnapshotStoreSettings } from './snapshot-store-from-url.js';
 export { compareStreamIds, streamIdMs } from './stream-id.js';
-export { WalReplica, WalTrimmedError, type VectorSpace, type WalLog, type WalLogEntry, type WalReplicaOptions } from './wal-replica.js';
-export { decodeWalVector } from './wal-vector.js';
+export { userIndexName, type UserVectorResult } from './user-index.js';
+export { decodeWalVector, type WalBounds, type WalEntry } from './wal-entry.js';
+export { WalReplica, WalTrimmedError, type VectorSpace, type WalLog, type WalReplicaOptions } from './wal-replica.js';
+export { FencedWriterError, fencedLogScript, VectorSpaceMismatchError, WriterFence } from './writer-fence.js';
+export { acquireWriterLease, type WriterLease } from './writer-lease.js';

@@ -12,7 +12,7 @@ export interface SnapshotPolicy {
 export interface SnapshotRetention {
   /** Snapshots kept per index… */
   keep: number;
-  /** …and the log trimmed below the oldest kept one (CatalogStore.trimWal); omitted, never trimmed. */
+  /** …and the log trimmed below the oldest kept one (IndexLog.trimWal); omitted, never trimmed. */
   trimWal?: (index: string, minId: string) => Promise<unknown>;
 }
 

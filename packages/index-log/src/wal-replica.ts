@@ -1,17 +1,11 @@
 import { createVectorIndex, type VectorIndex } from '@coldstart/vector-index';
 import type { LoadedSnapshot, SnapshotLogger } from './snapshot-store.js';
 import { compareStreamIds } from './stream-id.js';
-import { decodeWalVector } from './wal-vector.js';
+import { decodeWalVector, type WalEntry } from './wal-entry.js';
 
-/** A write-ahead log entry as @coldstart/store's CatalogStore.readWal returns it. */
-export type WalLogEntry = ({ op: 'upsert'; itemId: string; encoder: string; dimension: number; vector: string } | { op: 'delete'; itemId: string }) & {
-  id: string;
-  seq?: number;
-};
-
-/** What a replica reads: CatalogStore fits. Without `walBounds` a trimmed log goes unnoticed. */
+/** What a replica reads: IndexLog fits. Without `walBounds` a trimmed log goes unnoticed. */
 export interface WalLog {
-  readWal(index: string, afterId: string, count: number): Promise<WalLogEntry[]>;
+  readWal(index: string, afterId: string, count: number): Promise<WalEntry[]>;
   walBounds?(index: string): Promise<{ trimmedBelow: string }>;
 }
 
@@ -156,7 +150,7 @@ export class WalReplica {
     );
   }
 
-  private apply(entry: WalLogEntry): void {
+  private apply(entry: WalEntry): void {
     if (entry.op === 'delete') {
       this.current?.index.remove(entry.itemId);
       return;

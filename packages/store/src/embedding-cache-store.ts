@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { storeKeys, type StoreKeys } from './keys.js';
+import { storeKeys, type StoreKeys } from '@coldstart/index-log';
 
 /**
  * Embeddings by (encoder id, text), as base64 float32. Texts are hashed so keys stay short

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { storeKeys, type StoreKeys } from './keys.js';
+import { storeKeys, type StoreKeys } from '@coldstart/index-log';
 
 /** The eventId a fan-out write carries: one per user and window, so a retried rewrite is absorbed by the store's once-per-event rule. */
 export function fanoutEventId(userId: string, window: number): string {

@@ -1,19 +1,7 @@
-export {
-  CatalogStore,
-  normaliseCategory,
-  pairKey,
-  type CatalogItemRecord,
-  type CategoryStats,
-  type MutationResult,
-  type WalBounds,
-  type WalEntry,
-  FencedWriterError,
-  VectorSpaceMismatchError,
-} from './catalog-store.js';
-export { storeKeys, type StoreKeys } from './keys.js';
+export { CatalogStore, normaliseCategory, pairKey, type CatalogItemRecord, type CategoryStats, type MutationResult } from './catalog-store.js';
+// The one key map lives in @coldstart/index-log (see its keys.ts for why); the stores' users find it here too.
+export { storeKeys, type StoreKeys } from '@coldstart/index-log';
 export { FanoutStore, fanoutEventId, isFanoutEventId } from './fanout-store.js';
-export { userIndexName, type UserVectorResult } from './user-index.js';
-export { mutationVersion } from './mutation-version.js';
 export {
   RecommendationStore,
   type ExpansionRecord,

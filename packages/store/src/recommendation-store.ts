@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { storeKeys, type StoreKeys } from './keys.js';
+import { storeKeys, type StoreKeys } from '@coldstart/index-log';
 
 export interface RecommendedItem {
   itemId: string;

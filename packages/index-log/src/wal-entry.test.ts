@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeWalVector } from './wal-vector.js';
+import { decodeWalVector } from './wal-entry.js';
 
 describe('decodeWalVector', () => {
   it('reads little-endian float32 and refuses a vector of the wrong size or encoding', () => {

@@ -4,7 +4,7 @@ import { acquireWriterLease } from './writer-lease.js';
 
 const logger = createLogger({ app: 'test', level: 'silent' });
 
-/** A catalog whose lease the test hands out and takes away. */
+/** A log whose lease the test hands out and takes away. */
 function fakeCatalog() {
   const state: { holder: string | undefined; token: number } = { holder: undefined, token: 0 };
   return {

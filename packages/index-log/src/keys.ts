@@ -1,7 +1,12 @@
 /**
  * Every Redis key coldstart writes outside BullMQ, in one place. A deployment (or a test run)
- * owns everything under its prefix. Scripts touch several of these keys at once, so on Redis
- * Cluster the whole prefix must map to one slot; coldstart targets a single primary for now.
+ * owns everything under its prefix. Scripts touch several of these keys at once and receive
+ * every one of them from here (in KEYS), never building one; on Redis Cluster the whole prefix
+ * must still map to one slot, and coldstart targets a single primary for now.
+ *
+ * It lives in @coldstart/index-log, the lowest package that writes Redis: @coldstart/store's
+ * item script appends to the index logs, so store depends on this package and re-exports the
+ * map for the stores' own users; kept in store, the log's keys would make a cycle.
  */
 export function storeKeys(prefix: string) {
   return {
@@ -13,6 +18,9 @@ export function storeKeys(prefix: string) {
     indexes: `${prefix}:catalog:indexes`,
     wal: (index: string) => `${prefix}:index:${index}:wal`,
     indexMeta: (index: string) => `${prefix}:index:${index}:meta`,
+    /** The single writer of every index log: its lease (owner, expiring) and the fencing counter. */
+    writerLease: `${prefix}:index:writer:lease`,
+    writerToken: `${prefix}:index:writer:token`,
     /** User-vector indexes (`users@<encoder>`): kept apart from `indexes`, whose logs get every item delete. */
     userIndexes: `${prefix}:catalog:user-indexes`,
     /** Per user-vector index: each user's newest mutation version, their vector's digest, and when they were last active (ms). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@coldstart/runtime';
-import type { CatalogStore } from '@coldstart/store';
+import { sleep, type Logger } from '@coldstart/runtime';
+import type { IndexLog } from './index-log.js';
 
 export interface WriterLease {
   /** The fencing token every append of this process carries. */
@@ -10,29 +10,29 @@ export interface WriterLease {
 }
 
 /**
- * Waits until this process holds the catalog's single-writer lease, then renews it every third
+ * Waits until this process holds the index logs' single-writer lease, then renews it every third
  * of its duration. Until then the process is a standby (not ready, taking no jobs). If a renewal
  * finds the lease gone (this process was paused past it, and perhaps another took over) it calls
  * `onLost`: the fencing token already makes this process's appends fail, and it should restart
  * as a standby.
  */
 export async function acquireWriterLease(
-  catalog: Pick<CatalogStore, 'claimWriter' | 'renewWriter' | 'releaseWriter'>,
+  log: Pick<IndexLog, 'claimWriter' | 'renewWriter' | 'releaseWriter'>,
   options: { leaseMs: number; logger: Logger; onLost: (reason: string) => void },
 ): Promise<WriterLease> {
   const owner = `${process.pid}-${randomUUID()}`;
   const { leaseMs, logger } = options;
-  let token = await catalog.claimWriter(owner, leaseMs);
+  let token = await log.claimWriter(owner, leaseMs);
   if (token === undefined) logger.info({ leaseMs }, 'another index process is the writer; standing by');
   while (token === undefined) {
-    await new Promise((resolve) => setTimeout(resolve, Math.ceil(leaseMs / 3)));
-    token = await catalog.claimWriter(owner, leaseMs);
+    await sleep(Math.ceil(leaseMs / 3));
+    token = await log.claimWriter(owner, leaseMs);
   }
   logger.info({ fencingToken: token }, 'this process is the writer of the catalog and its logs');
 
   let released = false;
   const renew = async () => {
-    if (await catalog.renewWriter(owner, leaseMs)) return;
+    if (await log.renewWriter(owner, leaseMs)) return;
     if (!released) options.onLost('the writer lease lapsed (this process was paused or cut off longer than WRITER_LEASE_MS)');
   };
   const timer = setInterval(() => {
@@ -45,7 +45,7 @@ export async function acquireWriterLease(
       if (released) return;
       released = true;
       clearInterval(timer);
-      await catalog.releaseWriter(owner);
+      await log.releaseWriter(owner);
     },
   };
 }
