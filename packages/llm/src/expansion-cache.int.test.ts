@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { createRedisFixture, TEST_REDIS_URL, type RedisFixture } from '@coldstart/testing';
 import { ExpansionCache, type ExpansionCacheOptions } from './expansion-cache.js';
 
@@ -9,18 +9,36 @@ beforeEach(async () => {
   fx = await createRedisFixture();
 });
 afterEach(async () => {
+  claims.clear();
   await Promise.all(extra.splice(0).map((r) => r.quit()));
   await fx.cleanup();
 });
 
 const options: ExpansionCacheOptions = { ttlSeconds: 60, leaseMs: 2_000, failureTtlMs: 1_000, pollMs: 10 };
+/** Each cache's claims: every claim on the key is one EVAL on the cache's own connection. */
+const claims = new Map<ExpansionCache, MockInstance>();
 /** A cache on its own connection: what another expand process would have. */
 function processCache(overrides: Partial<ExpansionCacheOptions> = {}) {
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   extra.push(redis);
-  return new ExpansionCache(redis, fx.prefix, { ...options, ...overrides });
+  const cache = new ExpansionCache(redis, fx.prefix, { ...options, ...overrides });
+  claims.set(cache, vi.spyOn(redis, 'eval'));
+  return cache;
 }
 const key = ExpansionCache.keyOf('llama-3.2-3b', 'published-v1', 'interests=fantasy');
+const cacheKey = (suffix = '') => `${fx.prefix}:llm:expansion:${key}${suffix}`;
+
+/**
+ * Ends a key's TTL now instead of sleeping through it: the key must have one (so it would
+ * expire by itself) of at most `ttlMs`; PEXPIRE 1 then lets Redis expire it as it would later.
+ */
+async function expireNow(name: string, ttlMs: number): Promise<void> {
+  const left = await fx.redis.pttl(name);
+  expect(left).toBeGreaterThan(0);
+  expect(left).toBeLessThanOrEqual(ttlMs);
+  await fx.redis.pexpire(name, 1);
+  await vi.waitFor(async () => expect(await fx.redis.exists(name)).toBe(0), { timeout: 1_000, interval: 5 });
+}
 
 describe('ExpansionCache', () => {
   it('keys on model, prompt version and input, each of them', () => {
@@ -52,13 +70,16 @@ describe('ExpansionCache', () => {
     const first = await caches[0]!.coalesce(key);
     expect(first.role).toBe('leader');
     const waiting = Promise.all(caches.slice(1).map((c) => c.coalesce(key)));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // A cache claims again only after its first claim answered "wait": both are followers now.
+    await vi.waitFor(() => {
+      for (const cache of caches.slice(1)) expect(claims.get(cache)?.mock.calls.length).toBeGreaterThanOrEqual(2);
+    });
     if (first.role !== 'leader') throw new Error('unreachable');
     await first.settle({ topics: ['epic fantasy', 'dragons', 'quests'] });
     for (const turn of await waiting) expect(turn).toEqual({ role: 'follower', outcome: { topics: ['epic fantasy', 'dragons', 'quests'] } });
     expect((await caches[2]!.get(key))?.topics).toEqual(['epic fantasy', 'dragons', 'quests']);
-    expect(await fx.redis.ttl(`${fx.prefix}:llm:expansion:${key}`)).toBeGreaterThan(50);
-    expect(await fx.redis.exists(`${fx.prefix}:llm:expansion:${key}:lease`)).toBe(0);
+    expect(await fx.redis.ttl(cacheKey())).toBeGreaterThan(50);
+    expect(await fx.redis.exists(cacheKey(':lease'))).toBe(0);
   });
 
   it('passes a leader\'s failure to its followers and to new arrivals for a short while, then lets a new leader try', async () => {
@@ -70,7 +91,7 @@ describe('ExpansionCache', () => {
     expect(await follower).toEqual({ role: 'follower', outcome: { failed: true } });
     expect(await c.coalesce(key)).toEqual({ role: 'follower', outcome: { failed: true } });
     expect(await b.get(key)).toBeUndefined();
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await expireNow(cacheKey(':failed'), options.failureTtlMs);
     expect((await b.coalesce(key)).role).toBe('leader');
   });
 
@@ -85,12 +106,12 @@ describe('ExpansionCache', () => {
   it('does not release a lease that another process took over', async () => {
     const [a, b] = [processCache({ leaseMs: 200 }), processCache({ leaseMs: 5_000 })];
     const slow = await a.coalesce(key);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await expireNow(cacheKey(':lease'), 200);
     const taker = await b.coalesce(key);
     expect(taker.role).toBe('leader');
     if (slow.role !== 'leader') throw new Error('expected the leader');
     await slow.settle({ failed: true });
-    expect(await fx.redis.exists(`${fx.prefix}:llm:expansion:${key}:lease`)).toBe(1);
+    expect(await fx.redis.exists(cacheKey(':lease'))).toBe(1);
   });
 
   it('stops waiting when the job is aborted', async () => {
@@ -100,9 +121,9 @@ describe('ExpansionCache', () => {
   });
 
   it('treats an entry it cannot read as a miss', async () => {
-    await fx.redis.set(`${fx.prefix}:llm:expansion:${key}`, '{"topics": "not a list"}');
+    await fx.redis.set(cacheKey(), '{"topics": "not a list"}');
     expect(await processCache().get(key)).toBeUndefined();
-    await fx.redis.set(`${fx.prefix}:llm:expansion:${key}`, 'not json');
+    await fx.redis.set(cacheKey(), 'not json');
     expect(await processCache().get(key)).toBeUndefined();
     expect((await processCache().coalesce(key)).role).toBe('leader');
   });
