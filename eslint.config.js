@@ -3,13 +3,13 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'test-artifacts/**', '.coldstart/**', 'eslint.config.js', 'apps/cli/bin/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'test-artifacts/**', '.coldstart/**', 'eslint.config.js', 'tools/cli/bin/**'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],
     languageOptions: {
       parserOptions: {
-        project: ['./packages/*/tsconfig.json', './apps/*/tsconfig.json', './tsconfig.tests.json'],
+        project: ['./packages/*/tsconfig.json', './apps/*/tsconfig.json', './tools/*/tsconfig.json', './tsconfig.tests.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisFixture, freePort, freePortRange, type RedisFixture } from '@coldstart/testing';
 
 const run = promisify(execFile);
-const CLI = join(import.meta.dirname, '..', 'apps', 'cli', 'bin', 'coldstart.js');
+const CLI = join(import.meta.dirname, '..', 'tools', 'cli', 'bin', 'coldstart.js');
 
 /** The `coldstart` command as a user runs it, on a stack of its own (state dir, ports, prefix, queues). */
 describe('coldstart CLI', () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { defaultDataDir } from '@coldstart/goodbooks';
-import { registerEvalCommand } from '../apps/cli/src/eval/eval-command.ts';
+import { registerEvalCommand } from '../tools/cli/src/eval/eval-command.ts';
 
 interface Line {
   system: string;

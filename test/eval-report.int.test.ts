@@ -5,8 +5,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderEvalHtml } from '../apps/cli/src/eval/render-eval-html.ts';
-import { runEval } from '../apps/cli/src/eval/run-eval.ts';
+import { renderEvalHtml } from '../tools/cli/src/eval/render-eval-html.ts';
+import { runEval } from '../tools/cli/src/eval/run-eval.ts';
 
 const run = promisify(execFile);
 const ARTIFACTS = path.resolve(import.meta.dirname, '..', 'test-artifacts');

@@ -14,7 +14,7 @@ import { CatalogStore, FencedWriterError } from '@coldstart/store';
 import { createVectorIndex } from '@coldstart/vector-index';
 import { createRedisFixture, startSqsEmulator, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { snapshotCreate, snapshotList, snapshotRestore } from '../apps/cli/src/snapshot/snapshot-actions.js';
+import { snapshotCreate, snapshotList, snapshotRestore } from '../tools/cli/src/snapshot/snapshot-actions.js';
 
 const BUCKET = 'coldstart-snapshots';
 const INDEX = 'test-enc';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EVENT_EXAMPLES, parseEventBody } from '@coldstart/events';
-import { CliEnv } from '../apps/cli/src/config.ts';
+import { CliEnv } from '../tools/cli/src/config.ts';
 import { APP_ENV_SCHEMAS } from './support/app-env-schemas.ts';
 
 const docs = join(import.meta.dirname, '..', 'docs');

@@ -8,7 +8,7 @@ import { createSqsClient, ensureEventQueue, publishBodies, type EventQueue, type
 import { RecommendationStore } from '@coldstart/store';
 import { createRedisFixture, startApp, startSqsEmulator, TEST_REDIS_URL, type AppProcess, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
 
-export const CLI = join(import.meta.dirname, '..', '..', 'apps', 'cli', 'bin', 'coldstart.js');
+export const CLI = join(import.meta.dirname, '..', '..', 'tools', 'cli', 'bin', 'coldstart.js');
 
 export const WORKERS = ['worker-index', 'worker-embed', 'worker-expand', 'worker-recommend'] as const;
 export type OpsApp = (typeof WORKERS)[number] | 'ingest';

@@ -4,9 +4,9 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
-const DIST = join(ROOT, 'apps', 'cli', 'dist');
+const DIST = join(ROOT, 'tools', 'cli', 'dist');
 
-/** A CLI command as its register function adds it: `register(parent, loadConfig)` from `module` (relative to apps/cli/dist). */
+/** A CLI command as its register function adds it: `register(parent, loadConfig)` from `module` (relative to tools/cli/dist). */
 export interface CliCommandSpec {
   module: string;
   register: string;

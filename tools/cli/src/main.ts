@@ -98,16 +98,16 @@ program
     }
   });
 
-// Recommendation quality on held-out goodbooks behaviour (apps/cli/src/eval/).
+// Recommendation quality on held-out goodbooks behaviour (tools/cli/src/eval/).
 registerEvalCommand(program);
 
-// Vector index snapshots in S3 (apps/cli/src/snapshot/).
+// Vector index snapshots in S3 (tools/cli/src/snapshot/).
 registerSnapshotCommands(program, loadConfig);
 
-// Operations: SQS dead-letter queues and failed BullMQ jobs (apps/cli/src/ops/).
+// Operations: SQS dead-letter queues and failed BullMQ jobs (tools/cli/src/ops/).
 registerDlqCommands(program, loadConfig);
 registerJobsCommands(program, loadConfig);
-// Kill processes, restart Redis, fail the LLM: then check every user and item (apps/cli/src/chaos/).
+// Kill processes, restart Redis, fail the LLM: then check every user and item (tools/cli/src/chaos/).
 registerChaosCommand(program, loadConfig);
 
 const bench = program.command('bench').description('benchmarks that print figures measured in one run');
@@ -132,15 +132,15 @@ bench
     }
   });
 
-// Sizing the LLM deployment (apps/cli/src/sizing/): bench llm against an OpenAI-compatible server, then plan.
+// Sizing the LLM deployment (tools/cli/src/sizing/): bench llm against an OpenAI-compatible server, then plan.
 registerBenchLlmCommand(bench);
-// FAISS index: our wrapper against raw faiss-node on the same index and queries (apps/cli/src/bench/bench-index.ts).
+// FAISS index: our wrapper against raw faiss-node on the same index and queries (tools/cli/src/bench/bench-index.ts).
 registerBenchIndexCommand(bench, loadConfig);
-// The pipeline against a sequential baseline, with the expansion cache defeated (apps/cli/src/bench/bench-pipeline.ts).
+// The pipeline against a sequential baseline, with the expansion cache defeated (tools/cli/src/bench/bench-pipeline.ts).
 registerBenchPipelineCommand(bench, loadConfig);
 registerPlanCommand(program);
 
-// The local OpenAI-compatible server for tests, the demo and benchmarks (packages/llm-server).
+// The local OpenAI-compatible server for tests, the demo and benchmarks (tools/llm-server).
 registerLlmServerCommand(program);
 
 program.parseAsync().catch((error: unknown) => {

@@ -65,7 +65,7 @@ export function registerLlmServerCommand(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--model <id>', 'a served model id; repeatable or comma-separated (default coldstart-local)', modelIds)
     .addOption(new Option('--fold <fold>', 'the goodbooks fold whose categories make the topics').choices(FOLD_NAMES).default('a'))
-    .option('--faults <file>', 'a fault profile (JSON, see packages/llm-server/README.md); the flags below replace the fields they stand for')
+    .option('--faults <file>', 'a fault profile (JSON, see tools/llm-server/README.md); the flags below replace the fields they stand for')
     .option('--latency-ms <ms>', 'fixed latency before every answer', milliseconds)
     .option('--error-share <x>', 'share of requests answered 500', share)
     .option('--hang-share <x>', 'share of requests never answered', share)

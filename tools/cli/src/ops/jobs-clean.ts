@@ -1,4 +1,4 @@
-import type { QueueName } from '@coldstart/queues';
+import { type QueueName } from '@coldstart/pipeline';
 import type { CliConfig } from '../config.js';
 import { formatDuration } from './durations.js';
 import { allFailedJobs, JobQueues } from './jobs-queues.js';

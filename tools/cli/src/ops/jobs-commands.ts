@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { QueueName } from '@coldstart/queues';
+import { type QueueName } from '@coldstart/pipeline';
 import type { CliConfig } from '../config.js';
 import { requireYes } from './dlq-purge.js';
 import { jobsClean, renderClean } from './jobs-clean.js';

@@ -1,6 +1,7 @@
 import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { bullPrefix, createRedis, QUEUE_NAMES, type QueueName } from '@coldstart/queues';
+import { QUEUE_NAMES, type QueueName } from '@coldstart/pipeline';
+import { bullPrefix, createRedis } from '@coldstart/queues';
 import type { CliConfig } from '../config.js';
 
 export const JOB_QUEUE_CHOICES: readonly QueueName[] = QUEUE_NAMES;

@@ -65,7 +65,7 @@ export function registerPlanCommand(program: Command): void {
         `Marginal latency per dollar, ${MARGINAL_DEFINITION}.`,
       ].join(' '),
     )
-    .requiredOption('--bench <file>', 'JSON {"configs": [{"name", "instance", "tensorParallelSize", "replicasPerInstance", "bench": <bench llm --json output>}]}; published figures: apps/cli/src/sizing/published-trn1-llama3b.json')
+    .requiredOption('--bench <file>', 'JSON {"configs": [{"name", "instance", "tensorParallelSize", "replicasPerInstance", "bench": <bench llm --json output>}]}; published figures: tools/cli/src/sizing/published-trn1-llama3b.json')
     .option('--prices <file>', 'price table (default: deploy/prices/aws-instances.json, AWS on-demand list prices: check them)')
     .requiredOption('--users-per-day <n>', 'new users per day', positiveInt)
     .requiredOption('--slo-p50-ms <ms>', 'the p50 latency an LLM call must meet', positiveNumber)
