@@ -1,4 +1,6 @@
+import type { FlowJob } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { flowForEvent, type QueueName } from '@coldstart/pipeline';
 import { loadFold, type Book } from '@coldstart/goodbooks';
 import { APPS, PipelineHarness, type AppName } from './support/pipeline-harness.js';
 import { deleted, interaction, signup, upserted } from './support/book-events.js';
@@ -183,13 +185,31 @@ describe('pipeline, every app its own process', () => {
 
   it('processes a duplicate eventId once', async () => {
     const event = signup('e2e-user-6', books[30]!);
+    const decided = async () => {
+      const text = await (await fetch(`${harness.opsUrl('ingest')}/metrics`)).text();
+      const byOutcome = (outcome: string) => sample(text, 'coldstart_sqs_messages_total', { queue: harness.userQueue.name, outcome }) ?? 0;
+      return byOutcome('accepted') + byOutcome('duplicate');
+    };
+    const before = await decided();
     await harness.publish([event, event, { ...event, occurredAt: new Date().toISOString() }]);
     await waitForList('e2e-user-6', event.eventId);
-    // Give the duplicates every chance to be (wrongly) processed.
-    const expand = harness.queue('expand');
-    await vi.waitFor(async () => expect(await expand.getWaitingCount() + (await expand.getActiveCount())).toBe(0), { timeout: 20_000 });
-    await expand.close();
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // Nothing more can happen for the duplicates once (1) the ingest has decided about all three
+    // messages, so none of them adds a flow any more, and (2) every job of the event's flow is
+    // completed: job ids derive from (job name, eventId), so a duplicate's flow was either
+    // absorbed by these very jobs or is one of them, and would not be completed yet.
+    await vi.waitFor(async () => expect(await decided()).toBeGreaterThanOrEqual(before + 3), { timeout: 30_000, interval: 200 });
+    const jobs: FlowJob[] = [flowForEvent(event)];
+    for (const job of jobs) jobs.push(...(job.children ?? []));
+    await vi.waitFor(
+      async () => {
+        for (const job of jobs) {
+          const queue = harness.queue(job.queueName as QueueName);
+          const state = await queue.getJobState(job.opts!.jobId!).finally(() => queue.close());
+          expect(state, `${job.queueName}/${job.name}`).toBe('completed');
+        }
+      },
+      { timeout: 30_000, interval: 200 },
+    );
     expect(await harness.store().repeatedEvents()).toBe(0);
     expect(await harness.fx.redis.scard(`${harness.fx.prefix}:recs:e2e-user-6:events`)).toBe(1);
   });
