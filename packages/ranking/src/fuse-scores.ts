@@ -11,27 +11,36 @@ interface ListView {
   source: string;
   weight: number;
   similarities: Map<string, number>;
-  /** The lowest similarity in the list: an item the list missed scores at most this. */
+  /** What an item the list missed is credited with (see fuseScores). */
   floor: number;
 }
 
 /**
  * Weighted score fusion of every neighbour list plus the popularity prior. An item absent from
- * a list is credited with that list's last similarity, an upper bound on its true one: taking 0
- * instead would turn each list's cut-off into a cliff and reward items merely for being found
- * by many lists. Topic weights decay with the topic's rank and the topic part is a weighted
+ * a content list is credited with that list's last similarity, an upper bound on its true one:
+ * taking 0 instead would turn each list's cut-off into a cliff and reward items merely for being
+ * found by many lists. An item absent from a co-occurrence or category list is credited 0: those
+ * lists hold every item with a score worth having (nobody co-liked the rest). Topic weights decay with the topic's rank and the topic part is a weighted
  * mean, so adding topics never outweighs the seed (adding genre centroids to the seed's
  * vector drowned it: NDCG@10 on goodbooks fold c fell from 0.115 to 0.08 in an independent
  * check). The reason is the list whose weighted similarity contributed most among those that
  * really found the item.
  */
-export function fuseScores(input: Pick<RankInput, 'topicHits' | 'seedHits' | 'popularity' | 'unknownPopularity' | 'weights' | 'exclude'>): FusedCandidate[] {
+export function fuseScores(
+  input: Pick<RankInput, 'topicHits' | 'seedHits' | 'alsoLikedHits' | 'categoryHits' | 'popularHits' | 'popularity' | 'unknownPopularity' | 'weights' | 'exclude'>,
+): FusedCandidate[] {
   const { weights } = input;
   const topicNorm = input.topicHits.reduce((sum, _, i) => sum + weights.topicDecay ** i, 0);
   const seedNorm = input.seedHits.length;
+  const alsoLiked = input.alsoLikedHits ?? [];
+  const categories = input.categoryHits ?? [];
   const lists: ListView[] = [
     ...input.topicHits.map((t, i) => view('topic', t.topic, topicNorm > 0 ? (weights.topic * weights.topicDecay ** i) / topicNorm : 0, t.hits)),
     ...input.seedHits.map((s) => view('seed', s.seedItemId, seedNorm > 0 ? weights.seed / seedNorm : 0, s.hits)),
+    ...alsoLiked.map((s) => view('also-liked', s.seedItemId, weights.alsoLiked / alsoLiked.length, s.hits, 0)),
+    ...categories.map((c) => view('popular-in', c.category, weights.category / categories.length, c.hits, 0)),
+    // Last, so it is the reason only for an item no other signal found; its score is the prior's.
+    ...(input.popularHits ? [view('popular', '', 0, input.popularHits, 0)] : []),
   ];
   const candidates = new Set<string>();
   for (const list of lists) for (const id of list.similarities.keys()) if (!input.exclude?.has(id)) candidates.add(id);
@@ -45,7 +54,7 @@ export function fuseScores(input: Pick<RankInput, 'topicHits' | 'seedHits' | 'po
       score += list.weight * (found ?? list.floor);
       if (found === undefined) continue;
       const contribution = list.weight * found;
-      if (!best || contribution > best.contribution) {
+      if (!best || (list.kind !== 'popular' && contribution > best.contribution)) {
         best = { contribution, reason: { kind: list.kind, source: list.source, similarity: found } };
       }
     }
@@ -57,12 +66,13 @@ export function fuseScores(input: Pick<RankInput, 'topicHits' | 'seedHits' | 'po
   return fused.sort((a, b) => b.score - a.score || (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0));
 }
 
-function view(kind: Reason['kind'], source: string, weight: number, hits: readonly { id: string; score: number }[]): ListView {
+/** A list's view; `floor` fixed, or (content lists) its lowest similarity. */
+function view(kind: Reason['kind'], source: string, weight: number, hits: readonly { id: string; score: number }[], floor?: number): ListView {
   const similarities = new Map<string, number>();
-  let floor = Infinity;
+  let lowest = Infinity;
   for (const hit of hits) {
     if (!similarities.has(hit.id)) similarities.set(hit.id, hit.score);
-    floor = Math.min(floor, hit.score);
+    lowest = Math.min(lowest, hit.score);
   }
-  return { kind, source, weight, similarities, floor: Number.isFinite(floor) ? floor : 0 };
+  return { kind, source, weight, similarities, floor: floor ?? (Number.isFinite(lowest) ? lowest : 0) };
 }

@@ -10,19 +10,30 @@ export interface TopicHits {
   hits: readonly Hit[];
 }
 
-/** Neighbours of one item the user named (the seed), searched with that item's own vector. */
+/** Neighbours of one item the user named or saw (a seed): by its own vector, or by co-occurrence. */
 export interface SeedHits {
   seedItemId: string;
   hits: readonly Hit[];
 }
 
+/** The most popular items of one of the user's interest categories; scores in [0, 1]. */
+export interface CategoryHits {
+  category: string;
+  hits: readonly Hit[];
+}
+
 /**
  * How much each signal counts in the fused score. Topic and seed similarities are cosines in
- * [-1, 1]; the popularity prior is in [0, 1].
+ * [-1, 1]; co-occurrence, category popularity and the popularity prior are in [0, 1].
  */
 export interface RankWeights {
   topic: number;
+  /** Content neighbours of the seed and seen items. */
   seed: number;
+  /** Co-occurrence neighbours of the seed and seen items ("readers who liked it also liked"). */
+  alsoLiked: number;
+  /** Popularity within the user's interest categories. */
+  category: number;
   popularity: number;
   /**
    * Topic i (expander order, most important first) counts `topicDecay^i` within the topic
@@ -31,12 +42,16 @@ export interface RankWeights {
   topicDecay: number;
 }
 
-/** Why an item is in the list: the topic or seed item whose neighbours brought it. */
+/**
+ * Why an item is in the list: the signal that contributed most among those that found it: a
+ * topic's or a seed's content neighbours, a seed's co-occurrence neighbours, the popular items
+ * of a category, or (when nothing else found it) overall popularity.
+ */
 export interface Reason {
-  kind: 'topic' | 'seed';
-  /** The topic text, or the seed's item id. */
+  kind: 'topic' | 'seed' | 'also-liked' | 'popular-in' | 'popular';
+  /** The topic text, the seed's item id, the category; empty for `popular`. */
   source: string;
-  /** Cosine similarity of the item to that topic or seed. */
+  /** The item's score in that list: a cosine, a co-occurrence share or a popularity share. */
   similarity: number;
 }
 
@@ -58,6 +73,12 @@ export interface CategoryFilter {
 export interface RankInput {
   topicHits: readonly TopicHits[];
   seedHits: readonly SeedHits[];
+  /** Co-occurrence neighbours of each seed or seen item (the behaviour model). */
+  alsoLikedHits?: readonly SeedHits[];
+  /** Popular items of each of the user's interest categories. */
+  categoryHits?: readonly CategoryHits[];
+  /** The most popular items overall: candidates of last resort, so every user gets a list. */
+  popularHits?: readonly Hit[];
   /** The prior in [0, 1] for an item, undefined when unknown (e.g. a brand-new item). */
   popularity?: (itemId: string) => number | undefined;
   /** The prior given to an item whose popularity is unknown. */

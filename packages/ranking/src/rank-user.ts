@@ -1,0 +1,83 @@
+import type { RankingSettings } from './default-ranking.js';
+import type { CategoryHits, Hit, RankInput, SeedHits, TopicHits } from './types.js';
+
+/** Everything known about one user when their list is built. */
+export interface UserSignals {
+  /** Expanded topics the encoder could represent, most important first, with their vectors. */
+  topics: readonly { topic: string; vector: Float32Array }[];
+  /** Items the user named or interacted with (seeds first): searched for content and co-occurrence neighbours. */
+  seeds: readonly string[];
+  /** The user's interest categories (normalised as the catalog normalises them). */
+  categories: readonly string[];
+  /** Never recommended: everything the user has seen, deleted items. */
+  exclude: ReadonlySet<string>;
+}
+
+/** Where the signals are read from: the recommend pool's replicas, or eval's in-process copies of the same code. */
+export interface SignalSources {
+  /** Content neighbours of a vector in the user's encoder's item index (cosine scores). */
+  search(vector: Float32Array, k: number, exclude: ReadonlySet<string>): readonly Hit[];
+  /** An item's stored unit vector in that index, if it holds the item. */
+  itemVector(itemId: string): Float32Array | undefined;
+  /** The behaviour model (BehaviourModel fits); absent, only content signals count. */
+  behaviour?: {
+    alsoLiked(itemId: string, limit: number): readonly { itemId: string; score: number }[];
+    popular(limit: number, options?: { category?: string; exclude?: ReadonlySet<string> }): readonly { itemId: string; score: number }[];
+    popularity(itemId: string): number | undefined;
+  };
+}
+
+/**
+ * What one user's list is ranked from (rankCandidates takes it, after an optional category
+ * filter): content neighbours of their topics and of their seed and seen items, co-occurrence
+ * neighbours of those items, the popular items of their categories, and the popularity prior;
+ * overall popularity supplies candidates when nothing else does, so every user gets a list.
+ * The recommend pool and `coldstart eval` both build lists here, with the same settings, so
+ * what is measured is what is served.
+ */
+export function userRankInput(signals: UserSignals, sources: SignalSources, settings: RankingSettings, topN: number): RankInput {
+  const { exclude } = signals;
+  const seeds = [...new Set(signals.seeds)].slice(0, settings.maxSeeds);
+  const topicHits: TopicHits[] = signals.topics.map(({ topic, vector }) => ({ topic, hits: sources.search(vector, settings.candidates, exclude) }));
+  const seedHits: SeedHits[] = seeds.flatMap((seedItemId) => {
+    const vector = sources.itemVector(seedItemId);
+    return vector ? [{ seedItemId, hits: sources.search(vector, settings.candidates, exclude) }] : [];
+  });
+  const behaviour = sources.behaviour;
+  const toHits = (items: readonly { itemId: string; score: number }[]): Hit[] => items.filter((i) => !exclude.has(i.itemId)).map((i) => ({ id: i.itemId, score: i.score }));
+  const alsoLikedHits: SeedHits[] = behaviour
+    ? seeds.map((seedItemId) => ({ seedItemId, hits: toHits(behaviour.alsoLiked(seedItemId, settings.candidates)) })).filter((list) => list.hits.length > 0)
+    : [];
+  const categoryHits: CategoryHits[] = behaviour
+    ? [...new Set(signals.categories)].map((category) => ({ category, hits: toHits(behaviour.popular(settings.candidates, { category, exclude })) })).filter((list) => list.hits.length > 0)
+    : [];
+  const popularHits = behaviour ? toHits(behaviour.popular(settings.candidates, { exclude })) : [];
+  const vectors = new Map<string, Float32Array | undefined>();
+  const vectorOf = (id: string) => {
+    // MMR compares candidate pairs: look each vector up once per list (a lookup copies it out of the index).
+    if (!vectors.has(id)) vectors.set(id, sources.itemVector(id));
+    return vectors.get(id);
+  };
+  return {
+    topicHits,
+    seedHits,
+    alsoLikedHits,
+    categoryHits,
+    popularHits,
+    ...(behaviour ? { popularity: (id: string) => behaviour.popularity(id) } : {}),
+    unknownPopularity: settings.unknownPopularity,
+    weights: settings.weights,
+    mmrLambda: settings.mmrLambda,
+    similarity: (a, b) => unitCosine(vectorOf(a), vectorOf(b)),
+    exclude,
+    topN,
+  };
+}
+
+/** The index keeps unit vectors (it normalises on upsert), so their cosine is the dot product. */
+export function unitCosine(a: Float32Array | undefined, b: Float32Array | undefined): number | undefined {
+  if (!a || !b || a.length !== b.length) return undefined;
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += (a[i] as number) * (b[i] as number);
+  return dot;
+}
