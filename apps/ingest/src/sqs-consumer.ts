@@ -9,7 +9,7 @@ import {
 import { FAILURE_ATTRIBUTES, MAX_REASON_LENGTH, type EventQueue } from '@coldstart/aws';
 import { peekEventRef } from '@coldstart/events';
 import type { IntakeOutcome } from '@coldstart/pipeline';
-import type { Logger } from '@coldstart/runtime';
+import { sleep, type Logger } from '@coldstart/runtime';
 import { ingestMetrics, type IngestMetrics } from './ingest-metrics.js';
 
 export interface ReceivedMessage {
@@ -87,7 +87,8 @@ export class SqsConsumer {
         if (this.stopping) break;
         this.metrics.receives.inc({ queue: queue.name, outcome: 'error' });
         logger.error({ queue: queue.name, err: error, retryInMs: backoffMs }, 'receive failed');
-        await sleep(backoffMs, this.abort.signal);
+        // stop() aborts the pause; the loop then sees `stopping` and ends.
+        await sleep(backoffMs, this.abort.signal).catch(() => {});
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
         continue;
       }
@@ -171,14 +172,4 @@ export class SqsConsumer {
     const body = message.Body && message.Body.length > 0 ? message.Body : '(empty body)';
     await sqs.send(new SendMessageCommand({ QueueUrl: queue.deadLetter.url, MessageBody: body, MessageAttributes: attributes }));
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }
