@@ -1,5 +1,5 @@
 import { Queue, type Worker } from 'bullmq';
-import { ReplicaSet } from '@coldstart/index-log';
+import { IndexLog, ReplicaSet, userIndexName } from '@coldstart/index-log';
 import {
   createHops,
   createPipelineProducer,
@@ -18,7 +18,7 @@ import {
   type RecommendDeps,
 } from '@coldstart/pipeline';
 import { bullPrefix, createPoolWorker, jobIdFor, type JobContext, type JobProducer } from '@coldstart/queues';
-import { CatalogStore, FanoutStore, RecommendationStore, storeKeys, userIndexName } from '@coldstart/store';
+import { CatalogStore, FanoutStore, RecommendationStore, storeKeys } from '@coldstart/store';
 import { createRedisFixture, type RedisFixture } from '@coldstart/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -53,6 +53,7 @@ const CATALOG: Record<string, Float32Array> = {
 describe('new-item fan-out', () => {
   let fx: RedisFixture;
   let catalog: CatalogStore;
+  let indexLog: IndexLog;
   let recommendations: RecommendationStore;
   let fanout: FanoutStore;
   let producer: JobProducer<Queues>;
@@ -106,12 +107,13 @@ describe('new-item fan-out', () => {
   beforeAll(async () => {
     fx = await createRedisFixture();
     catalog = new CatalogStore(fx.redis, fx.prefix);
+    indexLog = new IndexLog(fx.redis, fx.prefix);
     recommendations = new RecommendationStore(fx.redis, fx.prefix);
     fanout = new FanoutStore(fx.redis, fx.prefix);
     producer = createPipelineProducer(fx.redis, fx.prefix);
     const hops = createHops(producer);
     recommendQueue = new Queue('recommend', { connection: fx.redis, prefix: bullPrefix(fx.prefix) });
-    replicas = new ReplicaSet(catalog);
+    replicas = new ReplicaSet(indexLog);
     const itemVector = (encoder: string, itemId: string) => replicas.forEncoder(encoder).index?.vector(itemId);
     const weights = { topic: 1, seed: 1, popularity: 0, topicDecay: 0.5 };
     const deps: RecommendDeps = {
@@ -123,11 +125,11 @@ describe('new-item fan-out', () => {
       topN: 5,
       onListStored: makeUserVectorRecorder({ recommendations, itemVector, weights, enqueue: hops.recordUserVector }),
     };
-    indexHandlers = makeIndexHandlers({ catalog, recommendations, fanOut: hops.fanOutItem });
+    indexHandlers = makeIndexHandlers({ catalog, indexLog, recommendations, fanOut: hops.fanOutItem });
     recommendHandlers = makeRecommendHandlers(deps);
     fanoutHandlers = makeFanoutHandlers({
       replicas,
-      catalog,
+      indexLog,
       recommendations,
       fanout,
       buildList: makeListBuilder(deps),
@@ -148,7 +150,7 @@ describe('new-item fan-out', () => {
     // Bob likes what alice likes, but his last activity was a month ago.
     await signup('bob', [space, robots], ['sf-1'], new Date(Date.now() - 30 * DAY_MS).toISOString());
     await signup('carol', [['home cooking', along(2)]], ['cook-1']);
-    await vi.waitFor(async () => expect((await catalog.walBounds(userIndexName(ENCODER))).appended).toBe(3), { timeout: 15_000, interval: 50 });
+    await vi.waitFor(async () => expect((await indexLog.walBounds(userIndexName(ENCODER))).appended).toBe(3), { timeout: 15_000, interval: 50 });
   });
 
   afterAll(async () => {
@@ -160,21 +162,21 @@ describe('new-item fan-out', () => {
 
   it('records each signed-up user’s interest vector and activity in the user index, through the single writer', async () => {
     const index = userIndexName(ENCODER);
-    expect(await catalog.userIndexNames()).toEqual([index]);
+    expect(await indexLog.userIndexNames()).toEqual([index]);
     // Kept out of the item indexes: an item delete must never reach the user log.
-    expect(await catalog.indexNames()).toEqual([ENCODER]);
-    const activity = await catalog.userActivity(index, ['alice', 'bob', 'carol', 'dave']);
+    expect(await indexLog.indexNames()).toEqual([ENCODER]);
+    const activity = await indexLog.userActivity(index, ['alice', 'bob', 'carol', 'dave']);
     expect([...activity.keys()].sort()).toEqual(['alice', 'bob', 'carol']);
     expect(activity.get('bob')).toBeLessThan(Date.now() - 29 * DAY_MS);
     // A retried recording of the same vector appends nothing.
-    const before = await catalog.walBounds(index);
-    const [entry] = (await catalog.readWal(index, '0', 10)).filter((e) => e.itemId === 'alice');
+    const before = await indexLog.walBounds(index);
+    const [entry] = (await indexLog.readWal(index, '0', 10)).filter((e) => e.itemId === 'alice');
     const again = await indexHandlers['upsert-user-vector'](
       { eventId: 'signup-alice', occurredAt: new Date().toISOString(), userId: 'alice', encoder: ENCODER, dimension: DIMENSION, vector: entry?.op === 'upsert' ? entry.vector : '' },
       {} as JobContext,
     );
     expect(again.outcome).toBe('unchanged');
-    expect((await catalog.walBounds(index)).appended).toBe(before.appended);
+    expect((await indexLog.walBounds(index)).appended).toBe(before.appended);
   });
 
   it('puts a new item close to an active user’s interests into their list, with the reason "new in <topic>"', async () => {
@@ -251,7 +253,7 @@ describe('new-item fan-out', () => {
     const index = userIndexName(ENCODER);
     const live = replicas.forIndex(index);
     await live.catchUp();
-    const restarted = new ReplicaSet(new CatalogStore(fx.redis, fx.prefix)).forIndex(index);
+    const restarted = new ReplicaSet(new IndexLog(fx.redis, fx.prefix)).forIndex(index);
     await restarted.catchUp();
     expect(restarted.startedFrom).toBeUndefined();
     expect(restarted.index?.size).toBe(3);

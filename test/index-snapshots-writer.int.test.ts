@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { SnapshotStore, WalReplica } from '@coldstart/index-log';
-import { CatalogStore, FencedWriterError } from '@coldstart/store';
+import { FencedWriterError, IndexLog, SnapshotStore, WalReplica } from '@coldstart/index-log';
+import { CatalogStore } from '@coldstart/store';
 import { createRedisFixture, freePort, startApp, startSqsEmulator, TEST_REDIS_URL, type AppProcess, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -64,6 +64,7 @@ describe('worker-index as the single writer that snapshots', () => {
     // Appends as the first process's jobs would make them: with its fencing token.
     const firstToken = (await fx.redis.get(`${fx.prefix}:index:writer:token`))!;
     const asFirst = new CatalogStore(fx.redis, fx.prefix, { writerToken: firstToken });
+    const indexLog = new IndexLog(fx.redis, fx.prefix);
     for (let i = 0; i < 12; i++) {
       await asFirst.upsert({ item: { itemId: `item-${i}`, title: 't', authors: [], categories: [] }, occurredAt: '2026-01-01T00:00:00Z', eventId: `e${i}`, encoder: INDEX, dimension: 3, vector: vector(i) });
     }
@@ -71,7 +72,7 @@ describe('worker-index as the single writer that snapshots', () => {
     await vi.waitFor(
       async () => {
         const { pointer } = await store.readPointer(INDEX);
-        expect(pointer?.walSequence).toBe((await asFirst.walBounds(INDEX)).lastId);
+        expect(pointer?.walSequence).toBe((await indexLog.walBounds(INDEX)).lastId);
       },
       { timeout: 20_000, interval: 200 },
     );
@@ -80,7 +81,7 @@ describe('worker-index as the single writer that snapshots', () => {
     expect(kept.length).toBeLessThanOrEqual(2);
     const oldest = await store.readManifest(INDEX, kept[0]!);
     expect(oldest.fencingToken).toBe(firstToken);
-    expect((await asFirst.walBounds(INDEX)).trimmedBelow).toBe(oldest.walSequence);
+    expect((await indexLog.walBounds(INDEX)).trimmedBelow).toBe(oldest.walSequence);
 
     expect(await first.app.stop('SIGTERM')).toBe(0);
     await vi.waitFor(async () => expect(await second.readyz()).toBe(200), { timeout: 20_000, interval: 100 });
@@ -90,7 +91,7 @@ describe('worker-index as the single writer that snapshots', () => {
       asFirst.upsert({ item: { itemId: 'late', title: 't', authors: [], categories: [] }, occurredAt: '2026-01-01T00:00:00Z', eventId: 'late', encoder: INDEX, dimension: 3, vector: vector(99) }),
     ).rejects.toThrow(FencedWriterError);
 
-    const replica = new WalReplica(new CatalogStore(fx.redis, fx.prefix), INDEX, { snapshots: store });
+    const replica = new WalReplica(indexLog, INDEX, { snapshots: store });
     await replica.catchUp();
     expect(replica.startedFrom).toBe((await store.readPointer(INDEX)).pointer?.snapshotId);
     expect(replica.index?.size).toBe(12);
@@ -111,12 +112,13 @@ describe('worker-index as the single writer that snapshots', () => {
 
       const token = (await own.redis.get(`${own.prefix}:index:writer:token`))!;
       const asWriter = new CatalogStore(own.redis, own.prefix, { writerToken: token });
+      const indexLog = new IndexLog(own.redis, own.prefix);
       const store = new SnapshotStore({ client, bucket: BUCKET, prefix });
       const upsertAndWaitForSnapshot = async (from: number, to: number) => {
         for (let i = from; i < to; i++) {
           await asWriter.upsert({ item: { itemId: `item-${i}`, title: 't', authors: [], categories: [] }, occurredAt: '2026-01-01T00:00:00Z', eventId: `e${i}`, encoder: INDEX, dimension: 3, vector: vector(i) });
         }
-        await vi.waitFor(async () => expect((await store.readPointer(INDEX)).pointer?.walSequence).toBe((await asWriter.walBounds(INDEX)).lastId), { timeout: 20_000, interval: 200 });
+        await vi.waitFor(async () => expect((await store.readPointer(INDEX)).pointer?.walSequence).toBe((await indexLog.walBounds(INDEX)).lastId), { timeout: 20_000, interval: 200 });
       };
       await upsertAndWaitForSnapshot(0, 6);
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
+  FencedWriterError,
+  IndexLog,
   ReplicaSet,
   Snapshotter,
   SNAPSHOT_PART_BYTES,
@@ -10,11 +12,11 @@ import {
   WalTrimmedError,
   type SnapshotManifest,
 } from '@coldstart/index-log';
-import { CatalogStore, FencedWriterError } from '@coldstart/store';
+import { CatalogStore } from '@coldstart/store';
 import { createVectorIndex } from '@coldstart/vector-index';
 import { createRedisFixture, startSqsEmulator, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { snapshotCreate, snapshotList, snapshotRestore } from '../tools/cli/src/snapshot/snapshot-actions.js';
+import { snapshotCreate, snapshotList, snapshotRestore } from '../apps/ops/src/snapshot/snapshot-actions.js';
 
 const BUCKET = 'coldstart-snapshots';
 const INDEX = 'test-enc';
@@ -52,6 +54,8 @@ describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () 
   let store: SnapshotStore;
   let prefix: string;
   let writer: CatalogStore;
+  /** The index log `writer` appends to, with the same fencing token. */
+  let writerLog: IndexLog;
   let token: string;
   let clock = 0;
 
@@ -60,8 +64,9 @@ describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () 
     prefix = `test-${randomUUID()}`;
     // A clock that moves on every snapshot, so two snapshots never share an id.
     store = new SnapshotStore({ client, bucket: BUCKET, prefix, now: () => new Date(Date.UTC(2026, 0, 1) + (clock += 1_000)) });
-    token = (await new CatalogStore(fx.redis, fx.prefix).claimWriter('writer-1', 60_000))!;
+    token = (await new IndexLog(fx.redis, fx.prefix).claimWriter('writer-1', 60_000))!;
     writer = new CatalogStore(fx.redis, fx.prefix, { writerToken: token });
+    writerLog = new IndexLog(fx.redis, fx.prefix, { writerToken: token });
   });
   afterEach(() => fx.cleanup());
 
@@ -93,14 +98,14 @@ describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () 
     for (let i = from; i < to; i++) await upsert(catalog, `item-${i}`, i);
     for (let i = from; i < to; i += 7) await remove(catalog, `item-${i}`);
   }
-  const snapshotterOf = (replica: WalReplica, catalog = writer, fencingToken = token) =>
+  const snapshotterOf = (replica: WalReplica, log = writerLog, fencingToken = token) =>
     new Snapshotter({
       replica,
       store,
       policy: { everyMutations: 1, everySeconds: 3_600 },
-      retention: { keep: 2, trimWal: (index, minId) => catalog.trimWal(index, minId) },
+      retention: { keep: 2, trimWal: (index, minId) => log.trimWal(index, minId) },
       fencingToken,
-      fence: () => catalog.assertCurrentWriter(),
+      fence: () => log.assertCurrentWriter(),
     });
   async function resultsOf(replica: WalReplica) {
     await replica.catchUp();
@@ -115,7 +120,7 @@ describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () 
 
   it('snapshot → restore gives identical search results', async () => {
     await mutate(writer, 0, 60);
-    const replica = new WalReplica(writer, INDEX, { snapshots: store });
+    const replica = new WalReplica(writerLog, INDEX, { snapshots: store });
     const manifest = (await snapshotterOf(replica).snapshot())!;
     expect(manifest).toMatchObject({ index: INDEX, encoder: INDEX, dimension: DIMENSION, factory: 'Flat', vectors: 51, fencingToken: token, walEntries: 69 });
     expect((await store.readPointer(INDEX)).pointer?.snapshotId).toBe(manifest.snapshotId);
@@ -125,7 +130,7 @@ describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () 
     const expected = fromScratch();
     expect(queries.map((q) => restored!.index.search(q, 10))).toEqual(expected);
     // A replica started from it reads nothing from the log and answers the same.
-    const started = new WalReplica(writer, INDEX, { snapshots: store });
+    const started = new WalReplica(writerLog, INDEX, { snapshots: store });
     expect(await resultsOf(started)).toEqual(expected);
     expect(started.startedFrom).toBe(manifest.snapshotId);
     expect(started.applied).toBe(0);
@@ -149,7 +154,7 @@ describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () 
 
   it('a writer that dies after writing index.bin and manifest.json but before moving LATEST leaves LATEST on the previous snapshot, and replicas start fine', async () => {
     await mutate(writer, 0, 20);
-    const replica = new WalReplica(writer, INDEX, { snapshots: store });
+    const replica = new WalReplica(writerLog, INDEX, { snapshots: store });
     const first = (await snapshotterOf(replica).snapshot())!;
     await mutate(writer, 20, 40);
     const dies = new Snapshotter({
@@ -164,7 +169,7 @@ describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () 
     expect(ids).toHaveLength(2);
     expect((await store.readPointer(INDEX)).pointer?.snapshotId).toBe(first.snapshotId);
 
-    const started = new WalReplica(writer, INDEX, { snapshots: store });
+    const started = new WalReplica(writerLog, INDEX, { snapshots: store });
     expect(await resultsOf(started)).toEqual(fromScratch());
     expect(started.startedFrom).toBe(first.snapshotId);
     // The orphan is neither counted as kept nor trimmed past; the next snapshot moves on.
@@ -174,7 +179,7 @@ describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () 
 
   it('detects flipped bytes in the newest snapshot, refuses to restore it, and starts replicas from the previous one', async () => {
     await mutate(writer, 0, 20);
-    const replica = new WalReplica(writer, INDEX, { snapshots: store });
+    const replica = new WalReplica(writerLog, INDEX, { snapshots: store });
     const snapshotter = snapshotterOf(replica);
     const previous = (await snapshotter.snapshot())!;
     await mutate(writer, 20, 30);
@@ -192,11 +197,11 @@ describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () 
     const loaded = await store.loadNewestVerified(INDEX);
     expect(loaded?.manifest.snapshotId).toBe(previous.snapshotId);
 
-    const started = new WalReplica(writer, INDEX, { snapshots: store });
+    const started = new WalReplica(writerLog, INDEX, { snapshots: store });
     expect(await resultsOf(started)).toEqual(fromScratch());
     expect(started.startedFrom).toBe(previous.snapshotId);
 
-    const deps = { store, catalog: writer, factory: 'Flat' };
+    const deps = { store, indexLog: writerLog, factory: 'Flat' };
     await expect(snapshotRestore(deps, INDEX, newest.snapshotId)).rejects.toThrow(new RegExp(`${newest.snapshotId}/index\\.bin has sha256`));
     // Without an id, restore repairs LATEST to the newest snapshot that verifies.
     expect((await snapshotRestore(deps, INDEX)).snapshotId).toBe(previous.snapshotId);
@@ -206,28 +211,28 @@ describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () 
   it('refuses a snapshot whose manifest does not verify, naming the object', async () => {
     await mutate(writer, 0, 10);
     // No retention: the log stays whole, so a replica can still fall back to it.
-    const replica = new WalReplica(writer, INDEX, { snapshots: store });
+    const replica = new WalReplica(writerLog, INDEX, { snapshots: store });
     const manifest = (await new Snapshotter({ replica, store, policy: { everyMutations: 1, everySeconds: 3_600 }, fencingToken: token }).snapshot())!;
     const key = `${prefix}/${INDEX}/${manifest.snapshotId}/manifest.json`;
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: JSON.stringify({ ...manifest, sha256: 'not-a-hash' }) }));
     await expect(store.load(INDEX, manifest.snapshotId)).rejects.toThrow(new RegExp(`s3://${BUCKET}/${key} does not verify: sha256`));
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: JSON.stringify({ ...manifest, sha256: 'a'.repeat(64) }) }));
-    await expect(snapshotRestore({ store, catalog: writer, factory: 'Flat' }, INDEX, manifest.snapshotId)).rejects.toThrow(/index\.bin has sha256 [0-9a-f]{64}, its manifest says a{64}/);
+    await expect(snapshotRestore({ store, indexLog: writerLog, factory: 'Flat' }, INDEX, manifest.snapshotId)).rejects.toThrow(/index\.bin has sha256 [0-9a-f]{64}, its manifest says a{64}/);
     // With nothing that verifies, a replica replays the whole log…
-    const fallback = new WalReplica(writer, INDEX, { snapshots: store });
+    const fallback = new WalReplica(writerLog, INDEX, { snapshots: store });
     expect(await resultsOf(fallback)).toEqual(fromScratch());
     expect(fallback.startedFrom).toBeUndefined();
     // …and says so plainly once that log is trimmed.
-    await writer.trimWal(INDEX, manifest.walSequence);
-    await expect(new WalReplica(writer, INDEX, { snapshots: store }).catchUp()).rejects.toThrow(/trimmed past position 0 and no snapshot verifies/);
+    await writerLog.trimWal(INDEX, manifest.walSequence);
+    await expect(new WalReplica(writerLog, INDEX, { snapshots: store }).catchUp()).rejects.toThrow(/trimmed past position 0 and no snapshot verifies/);
   });
 
   it('a replica started after the writer restarted catches up to the same results as one that replayed everything', async () => {
     // Follows the log from its first entry throughout, never from a snapshot.
-    const tailing = new WalReplica(writer, INDEX);
+    const tailing = new WalReplica(writerLog, INDEX);
     await mutate(writer, 0, 30);
     await tailing.catchUp();
-    const firstWriter = snapshotterOf(new WalReplica(writer, INDEX, { snapshots: store }));
+    const firstWriter = snapshotterOf(new WalReplica(writerLog, INDEX, { snapshots: store }));
     await firstWriter.snapshot();
     await mutate(writer, 30, 50);
     await tailing.catchUp();
@@ -237,10 +242,11 @@ describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () 
 
     // The writer restarts: a new process takes the lease over and rebuilds its replica from the snapshot.
     await fx.redis.del(`${fx.prefix}:index:writer:lease`);
-    const token2 = (await new CatalogStore(fx.redis, fx.prefix).claimWriter('writer-2', 60_000))!;
+    const token2 = (await new IndexLog(fx.redis, fx.prefix).claimWriter('writer-2', 60_000))!;
     const writer2 = new CatalogStore(fx.redis, fx.prefix, { writerToken: token2 });
-    const restartedReplica = new WalReplica(writer2, INDEX, { snapshots: store });
-    const secondWriter = snapshotterOf(restartedReplica, writer2, token2);
+    const writerLog2 = new IndexLog(fx.redis, fx.prefix, { writerToken: token2 });
+    const restartedReplica = new WalReplica(writerLog2, INDEX, { snapshots: store });
+    const secondWriter = snapshotterOf(restartedReplica, writerLog2, token2);
     await secondWriter.snapshot();
     expect(restartedReplica.applied).toBe(10 + 2);
     await mutate(writer2, 60, 80);
@@ -248,24 +254,24 @@ describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () 
     await secondWriter.snapshot();
     await upsert(writer2, 'item-3', 999);
 
-    const late = new WalReplica(writer2, INDEX, { snapshots: store });
+    const late = new WalReplica(writerLog2, INDEX, { snapshots: store });
     const expected = await resultsOf(tailing);
     expect(await resultsOf(late)).toEqual(expected);
     expect(late.startedFrom).toBeDefined();
     expect(late.position).toBe(tailing.position);
     expect(late.sequence).toBe(tailing.sequence);
     // The log before the oldest kept snapshot is gone, so replaying from the start is no longer possible.
-    expect((await writer.walBounds(INDEX)).trimmedBelow).not.toBe('0');
+    expect((await writerLog.walBounds(INDEX)).trimmedBelow).not.toBe('0');
   });
 
   it('refuses an old writer\'s log append and snapshot after a takeover (by the Redis fencing token; the S3 conditional write is not exercised: fauxqs ignores it)', async () => {
     await mutate(writer, 0, 10);
-    const oldReplica = new WalReplica(writer, INDEX, { snapshots: store });
+    const oldReplica = new WalReplica(writerLog, INDEX, { snapshots: store });
     const old = snapshotterOf(oldReplica);
     await old.snapshot();
 
     await fx.redis.del(`${fx.prefix}:index:writer:lease`);
-    const token2 = (await new CatalogStore(fx.redis, fx.prefix).claimWriter('writer-2', 60_000))!;
+    const token2 = (await new IndexLog(fx.redis, fx.prefix).claimWriter('writer-2', 60_000))!;
     const writer2 = new CatalogStore(fx.redis, fx.prefix, { writerToken: token2 });
     await mutate(writer2, 10, 20);
 
@@ -273,29 +279,29 @@ describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () 
     const before = (await store.readPointer(INDEX)).pointer;
     await expect(old.snapshot()).rejects.toThrow(FencedWriterError);
     expect((await store.readPointer(INDEX)).pointer).toEqual(before);
-    await expect(writer.trimWal(INDEX, (await writer.walBounds(INDEX)).lastId)).rejects.toThrow(FencedWriterError);
+    await expect(writerLog.trimWal(INDEX, (await writerLog.walBounds(INDEX)).lastId)).rejects.toThrow(FencedWriterError);
     expect((await writer.getItems(['late'])).size).toBe(0);
   });
 
   it('refuses to move LATEST back to an older snapshot than it names (a late writer), unless an operator restores it', async () => {
     await mutate(writer, 0, 10);
-    const replica = new WalReplica(writer, INDEX, { snapshots: store });
+    const replica = new WalReplica(writerLog, INDEX, { snapshots: store });
     const older = (await snapshotterOf(replica).snapshot())!;
     await mutate(writer, 10, 20);
     const newer = (await snapshotterOf(replica).snapshot())!;
     await expect(store.movePointer(INDEX, older, { onlyForward: true })).rejects.toThrow(/not moving it back/);
-    expect((await snapshotRestore({ store, catalog: writer, factory: 'Flat' }, INDEX, older.snapshotId)).snapshotId).toBe(older.snapshotId);
-    expect((await snapshotList({ store, catalog: writer, factory: 'Flat' }, INDEX)).map((s) => [s.snapshotId, s.latest])).toEqual([
+    expect((await snapshotRestore({ store, indexLog: writerLog, factory: 'Flat' }, INDEX, older.snapshotId)).snapshotId).toBe(older.snapshotId);
+    expect((await snapshotList({ store, indexLog: writerLog, factory: 'Flat' }, INDEX)).map((s) => [s.snapshotId, s.latest])).toEqual([
       [older.snapshotId, true],
       [newer.snapshotId, false],
     ]);
   });
 
   it('trims the log only below the oldest kept snapshot, and a replica behind the trim point restarts from a snapshot', async () => {
-    const replica = new WalReplica(writer, INDEX, { snapshots: store });
+    const replica = new WalReplica(writerLog, INDEX, { snapshots: store });
     const snapshotter = snapshotterOf(replica);
-    const behind = new WalReplica(writer, INDEX, { snapshots: store });
-    const unsnapshotted = new WalReplica(writer, INDEX);
+    const behind = new WalReplica(writerLog, INDEX, { snapshots: store });
+    const unsnapshotted = new WalReplica(writerLog, INDEX);
     await mutate(writer, 0, 5);
     await behind.catchUp();
     await unsnapshotted.catchUp();
@@ -306,7 +312,7 @@ describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () 
       manifests.push((await snapshotter.snapshot())!);
       const kept = manifests.slice(-2);
       expect((await store.ids(INDEX)).length).toBe(kept.length);
-      const [first] = await writer.readWal(INDEX, '0', 1);
+      const [first] = await writerLog.readWal(INDEX, '0', 1);
       // keep = 2: the first entry left is the oldest kept snapshot's own position.
       expect(first?.id).toBe(kept[0]!.walSequence);
     }
@@ -320,7 +326,7 @@ describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () 
   });
 
   it('prunes past a failed upload below LATEST: it keeps the last complete snapshots and trims the log only below them', async () => {
-    const replica = new WalReplica(writer, INDEX, { snapshots: store });
+    const replica = new WalReplica(writerLog, INDEX, { snapshots: store });
     const snapshotter = snapshotterOf(replica);
     await mutate(writer, 0, 10);
     const first = (await snapshotter.snapshot())!;
@@ -334,24 +340,24 @@ describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () 
 
     // keep = 2 counts second and third; the orphan is deleted, not kept in second's place.
     expect(await store.ids(INDEX)).toEqual([second.snapshotId, third.snapshotId]);
-    const [firstEntry] = await writer.readWal(INDEX, '0', 1);
+    const [firstEntry] = await writerLog.readWal(INDEX, '0', 1);
     expect(firstEntry?.id).toBe(second.walSequence);
     expect(first.snapshotId < second.snapshotId).toBe(true);
     // With LATEST unreadable, a replica still starts from second and replays the log after it.
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/${INDEX}/${third.snapshotId}/index.bin`, Body: Buffer.from('flipped') }));
-    const restarted = new WalReplica(writer, INDEX, { snapshots: store });
+    const restarted = new WalReplica(writerLog, INDEX, { snapshots: store });
     expect(await resultsOf(restarted)).toEqual(fromScratch());
     expect(restarted.startedFrom).toBe(second.snapshotId);
   });
 
   it('coldstart snapshot create writes from the log with the writer\'s code, and list shows it as LATEST', async () => {
     await mutate(writer, 0, 15);
-    const deps = { store, catalog: writer, factory: 'Flat' };
+    const deps = { store, indexLog: writerLog, factory: 'Flat' };
     await expect(snapshotCreate(deps, 'no-such-index')).rejects.toThrow(/nothing to snapshot/);
     const manifest = await snapshotCreate(deps, INDEX);
     expect(manifest.fencingToken).toBeNull();
     expect(await snapshotList(deps, INDEX)).toEqual([{ snapshotId: manifest.snapshotId, manifest, latest: true }]);
-    const replicas = new ReplicaSet(writer, { snapshots: store });
+    const replicas = new ReplicaSet(writerLog, { snapshots: store });
     expect(await resultsOf(replicas.forEncoder(INDEX))).toEqual(fromScratch());
   });
 });

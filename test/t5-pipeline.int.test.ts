@@ -45,8 +45,8 @@ describe('pipeline with the T5 encoder on onnxruntime-node', () => {
     expect(list.items.length).toBeGreaterThanOrEqual(10);
     // A topic, or the seed item itself, brought each item.
     for (const item of list.items) expect([...list.topics, `seed:${books[5]!.bookId}`]).toContain(item.reason);
-    expect(await harness.catalog().indexNames()).toEqual(['t5-tiny-fixture']);
-    const wal = await harness.catalog().readWal('t5-tiny-fixture', '0', 1);
+    expect(await harness.indexLog().indexNames()).toEqual(['t5-tiny-fixture']);
+    const wal = await harness.indexLog().readWal('t5-tiny-fixture', '0', 1);
     expect(wal[0]).toMatchObject({ op: 'upsert', encoder: 't5-tiny-fixture', dimension: 32 });
     expect(await harness.failedJobs()).toEqual([]);
   });

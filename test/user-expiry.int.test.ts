@@ -1,5 +1,4 @@
-import { WalReplica } from '@coldstart/index-log';
-import { CatalogStore, FencedWriterError, userIndexName } from '@coldstart/store';
+import { FencedWriterError, IndexLog, userIndexName, WalReplica } from '@coldstart/index-log';
 import { createRedisFixture, type RedisFixture } from '@coldstart/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expireInactiveUsers } from '../apps/worker-index/src/user-expiry.js';
@@ -13,12 +12,12 @@ const vector = (seed: number) => Buffer.from(Float32Array.from([Math.cos(seed), 
 
 describe('the writer sweeps inactive users out of the user-vector indexes', () => {
   let fx: RedisFixture;
-  let writer: CatalogStore;
+  let writer: IndexLog;
 
   beforeEach(async () => {
     fx = await createRedisFixture();
-    const token = (await new CatalogStore(fx.redis, fx.prefix).claimWriter('writer', 60_000))!;
-    writer = new CatalogStore(fx.redis, fx.prefix, { writerToken: token });
+    const token = (await new IndexLog(fx.redis, fx.prefix).claimWriter('writer', 60_000))!;
+    writer = new IndexLog(fx.redis, fx.prefix, { writerToken: token });
   });
   afterEach(async () => {
     await fx.cleanup();
@@ -36,7 +35,7 @@ describe('the writer sweeps inactive users out of the user-vector indexes', () =
     await activeAt('returning', 2, 4);
 
     // A batch of 1 makes the sweep call the script until nothing older is left.
-    const removed = await expireInactiveUsers({ catalog: writer, ttlSeconds: 7 * 86_400, batch: 1, now: () => NOW });
+    const removed = await expireInactiveUsers({ indexLog: writer, ttlSeconds: 7 * 86_400, batch: 1, now: () => NOW });
     expect(removed).toEqual(new Map([[INDEX, 2]]));
 
     const log = await writer.readWal(INDEX, '0', 100);
@@ -52,7 +51,7 @@ describe('the writer sweeps inactive users out of the user-vector indexes', () =
     expect(['old', 'older', 'recent', 'returning'].filter((id) => replica.index!.has(id))).toEqual(['recent', 'returning']);
 
     // Nothing left to remove: a second sweep logs nothing.
-    expect(await expireInactiveUsers({ catalog: writer, ttlSeconds: 7 * 86_400, batch: 1, now: () => NOW })).toEqual(new Map([[INDEX, 0]]));
+    expect(await expireInactiveUsers({ indexLog: writer, ttlSeconds: 7 * 86_400, batch: 1, now: () => NOW })).toEqual(new Map([[INDEX, 0]]));
     expect((await writer.readWal(INDEX, '0', 100)).length).toBe(log.length);
 
     // The same vector as before is logged again: the user's digest went with them.
@@ -63,8 +62,8 @@ describe('the writer sweeps inactive users out of the user-vector indexes', () =
 
   it('is fenced like every append: a deposed writer removes nothing', async () => {
     await activeAt('old', 10, 1);
-    const deposed = new CatalogStore(fx.redis, fx.prefix, { writerToken: 'not-the-token' });
-    await expect(expireInactiveUsers({ catalog: deposed, ttlSeconds: 7 * 86_400, batch: 10, now: () => NOW })).rejects.toBeInstanceOf(FencedWriterError);
+    const deposed = new IndexLog(fx.redis, fx.prefix, { writerToken: 'not-the-token' });
+    await expect(expireInactiveUsers({ indexLog: deposed, ttlSeconds: 7 * 86_400, batch: 10, now: () => NOW })).rejects.toBeInstanceOf(FencedWriterError);
     expect(await writer.userActivity(INDEX, ['old'])).toEqual(new Map([['old', NOW - 10 * DAY_MS]]));
     expect((await writer.readWal(INDEX, '0', 100)).map((entry) => entry.op)).toEqual(['upsert']);
   });

@@ -4,6 +4,7 @@ import { Queue } from 'bullmq';
 import { createSqsClient, ensureEventQueue, publishBodies, type EventQueue } from '@coldstart/aws';
 import type { ColdstartEvent } from '@coldstart/events';
 import { QUEUE_NAMES, type QueueName } from '@coldstart/pipeline';
+import { IndexLog } from '@coldstart/index-log';
 import { bullPrefix } from '@coldstart/queues';
 import { RecommendationStore, CatalogStore } from '@coldstart/store';
 import { createRedisFixture, freePort, startApp, startSqsEmulator, type AppProcess, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
@@ -111,6 +112,10 @@ export class PipelineHarness {
 
   catalog(): CatalogStore {
     return new CatalogStore(this.fx.redis, this.fx.prefix);
+  }
+
+  indexLog(): IndexLog {
+    return new IndexLog(this.fx.redis, this.fx.prefix);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { acquireWriterLease, IndexLog } from '@coldstart/index-log';
 import { createHops, createPipelineProducer, makeIndexHandlers, QUEUES } from '@coldstart/pipeline';
 import { servePool } from '@coldstart/queues';
 import { createLogger, fatal, type Logger } from '@coldstart/runtime';
@@ -5,7 +6,6 @@ import { CatalogStore, RecommendationStore } from '@coldstart/store';
 import { loadConfig } from './config.js';
 import { startSnapshotProcess } from './snapshot-process.js';
 import { startUserExpiry } from './user-expiry.js';
-import { acquireWriterLease } from './writer-lease.js';
 
 let logger: Logger | undefined;
 
@@ -20,8 +20,9 @@ async function main(): Promise<void> {
   };
   await servePool(QUEUES.index, config, log, async (redis) => {
     // Blocks while another process is the writer: this one stays a standby, not ready.
-    const lease = await acquireWriterLease(new CatalogStore(redis, config.COLDSTART_PREFIX), { leaseMs: config.WRITER_LEASE_MS, logger: log, onLost: stepDown });
+    const lease = await acquireWriterLease(new IndexLog(redis, config.COLDSTART_PREFIX), { leaseMs: config.WRITER_LEASE_MS, logger: log, onLost: stepDown });
     const catalog = new CatalogStore(redis, config.COLDSTART_PREFIX, { writerToken: lease.token });
+    const indexLog = new IndexLog(redis, config.COLDSTART_PREFIX, { writerToken: lease.token });
     if (config.COLDSTART_SNAPSHOTS_S3_URL) {
       const snapshotter = startSnapshotProcess({ fencingToken: lease.token, logger: log, onFenced: stepDown });
       // A snapshot in progress finishes in the child; the lease then lapses on its own, since
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     }
     if (config.USER_VECTOR_TTL_SECONDS > 0) {
       const expiry = startUserExpiry({
-        catalog,
+        indexLog,
         ttlSeconds: config.USER_VECTOR_TTL_SECONDS,
         batch: 500,
         intervalMs: config.USER_EXPIRY_INTERVAL_SECONDS * 1000,
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
     }
     // Applied item upserts go on to the recommend pool's new-item fan-out (its settings live there).
     const hops = createHops(createPipelineProducer(redis, config.COLDSTART_PREFIX));
-    return makeIndexHandlers({ catalog, recommendations: new RecommendationStore(redis, config.COLDSTART_PREFIX), fanOut: hops.fanOutItem });
+    return makeIndexHandlers({ catalog, indexLog, recommendations: new RecommendationStore(redis, config.COLDSTART_PREFIX), fanOut: hops.fanOutItem });
   });
 }
 

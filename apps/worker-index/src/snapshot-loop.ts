@@ -1,11 +1,10 @@
-import { Snapshotter, WalReplica, type SnapshotPolicy, type SnapshotStore } from '@coldstart/index-log';
+import { FencedWriterError, Snapshotter, WalReplica, type IndexLog, type SnapshotPolicy, type SnapshotStore } from '@coldstart/index-log';
 import type { Logger } from '@coldstart/runtime';
-import { FencedWriterError, type CatalogStore } from '@coldstart/store';
 import { repeatEvery } from './repeat-every.js';
 
 export interface SnapshotLoopDeps {
-  /** The writer's catalog store (it carries the fencing token). */
-  catalog: Pick<CatalogStore, 'readWal' | 'walBounds' | 'indexNames' | 'userIndexNames' | 'trimWal' | 'assertCurrentWriter'>;
+  /** The writer's index log (it carries the fencing token). */
+  indexLog: Pick<IndexLog, 'readWal' | 'walBounds' | 'indexNames' | 'userIndexNames' | 'trimWal' | 'assertCurrentWriter'>;
   store: SnapshotStore;
   policy: SnapshotPolicy;
   /** Snapshots kept per index; the log is trimmed below the oldest kept one. */
@@ -28,14 +27,14 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): { stop(): Promise<voi
   const snapshotterFor = (index: string) => {
     let snapshotter = snapshotters.get(index);
     if (!snapshotter) {
-      const replica = new WalReplica(deps.catalog, index, { snapshots: deps.store, factory: deps.factory, logger: deps.logger });
+      const replica = new WalReplica(deps.indexLog, index, { snapshots: deps.store, factory: deps.factory, logger: deps.logger });
       snapshotter = new Snapshotter({
         replica,
         store: deps.store,
         policy: deps.policy,
         fencingToken: deps.fencingToken,
-        fence: () => deps.catalog.assertCurrentWriter(),
-        retention: { keep: deps.keep, trimWal: (name, minId) => deps.catalog.trimWal(name, minId) },
+        fence: () => deps.indexLog.assertCurrentWriter(),
+        retention: { keep: deps.keep, trimWal: (name, minId) => deps.indexLog.trimWal(name, minId) },
         logger: deps.logger,
       });
       snapshotters.set(index, snapshotter);
@@ -46,7 +45,7 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): { stop(): Promise<voi
   const round = async () => {
     // The user-vector indexes are snapshotted and trimmed like the item indexes: their logs grow
     // with every list written, and replicas start from their snapshots too.
-    const indexes = [...(await deps.catalog.indexNames()), ...(await deps.catalog.userIndexNames())];
+    const indexes = [...(await deps.indexLog.indexNames()), ...(await deps.indexLog.userIndexNames())];
     for (const index of indexes) {
       try {
         await snapshotterFor(index).tick();

@@ -1,7 +1,6 @@
-import { snapshotStoreFromUrl } from '@coldstart/index-log';
+import { IndexLog, snapshotStoreFromUrl } from '@coldstart/index-log';
 import { createRedis } from '@coldstart/queues';
 import { createLogger, fatal, type Logger } from '@coldstart/runtime';
-import { CatalogStore } from '@coldstart/store';
 import { loadConfig } from './config.js';
 import { startSnapshotLoop } from './snapshot-loop.js';
 import { WRITER_TOKEN_ENV, type SnapshotterMessage } from './snapshot-process.js';
@@ -21,7 +20,7 @@ async function main(): Promise<void> {
   const snapshots = snapshotStoreFromUrl({ url: config.COLDSTART_SNAPSHOTS_S3_URL, endpoint: config.S3_ENDPOINT, region: config.AWS_REGION, logger: log });
   if (!snapshots) throw new Error('the snapshotter needs COLDSTART_SNAPSHOTS_S3_URL');
   const redis = createRedis(config.REDIS_URL, 'worker', log);
-  const catalog = new CatalogStore(redis, config.COLDSTART_PREFIX, { writerToken: fencingToken });
+  const indexLog = new IndexLog(redis, config.COLDSTART_PREFIX, { writerToken: fencingToken });
 
   let stopped: Promise<void> | undefined;
   const stop = (reason: string) =>
@@ -32,7 +31,7 @@ async function main(): Promise<void> {
       process.exit(0);
     })());
   const loop = startSnapshotLoop({
-    catalog,
+    indexLog,
     store: snapshots,
     policy: { everyMutations: config.SNAPSHOT_EVERY_MUTATIONS, everySeconds: config.SNAPSHOT_EVERY_SECONDS },
     keep: config.SNAPSHOT_KEEP,

@@ -1,10 +1,10 @@
+import { FencedWriterError, type IndexLog } from '@coldstart/index-log';
 import type { Logger } from '@coldstart/runtime';
-import { FencedWriterError, type CatalogStore } from '@coldstart/store';
 import { repeatEvery } from './repeat-every.js';
 
 export interface UserExpiryDeps {
-  /** The writer's catalog store (it carries the fencing token). */
-  catalog: Pick<CatalogStore, 'userIndexNames' | 'expireInactiveUsers'>;
+  /** The writer's index log (it carries the fencing token). */
+  indexLog: Pick<IndexLog, 'userIndexNames' | 'expireInactiveUsers'>;
   /** Users last active longer ago than this leave the user-vector indexes. */
   ttlSeconds: number;
   /** Users removed per script call, so one call never holds Redis long. */
@@ -21,10 +21,10 @@ export interface UserExpiryDeps {
 export async function expireInactiveUsers(deps: UserExpiryDeps): Promise<Map<string, number>> {
   const cutoffMs = (deps.now?.() ?? Date.now()) - deps.ttlSeconds * 1000;
   const removed = new Map<string, number>();
-  for (const index of await deps.catalog.userIndexNames()) {
+  for (const index of await deps.indexLog.userIndexNames()) {
     let total = 0;
     for (;;) {
-      const userIds = await deps.catalog.expireInactiveUsers(index, cutoffMs, deps.batch);
+      const userIds = await deps.indexLog.expireInactiveUsers(index, cutoffMs, deps.batch);
       total += userIds.length;
       if (userIds.length < deps.batch) break;
     }

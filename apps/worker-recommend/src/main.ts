@@ -1,4 +1,4 @@
-import { ReplicaSet, snapshotStoreFromUrl } from '@coldstart/index-log';
+import { IndexLog, ReplicaSet, snapshotStoreFromUrl } from '@coldstart/index-log';
 import {
   createHops,
   createPipelineProducer,
@@ -24,9 +24,10 @@ async function main(): Promise<void> {
   if (!snapshots) log.info('COLDSTART_SNAPSHOTS_S3_URL is unset: replicas replay each index log from its start');
   await servePool(QUEUES.recommend, config, log, async (redis, readiness) => {
     const catalog = new CatalogStore(redis, config.COLDSTART_PREFIX);
-    const replicas = new ReplicaSet(catalog, { snapshots, logger: log });
+    const indexLog = new IndexLog(redis, config.COLDSTART_PREFIX);
+    const replicas = new ReplicaSet(indexLog, { snapshots, logger: log });
     // Item indexes and user-vector indexes (new-item fan-out) alike: loaded before the pool is ready.
-    for (const index of [...(await catalog.indexNames()), ...(await catalog.userIndexNames())]) {
+    for (const index of [...(await indexLog.indexNames()), ...(await indexLog.userIndexNames())]) {
       const started = Date.now();
       const replica = replicas.forIndex(index);
       await replica.catchUp();
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
       ...makeRecommendHandlers(deps),
       ...makeFanoutHandlers({
         replicas,
-        catalog,
+        indexLog,
         recommendations,
         fanout: new FanoutStore(redis, config.COLDSTART_PREFIX),
         buildList: makeListBuilder(deps),

@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
-import { streamIdMs, type ReplicaSet, type WalReplica } from '@coldstart/index-log';
+import { IndexLog, streamIdMs, type ReplicaSet, type WalReplica } from '@coldstart/index-log';
 import { gauge } from '@coldstart/runtime';
-import { CatalogStore } from '@coldstart/store';
 
 export interface ReplicaLag {
   index: string;
@@ -24,7 +23,7 @@ export interface ReplicaLag {
  * much the next job has to apply first.
  */
 export async function replicaLag(redis: Redis, prefix: string, replica: WalReplica): Promise<ReplicaLag> {
-  const bounds = await new CatalogStore(redis, prefix).walBounds(replica.indexName);
+  const bounds = await new IndexLog(redis, prefix).walBounds(replica.indexName);
   const appliedMs = streamIdMs(replica.position);
   return {
     index: replica.indexName,

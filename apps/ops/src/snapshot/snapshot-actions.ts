@@ -1,9 +1,8 @@
-import { compareStreamIds, Snapshotter, WalReplica, type SnapshotListing, type SnapshotManifest, type SnapshotStore } from '@coldstart/index-log';
-import type { CatalogStore } from '@coldstart/store';
+import { compareStreamIds, Snapshotter, WalReplica, type IndexLog, type SnapshotListing, type SnapshotManifest, type SnapshotStore } from '@coldstart/index-log';
 
 export interface SnapshotActionDeps {
   store: SnapshotStore;
-  catalog: Pick<CatalogStore, 'readWal' | 'walBounds'>;
+  indexLog: Pick<IndexLog, 'readWal' | 'walBounds'>;
   /** FAISS factory string for an index built from the log alone. */
   factory: string;
 }
@@ -18,7 +17,7 @@ export async function snapshotList(deps: SnapshotActionDeps, index: string): Pro
  * trims the log: that stays with the writer, which holds the fencing token.
  */
 export async function snapshotCreate(deps: SnapshotActionDeps, index: string): Promise<SnapshotManifest> {
-  const replica = new WalReplica(deps.catalog, index, { snapshots: deps.store, factory: deps.factory });
+  const replica = new WalReplica(deps.indexLog, index, { snapshots: deps.store, factory: deps.factory });
   const snapshotter = new Snapshotter({ replica, store: deps.store, policy: { everyMutations: 1, everySeconds: 0 }, fencingToken: null });
   const manifest = await snapshotter.snapshot();
   if (!manifest) throw new Error(`index ${JSON.stringify(index)} has no log entries and no snapshot: nothing to snapshot`);
@@ -34,7 +33,7 @@ export async function snapshotRestore(deps: SnapshotActionDeps, index: string, s
   const loaded = snapshotId === undefined ? await deps.store.loadNewestVerified(index) : await deps.store.load(index, snapshotId);
   if (!loaded) throw new Error(`index ${JSON.stringify(index)} has no snapshot that verifies`);
   const { manifest } = loaded;
-  const { trimmedBelow } = await deps.catalog.walBounds(index);
+  const { trimmedBelow } = await deps.indexLog.walBounds(index);
   if (compareStreamIds(manifest.walSequence, trimmedBelow) < 0) {
     throw new Error(`snapshot ${manifest.snapshotId} covers the log up to ${manifest.walSequence}, but the log was trimmed below ${trimmedBelow}: replicas could not replay from it`);
   }

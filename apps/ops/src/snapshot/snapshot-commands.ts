@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { snapshotStoreFromUrl } from '@coldstart/index-log';
+import { IndexLog, snapshotStoreFromUrl } from '@coldstart/index-log';
 import { createRedis } from '@coldstart/queues';
-import { CatalogStore } from '@coldstart/store';
 import type { CliConfig } from '../config.js';
 import { renderSnapshotList, snapshotCreate, snapshotList, snapshotRestore, type SnapshotActionDeps } from './snapshot-actions.js';
 import { loadSnapshotConfig } from './snapshot-env.js';
@@ -20,7 +19,7 @@ async function withDeps<T>(loadConfig: () => CliConfig, run: (deps: SnapshotActi
   if (!store) throw new Error('COLDSTART_SNAPSHOTS_S3_URL is not set');
   const redis = createRedis(config.REDIS_URL, 'producer');
   try {
-    return await run({ store, catalog: new CatalogStore(redis, config.COLDSTART_PREFIX), factory: snapshotConfig.INDEX_FACTORY });
+    return await run({ store, indexLog: new IndexLog(redis, config.COLDSTART_PREFIX), factory: snapshotConfig.INDEX_FACTORY });
   } finally {
     redis.disconnect();
   }

@@ -1,7 +1,7 @@
 import { decodeVectorBase64 } from '@coldstart/embeddings';
-import type { ReplicaSet } from '@coldstart/index-log';
+import { userIndexName, type IndexLog, type ReplicaSet } from '@coldstart/index-log';
 import { PermanentError } from '@coldstart/queues';
-import { userIndexName, type CatalogStore, type FanoutStore, type RecommendationStore } from '@coldstart/store';
+import type { FanoutStore, RecommendationStore } from '@coldstart/store';
 import {
   closestTopic,
   delayUntilDue,
@@ -20,7 +20,7 @@ import type { BuildList } from '../recommend/handler.js';
 export interface FanoutDeps {
   /** The pool's replicas: item indexes, and the user-vector indexes (`users@<encoder>`). */
   replicas: ReplicaSet;
-  catalog: Pick<CatalogStore, 'indexNames' | 'userIndexNames' | 'userActivity'>;
+  indexLog: Pick<IndexLog, 'indexNames' | 'userIndexNames' | 'userActivity'>;
   recommendations: Pick<RecommendationStore, 'get' | 'getProfile' | 'put'>;
   fanout: Pick<FanoutStore, 'record' | 'take' | 'settle'>;
   /** The ranking recommend-user and refresh-user use (makeListBuilder). */
@@ -54,7 +54,7 @@ export function makeFanoutHandlers(deps: FanoutDeps): Pick<QueueHandlers<'recomm
     for (let k = Math.min(size, settings.maxUsers * 4); ; k = Math.min(size, k * 4)) {
       const hits = replica.index?.search(vector, k) ?? [];
       const close = hits.filter((hit) => hit.score >= settings.minSimilarity);
-      const lastActive = await deps.catalog.userActivity(index, close.map((hit) => hit.id));
+      const lastActive = await deps.indexLog.userActivity(index, close.map((hit) => hit.id));
       const chosen = selectFanoutUsers(close, lastActive, { ...settings, activeSinceMs });
       if (!shouldWidenSearch(hits, k, chosen.length, settings, size)) return chosen;
     }
@@ -63,7 +63,7 @@ export function makeFanoutHandlers(deps: FanoutDeps): Pick<QueueHandlers<'recomm
   return {
     'fanout-item': async (data) => {
       if (settings.maxUsers === 0) return { itemId: data.itemId, outcome: 'disabled', users: 0 };
-      if (!(await deps.catalog.indexNames()).includes(data.encoder)) {
+      if (!(await deps.indexLog.indexNames()).includes(data.encoder)) {
         throw new PermanentError(`item ${data.itemId} was embedded by encoder "${data.encoder}", which has no item index`);
       }
       let vector: Float32Array;
@@ -75,7 +75,7 @@ export function makeFanoutHandlers(deps: FanoutDeps): Pick<QueueHandlers<'recomm
       const index = userIndexName(data.encoder);
       // No user has been recorded for this encoder yet: nobody to tell. (Checked before opening a
       // replica, so the pool never keeps, and reports the lag of, a replica of a log not yet begun.)
-      if (!(await deps.catalog.userIndexNames()).includes(index)) return { itemId: data.itemId, outcome: 'no-users', users: 0 };
+      if (!(await deps.indexLog.userIndexNames()).includes(index)) return { itemId: data.itemId, outcome: 'no-users', users: 0 };
       const replica = deps.replicas.forIndex(index);
       await replica.catchUp();
       if (!replica.index || !replica.space || replica.index.size === 0) return { itemId: data.itemId, outcome: 'no-users', users: 0 };

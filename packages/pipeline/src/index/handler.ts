@@ -1,12 +1,14 @@
-import { decodeWalVector } from '@coldstart/index-log';
+import { decodeWalVector, VectorSpaceMismatchError, type IndexLog } from '@coldstart/index-log';
 import { PermanentError } from '@coldstart/queues';
-import { VectorSpaceMismatchError, type CatalogStore, type RecommendationStore } from '@coldstart/store';
+import type { CatalogStore, RecommendationStore } from '@coldstart/store';
 import type { QueueHandlers } from '../catalog.js';
 import { EmbeddedItem } from '../embed/jobs.js';
 import type { Hops } from '../graph.js';
 
 export interface IndexDeps {
-  catalog: Pick<CatalogStore, 'upsert' | 'delete' | 'upsertUserVector'>;
+  catalog: Pick<CatalogStore, 'upsert' | 'delete'>;
+  /** The user-vector indexes' log, written under the same fencing token as `catalog`. */
+  indexLog: Pick<IndexLog, 'upsertUserVector'>;
   recommendations: Pick<RecommendationStore, 'removeItemEverywhere'>;
   /** Hands an applied item upsert to the recommend pool's new-item fan-out (graph.ts); omitted: no fan-out. */
   fanOut?: Hops['fanOutItem'];
@@ -15,7 +17,7 @@ export interface IndexDeps {
 /**
  * The index pool writes the catalog of record and its write-ahead log; recommend replicas
  * apply the log to their FAISS indexes. Ordering per item is by the event's occurredAt. One
- * process at a time is the writer (the others stand by): `catalog` carries its fencing token,
+ * process at a time is the writer (the others stand by): `catalog` and `indexLog` carry its fencing token,
  * and a deposed writer's append throws FencedWriterError, which is retryable, so the job goes
  * back to the queue for the current writer. The user-vector indexes (`users@<encoder>`) are
  * written the same way, by the same writer.
@@ -52,7 +54,7 @@ export function makeIndexHandlers(deps: IndexDeps): QueueHandlers<'index'> {
         throw new PermanentError(`user ${data.userId}'s ${data.encoder} vector: ${(error as Error).message}`, { cause: error });
       }
       try {
-        const result = await deps.catalog.upsertUserVector(data);
+        const result = await deps.indexLog.upsertUserVector(data);
         return { userId: data.userId, ...result };
       } catch (error) {
         if (error instanceof VectorSpaceMismatchError) throw new PermanentError(error.message, { cause: error });

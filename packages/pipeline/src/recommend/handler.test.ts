@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { encodeVectorBase64 } from '@coldstart/embeddings';
-import { ReplicaSet } from '@coldstart/index-log';
+import { ReplicaSet, type WalEntry } from '@coldstart/index-log';
 import type { JobContext } from '@coldstart/queues';
-import type { CatalogItemRecord, RecommendationList, UserProfile, WalEntry } from '@coldstart/store';
+import type { CatalogItemRecord, RecommendationList, UserProfile } from '@coldstart/store';
 import type { EmbeddedTopics } from '../embed/jobs.js';
 import { makeRecommendHandlers, MAX_SEED_ITEMS, type RecommendDeps } from './handler.js';
 

@@ -1,7 +1,6 @@
 import { Redis } from 'ioredis';
 import { createSqsClient } from '@coldstart/aws';
-import { ReplicaSet, type WalReplica } from '@coldstart/index-log';
-import { CatalogStore } from '@coldstart/store';
+import { IndexLog, ReplicaSet, type WalReplica } from '@coldstart/index-log';
 import { percentile, sleep } from '@coldstart/runtime';
 import type { CliConfig } from '../config.js';
 import { chaosEvents } from '../chaos/chaos-events.js';
@@ -53,14 +52,14 @@ export async function measurePipelineFreshness(base: CliConfig, options: Freshne
     const itemQueue = queues[1];
     if (!itemQueue) throw new Error('the stack returned no item-events queue');
     await redis.connect();
-    const catalog = new CatalogStore(redis, config.COLDSTART_PREFIX);
-    const replicas = new ReplicaSet(catalog);
+    const indexLog = new IndexLog(redis, config.COLDSTART_PREFIX);
+    const replicas = new ReplicaSet(indexLog);
     // The index is named by the encoder's full id (model and pooling version, e.g.
     // `wink-glove-100d-sif-v1`), which the embed pool reports with the first vector.
     let replica: WalReplica | undefined;
     const catchUp = async () => {
       if (!replica) {
-        const names = await catalog.indexNames();
+        const names = await indexLog.indexNames();
         if (names.length > 1) throw new Error(`expected one index in a fresh stack, found ${names.join(', ')}`);
         if (names[0] !== undefined) replica = replicas.forEncoder(names[0]);
       }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { CatalogStore, isFanoutEventId, storeKeys } from '@coldstart/store';
+import { IndexLog } from '@coldstart/index-log';
+import { isFanoutEventId, storeKeys } from '@coldstart/store';
 
 export interface DuplicateWrites {
   /**
@@ -33,13 +34,13 @@ export async function findDuplicateWrites(redis: Redis, prefix: string, userIds:
     }
   }
 
-  const catalog = new CatalogStore(redis, prefix);
+  const indexLog = new IndexLog(redis, prefix);
   let itemsLoggedTwice = 0;
   let walEntriesRead = 0;
-  for (const index of await catalog.indexNames()) {
+  for (const index of await indexLog.indexNames()) {
     const upserts = new Map<string, number>();
     for (let after = '0'; ; ) {
-      const entries = await catalog.readWal(index, after, 5_000);
+      const entries = await indexLog.readWal(index, after, 5_000);
       if (entries.length === 0) break;
       walEntriesRead += entries.length;
       for (const entry of entries) if (entry.op === 'upsert' && itemIds.has(entry.itemId)) upserts.set(entry.itemId, (upserts.get(entry.itemId) ?? 0) + 1);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Snapshotter, SnapshotStore, WalReplica } from '@coldstart/index-log';
+import { IndexLog, Snapshotter, SnapshotStore, WalReplica } from '@coldstart/index-log';
 import { CatalogStore, storeKeys } from '@coldstart/store';
 import { createRedisFixture, startSqsEmulator, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -50,7 +50,7 @@ describe('checkSnapshots: what chaos asserts about the snapshots after a run wit
     }
   };
   const snapshot = async (index = INDEX) => {
-    const replica = new WalReplica(catalog, index, { snapshots: store });
+    const replica = new WalReplica(new IndexLog(fx.redis, fx.prefix), index, { snapshots: store });
     return (await new Snapshotter({ replica, store, policy: { everyMutations: 1, everySeconds: 0 }, fencingToken: null }).snapshot())!;
   };
 

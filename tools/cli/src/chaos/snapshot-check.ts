@@ -1,5 +1,5 @@
-import { ReplicaSet, WalReplica, type SnapshotStore } from '@coldstart/index-log';
-import { CatalogStore, storeKeys } from '@coldstart/store';
+import { IndexLog, ReplicaSet, WalReplica, type SnapshotStore } from '@coldstart/index-log';
+import { storeKeys } from '@coldstart/store';
 import type { Redis } from 'ioredis';
 import { sleep } from '@coldstart/runtime';
 
@@ -50,9 +50,9 @@ async function loggedIndexes(redis: Redis, prefix: string): Promise<string[]> {
 }
 
 /** Waits (up to `deadline`) for the writer's snapshot after the drain, the one that covers the whole log. */
-async function waitForFinalSnapshot(store: SnapshotStore, catalog: CatalogStore, index: string, deadline: number): Promise<string> {
+async function waitForFinalSnapshot(store: SnapshotStore, indexLog: IndexLog, index: string, deadline: number): Promise<string> {
   for (;;) {
-    const [{ pointer }, { lastId }] = await Promise.all([store.readPointer(index), catalog.walBounds(index)]);
+    const [{ pointer }, { lastId }] = await Promise.all([store.readPointer(index), indexLog.walBounds(index)]);
     if (pointer?.walSequence === lastId || Date.now() > deadline) return lastId;
     await sleep(500);
   }
@@ -67,18 +67,18 @@ async function waitForFinalSnapshot(store: SnapshotStore, catalog: CatalogStore,
  * lists apart from its item indexes (the user-vector indexes) are too.
  */
 export async function checkSnapshots(redis: Redis, prefix: string, store: SnapshotStore, options: { waitMs: number }): Promise<SnapshotCheck> {
-  const catalog = new CatalogStore(redis, prefix);
-  const replicas = new ReplicaSet(catalog, { snapshots: store });
+  const indexLog = new IndexLog(redis, prefix);
+  const replicas = new ReplicaSet(indexLog, { snapshots: store });
   const problems: string[] = [];
   const indexes: IndexSnapshotCheck[] = [];
   const started = Date.now();
-  const itemIndexes = new Set(await catalog.indexNames());
+  const itemIndexes = new Set(await indexLog.indexNames());
   const names = [...new Set([...itemIndexes, ...(await loggedIndexes(redis, prefix))])].sort();
   if (itemIndexes.size === 0) problems.push('the catalog has no item index, so nothing was snapshotted');
 
   for (const index of names) {
     const kind = itemIndexes.has(index) ? 'item' : 'other';
-    const logEnd = await waitForFinalSnapshot(store, catalog, index, started + options.waitMs);
+    const logEnd = await waitForFinalSnapshot(store, indexLog, index, started + options.waitMs);
     const listing = await store.list(index);
     const { pointer } = await store.readPointer(index);
     const check: IndexSnapshotCheck = {
@@ -104,7 +104,7 @@ export async function checkSnapshots(redis: Redis, prefix: string, store: Snapsh
       }
     }
     // Item indexes through the recommend pool's ReplicaSet, whose replicas are compared with the catalog below.
-    const replica = kind === 'item' ? replicas.forEncoder(index) : new WalReplica(catalog, index, { snapshots: store });
+    const replica = kind === 'item' ? replicas.forEncoder(index) : new WalReplica(indexLog, index, { snapshots: store });
     try {
       await replica.catchUp();
       check.replica = { startedFrom: replica.startedFrom ?? null, appliedFromLog: replica.applied, items: replica.index?.size ?? 0 };
