@@ -49,6 +49,8 @@ describe('pool metrics on a real queue', () => {
     closers.push(() => connection.quit());
     const added = Date.now();
     const { job: parent } = await flows.add({ name: 'embed-topics', queueName: 'embed', data: {}, children: [{ name: 'expand-topics', queueName: 'expand', data: {} }] });
+    // Not a wait for something to happen: the gap between the parent's add and its child's
+    // finish is what readyAt must measure (>= added + 300 below).
     await new Promise((resolve) => setTimeout(resolve, 300));
     const worker = new Worker('expand', async () => ({ topics: ['x'] }), { connection, prefix });
     closers.push(() => worker.close());
