@@ -1,6 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { itemDeletedExample, itemUpsertedExample, userInteractionExample, userSignupExample } from '@coldstart/events';
 import { runEventsValidate } from './events-validate.js';
 
@@ -97,7 +96,8 @@ describe('runEventsValidate', () => {
       finished = true;
       return summary;
     });
-    await sleep(50);
+    // The writer is parked on 'drain', which only a reader brings: until then nothing more happens.
+    await vi.waitFor(() => expect(output.listenerCount('drain')).toBeGreaterThan(0));
     expect(finished).toBe(false);
     // Without backpressure all 2000 results (~70 KB) would sit in the output buffer.
     expect(output.writableLength).toBeLessThan(1024);
@@ -113,7 +113,8 @@ describe('runEventsValidate', () => {
     output.on('error', () => {});
     input.end(`${Array.from({ length: 100 }, () => line(JSON.stringify(itemDeletedExample))).join('\n')}\n`);
     const done = runEventsValidate(input, output);
-    await sleep(10);
+    // Destroyed while the writer waits for 'drain', which a destroyed stream never emits.
+    await vi.waitFor(() => expect(output.listenerCount('drain')).toBeGreaterThan(0));
     output.destroy();
     await expect(done).rejects.toThrow();
   });

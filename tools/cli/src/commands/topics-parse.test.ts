@@ -1,6 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runTopicsParse } from './topics-parse.js';
 
 const line = (text: unknown, finishReason?: unknown): string =>
@@ -100,7 +99,8 @@ describe('runTopicsParse', () => {
       finished = true;
       return summary;
     });
-    await sleep(50);
+    // The writer is parked on 'drain', which only a reader brings: until then nothing more happens.
+    await vi.waitFor(() => expect(output.listenerCount('drain')).toBeGreaterThan(0));
     expect(finished).toBe(false);
     expect(output.writableLength).toBeLessThan(1024);
 
@@ -115,7 +115,8 @@ describe('runTopicsParse', () => {
     output.on('error', () => {});
     input.end(`${Array.from({ length: 100 }, () => line('["a", "b", "c"]')).join('\n')}\n`);
     const done = runTopicsParse(input, output);
-    await sleep(10);
+    // Destroyed while the writer waits for 'drain', which a destroyed stream never emits.
+    await vi.waitFor(() => expect(output.listenerCount('drain')).toBeGreaterThan(0));
     output.destroy();
     await expect(done).rejects.toThrow();
   });
