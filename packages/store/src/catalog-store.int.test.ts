@@ -44,6 +44,26 @@ describe('CatalogStore', () => {
     for (const index of ['test-enc', 'other']) expect((await log.readWal(index, '0', 10)).at(-1)).toMatchObject({ op: 'delete', itemId: 'b1' });
   });
 
+  it('logs a delete to an index created while it read the list of indexes', async () => {
+    await catalog.upsert({ item: item('b1', []), occurredAt: '2026-01-01T00:00:00Z', eventId: 'e1', ...vector });
+    const smembers = fx.redis.smembers.bind(fx.redis);
+    let raced = false;
+    // The delete reads the indexes, and an upsert of another encoder's first vector lands before its script.
+    fx.redis.smembers = (async (key: string) => {
+      const members = await smembers(key);
+      if (!raced && key.endsWith(':catalog:indexes')) {
+        raced = true;
+        await catalog.upsert({ item: item('b2', []), occurredAt: '2026-01-01T00:00:00Z', eventId: 'e2', ...vector, encoder: 'late' });
+      }
+      return members;
+    }) as typeof fx.redis.smembers;
+    const removal = await catalog.delete({ itemId: 'b1', occurredAt: '2026-01-02T00:00:00Z', eventId: 'e3' });
+    fx.redis.smembers = smembers as typeof fx.redis.smembers;
+    expect(raced).toBe(true);
+    expect(removal.walIds).toHaveLength(2);
+    for (const index of ['test-enc', 'late']) expect((await log.readWal(index, '0', 10)).at(-1)).toMatchObject({ op: 'delete', itemId: 'b1' });
+  });
+
   it('skips a mutation older than the applied one, whatever the arrival order', async () => {
     await catalog.upsert({ item: item('b1', ['a'], 'New'), occurredAt: '2026-01-02T00:00:00Z', eventId: 'e2', ...vector });
     const older = await catalog.upsert({ item: item('b1', ['b'], 'Old'), occurredAt: '2026-01-01T00:00:00+01:00', eventId: 'e1', ...vector });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisFixture, type RedisFixture } from '@coldstart/testing';
-import { CatalogStore, RecommendationStore, type RecommendationList } from './index.js';
+import { CatalogStore, RecommendationStore, storeKeys, type RecommendationList } from './index.js';
 
 const vector = { encoder: 'e', dimension: 1, vector: Buffer.from(new Float32Array([1]).buffer).toString('base64') };
 const list = (userId: string, itemIds: string[], eventId = 'ev1'): RecommendationList => ({
@@ -55,6 +55,28 @@ describe('RecommendationStore', () => {
     await store.put(list('u1', ['i3'], 'ev2'));
     expect(await store.removeItemEverywhere('i1')).toBe(0);
     expect((await store.get('u1'))?.items.map((i) => i.itemId)).toEqual(['i3']);
+  });
+
+  it('reads the previous list again when another write replaced it in between, so its items still lose the user', async () => {
+    await store.put(list('u1', ['i1']));
+    const get = fx.redis.get.bind(fx.redis);
+    let raced = false;
+    // The first read of u1's list returns what was stored, and another write then replaces it.
+    fx.redis.get = (async (key: string) => {
+      const value = await get(key);
+      if (!raced && key.endsWith(':recs:u1')) {
+        raced = true;
+        await new RecommendationStore(fx.redis, fx.prefix).put(list('u1', ['i2'], 'ev-between'));
+      }
+      return value;
+    }) as typeof fx.redis.get;
+    await store.put(list('u1', ['i3'], 'ev2'));
+    fx.redis.get = get as typeof fx.redis.get;
+    expect(raced).toBe(true);
+    expect((await store.get('u1'))?.items.map((i) => i.itemId)).toEqual(['i3']);
+    const keys = storeKeys(fx.prefix);
+    expect(await fx.redis.smembers(keys.listsByItem('i2'))).toEqual([]);
+    expect(await fx.redis.smembers(keys.listsByItem('i3'))).toEqual(['u1']);
   });
 
   it('writes each event once: a retried write neither repeats nor overwrites a newer list', async () => {

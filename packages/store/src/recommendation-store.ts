@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { storeKeys, type StoreKeys } from '@coldstart/index-log';
 
@@ -46,41 +47,48 @@ export interface UserProfile {
 // Writes only if none of the items has been deleted meanwhile; otherwise returns the deleted
 // ids so the caller drops them and writes again. Checking here, atomically with the write,
 // closes the race with `removeItemEverywhere` (which runs after the delete flag is set).
-// KEYS: list, list-events, repeat-counter. ARGV: prefix, userId, json, eventId, itemIds...
+// The previous list's items are named by the caller (their keys come in KEYS like every other),
+// so the script refuses a list that changed since the caller read it, and the caller reads again.
+// KEYS: list, list-events, repeat-counter, the new items' records (n), the new items'
+// lists-by-item sets (n), the previous items' lists-by-item sets. ARGV: userId, json, eventId,
+// sha1 of the previous list as read ('' for none), the new itemIds (n).
 const PUT_LIST = `
-if redis.call('SISMEMBER', KEYS[2], ARGV[4]) == 1 then
+local n = #ARGV - 4
+if redis.call('SISMEMBER', KEYS[2], ARGV[3]) == 1 then
   redis.call('INCR', KEYS[3])
   return {'repeat', {}}
 end
 local deleted = {}
-for i = 5, #ARGV do
-  local flag = redis.call('HGET', ARGV[1] .. ':item:' .. ARGV[i], 'deleted')
-  if flag ~= '0' then table.insert(deleted, ARGV[i]) end
+for i = 1, n do
+  if redis.call('HGET', KEYS[3 + i], 'deleted') ~= '0' then table.insert(deleted, ARGV[4 + i]) end
 end
 if #deleted > 0 then return {'deleted', deleted} end
 local previous = redis.call('GET', KEYS[1])
-if previous then
-  local ok, old = pcall(cjson.decode, previous)
-  if ok and type(old) == 'table' and type(old.items) == 'table' then
-    for _, item in ipairs(old.items) do
-      redis.call('SREM', ARGV[1] .. ':recs-by-item:' .. item.itemId, ARGV[2])
-    end
-  end
-end
-for i = 5, #ARGV do
-  redis.call('SADD', ARGV[1] .. ':recs-by-item:' .. ARGV[i], ARGV[2])
-end
-redis.call('SET', KEYS[1], ARGV[3])
-redis.call('SADD', KEYS[2], ARGV[4])
+if (previous and redis.sha1hex(previous) or '') ~= ARGV[4] then return {'changed', {}} end
+for i = 4 + 2 * n, #KEYS do redis.call('SREM', KEYS[i], ARGV[1]) end
+for i = 4 + n, 3 + 2 * n do redis.call('SADD', KEYS[i], ARGV[1]) end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[3])
 return {'stored', {}}
 `;
+
+/** The items a stored list names; a list that does not parse names none (it is overwritten whole). */
+function listedItemIds(raw: string): string[] {
+  try {
+    const { items } = JSON.parse(raw) as { items?: unknown };
+    if (!Array.isArray(items)) return [];
+    return items.map((item: { itemId?: unknown }) => item?.itemId).filter((itemId): itemId is string => typeof itemId === 'string');
+  } catch {
+    return [];
+  }
+}
 
 export class RecommendationStore {
   private readonly keys: StoreKeys;
 
   constructor(
     private readonly redis: Redis,
-    private readonly prefix: string,
+    prefix: string,
   ) {
     this.keys = storeKeys(prefix);
   }
@@ -96,22 +104,27 @@ export class RecommendationStore {
    * stored list is returned and the repeat counted in `repeatedEvents()`.
    */
   async put(list: RecommendationList): Promise<RecommendationList> {
+    const { keys } = this;
     let current = list;
     for (;;) {
-      const result = (await this.redis.eval(
-        PUT_LIST,
-        3,
-        this.keys.recommendations(current.userId),
-        this.keys.recommendationEvents(current.userId),
-        this.keys.repeatedEvents,
-        this.prefix,
-        current.userId,
-        JSON.stringify(current),
-        current.eventId,
-        ...current.items.map((item) => item.itemId),
-      )) as [string, string[]];
+      const previous = await this.redis.get(keys.recommendations(current.userId));
+      const itemIds = current.items.map((item) => item.itemId);
+      const listKeys = [
+        keys.recommendations(current.userId),
+        keys.recommendationEvents(current.userId),
+        keys.repeatedEvents,
+        ...itemIds.map((itemId) => keys.item(itemId)),
+        ...itemIds.map((itemId) => keys.listsByItem(itemId)),
+        ...(previous === null ? [] : listedItemIds(previous)).map((itemId) => keys.listsByItem(itemId)),
+      ];
+      const digest = previous === null ? '' : createHash('sha1').update(previous).digest('hex');
+      const result = (await this.redis.eval(PUT_LIST, listKeys.length, ...listKeys, current.userId, JSON.stringify(current), current.eventId, digest, ...itemIds)) as [
+        string,
+        string[],
+      ];
       if (result[0] === 'stored') return current;
       if (result[0] === 'repeat') return (await this.get(current.userId)) ?? current;
+      if (result[0] === 'changed') continue;
       const deleted = new Set(result[1]);
       current = { ...current, items: current.items.filter((item) => !deleted.has(item.itemId)) };
     }
