@@ -73,12 +73,16 @@ function maxEntries(n: number) {
   return { error: `must have at most ${n} entries` };
 }
 
-// Every body shares this envelope; `type` is narrowed per event below.
-const envelope = {
-  schemaVersion: z.literal(SCHEMA_VERSION),
-  eventId: Id,
-  occurredAt: OccurredAt,
-};
+/** An event's schema: the envelope every body shares, its own `type`, then its fields. */
+function eventSchema<T extends EventType, S extends z.ZodRawShape>(type: T, fields: S) {
+  return z.object({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    eventId: Id,
+    occurredAt: OccurredAt,
+    type: z.literal(type),
+    ...fields,
+  });
+}
 
 export const SignupInterestItem = z.object({
   itemId: Id,
@@ -97,27 +101,21 @@ export const SignupInterests = z
   });
 export type SignupInterests = z.infer<typeof SignupInterests>;
 
-export const UserSignup = z.object({
-  ...envelope,
-  type: z.literal('user.signup'),
+export const UserSignup = eventSchema('user.signup', {
   userId: Id,
   interests: SignupInterests,
   locale: Locale.nullish(),
 });
 export type UserSignup = z.infer<typeof UserSignup>;
 
-export const UserInteraction = z.object({
-  ...envelope,
-  type: z.literal('user.interaction'),
+export const UserInteraction = eventSchema('user.interaction', {
   userId: Id,
   itemId: Id,
   rating: Rating.nullish(),
 });
 export type UserInteraction = z.infer<typeof UserInteraction>;
 
-export const ItemUpserted = z.object({
-  ...envelope,
-  type: z.literal('item.upserted'),
+export const ItemUpserted = eventSchema('item.upserted', {
   itemId: Id,
   title: freeText({ min: 1, max: L.titleLength, blankAllowed: false }),
   authors: z.array(Author).max(L.authors, maxEntries(L.authors)).nullish(),
@@ -133,11 +131,7 @@ export const ItemUpserted = z.object({
 });
 export type ItemUpserted = z.infer<typeof ItemUpserted>;
 
-export const ItemDeleted = z.object({
-  ...envelope,
-  type: z.literal('item.deleted'),
-  itemId: Id,
-});
+export const ItemDeleted = eventSchema('item.deleted', { itemId: Id });
 export type ItemDeleted = z.infer<typeof ItemDeleted>;
 
 export const ColdstartEvent = z.discriminatedUnion('type', [
