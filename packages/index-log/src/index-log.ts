@@ -1,9 +1,8 @@
-import type { Redis } from 'ioredis';
-import { storeKeys, type StoreKeys } from './keys.js';
+import { FencedStore } from './fenced-store.js';
 import { mutationVersion } from './mutation-version.js';
 import { EXPIRE_INACTIVE_USERS, UPSERT_USER_VECTOR, userIndexName, type UserVectorResult } from './user-index.js';
 import { walEntryFromStream, type WalBounds, type WalEntry } from './wal-entry.js';
-import { fencedLogScript, VectorSpaceMismatchError, WriterFence } from './writer-fence.js';
+import { fencedLogScript, VectorSpaceMismatchError } from './writer-fence.js';
 
 // Drops log entries below a stream id and records that id, fenced like an append so a deposed
 // writer cannot trim below the new writer's snapshots. The mark only moves forward, so a replica
@@ -29,20 +28,7 @@ return {'trimmed', removed}
  * mutations through the same fence); recommend replicas rebuild their FAISS indexes from the
  * logs and follow them; the writer snapshots and trims them.
  */
-export class IndexLog {
-  private readonly keys: StoreKeys;
-  private readonly fence: WriterFence;
-
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-    /** The fencing token from claimWriter; appends and trims are refused unless it is the current one. */
-    options: { writerToken?: string } = {},
-  ) {
-    this.keys = storeKeys(prefix);
-    this.fence = new WriterFence(redis, this.keys, options.writerToken);
-  }
-
+export class IndexLog extends FencedStore {
   /**
    * Takes every index log over if no other owner's lease is live, and returns the new fencing
    * token (the same one again while `owner` still holds the lease).

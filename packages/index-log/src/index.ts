@@ -1,3 +1,4 @@
+export { FencedStore } from './fenced-store.js';
 export { IndexLog } from './index-log.js';
 export { storeKeys, type StoreKeys } from './keys.js';
 export { mutationVersion } from './mutation-version.js';

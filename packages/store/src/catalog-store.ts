@@ -1,5 +1,4 @@
-import { fencedLogScript, mutationVersion, storeKeys, VectorSpaceMismatchError, WriterFence, type StoreKeys } from '@coldstart/index-log';
-import type { Redis } from 'ioredis';
+import { FencedStore, fencedLogScript, mutationVersion, VectorSpaceMismatchError } from '@coldstart/index-log';
 
 export interface CatalogItemRecord {
   itemId: string;
@@ -103,20 +102,7 @@ return {'applied', walIds}
  * mutation is appended to its index logs (@coldstart/index-log) in the same script, under the
  * writer's fencing token; the index pool is its only writer.
  */
-export class CatalogStore {
-  private readonly keys: StoreKeys;
-  private readonly fence: WriterFence;
-
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-    /** The fencing token from IndexLog.claimWriter; mutations are refused unless it is the current one. */
-    options: { writerToken?: string } = {},
-  ) {
-    this.keys = storeKeys(prefix);
-    this.fence = new WriterFence(redis, this.keys, options.writerToken);
-  }
-
+export class CatalogStore extends FencedStore {
   private async apply(args: { itemId: string; version: string; op: 'upsert' | 'delete'; encoder: string; values: string[] }): Promise<MutationResult> {
     const { keys } = this;
     for (;;) {
