@@ -92,21 +92,19 @@ export const eventErrorMap: z.core.$ZodErrorMap = (issue) => {
     case 'invalid_value':
       return `must be ${joinAlternatives(issue.values.map((v) => JSON.stringify(v) ?? String(v)))}`;
     case 'too_big':
-      return issue.origin === 'array'
-        ? `must have at most ${issue.maximum} entries`
-        : issue.origin === 'string'
-          ? `must be at most ${issue.maximum} characters`
-          : `must be at most ${issue.maximum}`;
+      return boundPhrase('at most', issue.origin, issue.maximum);
     case 'too_small':
-      return issue.origin === 'array'
-        ? `must have at least ${issue.minimum} entries`
-        : issue.origin === 'string'
-          ? `must be at least ${issue.minimum} characters`
-          : `must be at least ${issue.minimum}`;
+      return boundPhrase('at least', issue.origin, issue.minimum);
     default:
       return undefined;
   }
 };
+
+/** "must have at most 5 entries", "must be at least 1 characters", "must be at most 5". */
+function boundPhrase(bound: 'at most' | 'at least', origin: string, limit: number | bigint): string {
+  if (origin === 'array') return `must have ${bound} ${limit} entries`;
+  return origin === 'string' ? `must be ${bound} ${limit} characters` : `must be ${bound} ${limit}`;
+}
 
 function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_key') {
