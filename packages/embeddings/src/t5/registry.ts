@@ -153,21 +153,20 @@ async function exists(path: string): Promise<boolean> {
 
 const fixturesInProgress = new Map<string, Promise<string>>();
 
+/** Where a fixture goes, its id and size, and the texts its vocabulary is built from. */
+type FixtureArgs = [modelsDir: string, id: string, size: T5FixtureSize, vocabularyTexts: () => Promise<Iterable<string>>];
+
 /**
  * `<modelsDir>/<id>/`, generating it first if it does not exist yet. Shared within the process;
  * across processes each generates into its own temporary directory and renames it into place.
  * Generation is deterministic, so whichever rename wins, the files are the same.
  */
-export function ensureFixture(
-  modelsDir: string,
-  id: string,
-  size: T5FixtureSize,
-  vocabularyTexts: () => Promise<Iterable<string>>,
-): Promise<string> {
+export function ensureFixture(...args: FixtureArgs): Promise<string> {
+  const [modelsDir, id] = args;
   const dir = join(modelsDir, id);
   let pending = fixturesInProgress.get(dir);
   if (pending === undefined) {
-    pending = materializeFixture(modelsDir, id, size, vocabularyTexts);
+    pending = materializeFixture(...args);
     fixturesInProgress.set(dir, pending);
     const settled = pending;
     void settled.finally(() => fixturesInProgress.delete(dir)).catch(() => undefined);
@@ -176,12 +175,7 @@ export function ensureFixture(
 }
 
 /** Without the in-process sharing; exported so tests can race two generations as two processes would. */
-export async function materializeFixture(
-  modelsDir: string,
-  id: string,
-  size: T5FixtureSize,
-  vocabularyTexts: () => Promise<Iterable<string>>,
-): Promise<string> {
+export async function materializeFixture(...[modelsDir, id, size, vocabularyTexts]: FixtureArgs): Promise<string> {
   const dir = join(modelsDir, id);
   // The manifest is written last inside the temporary directory, and the directory appears
   // under its final name only by rename, so a manifest here means a complete fixture.
