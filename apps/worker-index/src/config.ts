@@ -19,6 +19,12 @@ export const IndexEnv = PoolEnv.extend(S3Env.shape).extend({
   USER_VECTOR_TTL_SECONDS: envInteger(7 * 86_400, { min: 0, max: 365 * 86_400 }),
   /** How often the writer sweeps the user-vector indexes for inactive users. */
   USER_EXPIRY_INTERVAL_SECONDS: envInteger(600, { min: 1, max: 86_400 }),
+  /** Interactions rated at least this count as likes in the behaviour model; lower ones only as seen. Unrated ones are likes. */
+  BEHAVIOUR_POSITIVE_RATING: envInteger(4, { min: 1, max: 5 }),
+  /** A like co-occurs with at most this many of the user's most recent likes (bounds the cost of an interaction). */
+  BEHAVIOUR_HISTORY_ITEMS: envInteger(50, { min: 1, max: 1_000 }),
+  /** How long an interaction's eventId is remembered against redelivery (a repeated like of the same item is caught regardless). */
+  BEHAVIOUR_EVENT_TTL_SECONDS: envInteger(30 * 86_400, { min: 60, max: 365 * 86_400 }),
   /** The single-writer lease: a standby index process takes over at most this long after the writer died. */
   WRITER_LEASE_MS: envInteger(15_000, { min: 1_000, max: 600_000 }),
 });

@@ -1,4 +1,5 @@
 import { envInteger, envS3Url, parseEnv, PoolEnv, S3Env } from '@coldstart/config';
+import type { RecommendRanking } from '@coldstart/pipeline';
 import { DEFAULT_RANKING } from '@coldstart/ranking';
 import { normaliseCategory } from '@coldstart/store';
 import { z } from 'zod';
@@ -22,6 +23,10 @@ export const RecommendEnv = PoolEnv.extend(S3Env.shape).extend({
   RANK_TOPIC_WEIGHT: envWeight(weights.topic, 100),
   /** Weight of the similarity to the user's seed items (signup items, later interactions). */
   RANK_SEED_WEIGHT: envWeight(weights.seed, 100),
+  /** Weight of co-occurrence with the user's seed items ("readers who liked it also liked"), from the behaviour model. */
+  RANK_ALSO_LIKED_WEIGHT: envWeight(weights.alsoLiked, 100),
+  /** Weight of popularity within the user's interest categories. */
+  RANK_CATEGORY_WEIGHT: envWeight(weights.category, 100),
   /** Weight of the popularity prior in [0, 1]. */
   RANK_POPULARITY_WEIGHT: envWeight(weights.popularity, 100),
   /** Topic i counts RANK_TOPIC_DECAY^i: later topics are looser associations. */
@@ -30,15 +35,19 @@ export const RecommendEnv = PoolEnv.extend(S3Env.shape).extend({
   RANK_MMR_LAMBDA: envWeight(DEFAULT_RANKING.mmrLambda, 1),
   /** The popularity prior of an item nothing is known about (a brand-new one). */
   RANK_UNKNOWN_POPULARITY: envWeight(DEFAULT_RANKING.unknownPopularity, 1),
-  /** Neighbours fetched per topic and per seed before fusion. */
+  /** Neighbours fetched per topic, per seed and per category before fusion. */
   RANK_CANDIDATES: envInteger(DEFAULT_RANKING.candidates, { min: 1, max: 5_000 }),
   /** Comma-separated categories never to recommend (compared case- and space-insensitively). */
   RANK_EXCLUDE_CATEGORIES: z
     .string()
     .default('')
     .transform((value) => new Set(value.split(',').map(normaliseCategory).filter((c) => c.length > 0))),
+  /** Co-occurrence neighbours the behaviour model keeps per item (memory: items × this). */
+  BEHAVIOUR_MAX_NEIGHBOURS: envInteger(100, { min: 1, max: 10_000 }),
+  /** Popularity halves over this many days since a like (0: likes never age). */
+  BEHAVIOUR_HALF_LIFE_DAYS: z.coerce.number({ message: 'must be a number' }).min(0, 'must be at least 0').max(3650, 'must be at most 3650').default(30),
   /**
-   * New-item fan-out (fanout.processor.ts): the most users one indexed item can queue a list
+   * New-item fan-out (packages/pipeline/src/fanout/): the most users one indexed item can queue a list
    * rewrite for. 0 turns the fan-out off, and with it the recording of users' interest vectors.
    */
   FANOUT_USERS: envInteger(100, { min: 0, max: 10_000 }),
@@ -50,4 +59,25 @@ export const RecommendEnv = PoolEnv.extend(S3Env.shape).extend({
   FANOUT_WINDOW_MS: envInteger(10_000, { min: 100, max: 3_600_000 }),
 });
 
+export type RecommendConfig = z.infer<typeof RecommendEnv>;
+
 export const loadConfig = () => parseEnv(RecommendEnv);
+
+/** The pool's ranking: the RANK_* settings over the tuned defaults. */
+export function rankingSettings(config: RecommendConfig): RecommendRanking {
+  return {
+    weights: {
+      topic: config.RANK_TOPIC_WEIGHT,
+      seed: config.RANK_SEED_WEIGHT,
+      alsoLiked: config.RANK_ALSO_LIKED_WEIGHT,
+      category: config.RANK_CATEGORY_WEIGHT,
+      popularity: config.RANK_POPULARITY_WEIGHT,
+      topicDecay: config.RANK_TOPIC_DECAY,
+    },
+    mmrLambda: config.RANK_MMR_LAMBDA,
+    unknownPopularity: config.RANK_UNKNOWN_POPULARITY,
+    candidates: config.RANK_CANDIDATES,
+    maxSeeds: DEFAULT_RANKING.maxSeeds,
+    excludeCategories: config.RANK_EXCLUDE_CATEGORIES,
+  };
+}

@@ -37,7 +37,16 @@ export function storeKeys(prefix: string) {
     fanoutPending: (userId: string) => `${prefix}:user:${userId}:fanout-pending`,
     /** The newest fan-out window whose rewrite has started for a user. */
     fanoutDone: (userId: string) => `${prefix}:user:${userId}:fanout-done`,
+    /** Users served before this seed item of theirs was indexed: their lists are rebuilt when it is. */
+    awaitedBy: (itemId: string) => `${prefix}:item:${itemId}:awaited-by`,
     acceptedEvent: (eventId: string) => `${prefix}:event:${eventId}`,
+    /** The behaviour log (@coldstart/behaviour), its meta (entries and likes appended), and what its writer keeps per user and event. */
+    behaviourLog: `${prefix}:behaviour:log`,
+    behaviourMeta: `${prefix}:behaviour:meta`,
+    behaviourEvent: (eventId: string) => `${prefix}:behaviour:event:${eventId}`,
+    /** Items a user liked (so a repeated like counts once), and their most recent likes, newest first (co-occurrence partners). */
+    likedBy: (userId: string) => `${prefix}:user:${userId}:liked`,
+    recentLikes: (userId: string) => `${prefix}:user:${userId}:recent-likes`,
     embedding: (encoderId: string, textHash: string) => `${prefix}:embedding:${encoderId}:${textHash}`,
   };
 }

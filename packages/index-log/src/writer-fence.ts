@@ -83,6 +83,7 @@ return 0
  * first upsert, so per-index leases would have to be taken together anyway.
  */
 export class WriterFence {
+  private readonly scriptShas: Record<string, string> = {};
   constructor(
     private readonly redis: Redis,
     private readonly keys: Pick<StoreKeys, 'writerLease' | 'writerToken'>,
@@ -98,6 +99,33 @@ export class WriterFence {
     const reply = (await this.redis.eval(script, keys.length + 1, ...keys, this.keys.writerToken, ...args, this.token)) as Reply;
     if (reply[0] === 'fenced') throw new FencedWriterError(this.token, String(reply[1]));
     return reply;
+  }
+
+  /**
+   * Runs one fencedLogScript for many calls in one round trip (a pipeline of EVALSHA), in order;
+   * each reply as `eval` returns it. Throws FencedWriterError when any call was refused.
+   */
+  async evalMany<Reply extends [string, unknown]>(script: string, calls: readonly { keys: string[]; args: (string | number)[] }[]): Promise<Reply[]> {
+    if (calls.length === 0) return [];
+    const run = async (): Promise<[Error | null, unknown][]> => {
+      const sha = (this.scriptShas[script] ??= (await this.redis.script('LOAD', script)) as string);
+      const pipeline = this.redis.pipeline();
+      for (const call of calls) pipeline.evalsha(sha, call.keys.length + 1, ...call.keys, this.keys.writerToken, ...call.args, this.token);
+      return (await pipeline.exec()) ?? [];
+    };
+    let replies = await run();
+    // A restarted Redis forgot the script (the calls it refused did not run): run them again.
+    // Only idempotent scripts may be run this way, since a call that did run runs twice.
+    if (replies.some(([error]) => error?.message.startsWith('NOSCRIPT'))) {
+      delete this.scriptShas[script];
+      replies = await run();
+    }
+    return replies.map(([error, reply]) => {
+      if (error) throw error;
+      const typed = reply as Reply;
+      if (typed[0] === 'fenced') throw new FencedWriterError(this.token, String(typed[1]));
+      return typed;
+    });
   }
 
   /** Takes the lease if no other owner's is live; returns the new token (the same again while `owner` holds it). */

@@ -3,6 +3,7 @@ import { EmbeddedItem, EmbeddedTopics, EmbedItemData, EmbedTopicsData } from './
 import { ExpandTopicsData, Expansion } from './expand/jobs.js';
 import { FanoutItemData, FanoutItemOutcome, FanoutUserData, FanoutUserOutcome } from './fanout/jobs.js';
 import { DeleteItemData, IndexOutcome, UpsertItemData, UpsertUserVectorData, UserVectorOutcome } from './index/jobs.js';
+import { LearnInteractionsData, LearnResult } from './learn/jobs.js';
 import { RecommendOutcome, RecommendUserData, RefreshUserData } from './recommend/jobs.js';
 
 /**
@@ -22,12 +23,14 @@ export const QUEUES = {
     jobs: { 'embed-topics': job(EmbedTopicsData, EmbeddedTopics), 'embed-item': job(EmbedItemData, EmbeddedItem) },
     policy: { attempts: 5, backoffMs: 1_000, timeoutMs: 60_000 },
   },
+  /** The index pool is the single writer of every log: the item and user-vector indexes', and the behaviour log. */
   index: {
     name: 'index',
     jobs: {
       'upsert-item': job(UpsertItemData, IndexOutcome),
       'delete-item': job(DeleteItemData, IndexOutcome),
       'upsert-user-vector': job(UpsertUserVectorData, UserVectorOutcome),
+      'learn-interactions': job(LearnInteractionsData, LearnResult),
     },
     policy: { attempts: 8, backoffMs: 500, timeoutMs: 30_000 },
   },

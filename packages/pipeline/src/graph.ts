@@ -6,14 +6,18 @@ import { createJobProducer, jobOptions, type AddJobOptions, type JobProducer } f
 import { QUEUES, type JobName, type QueueName, type Queues } from './catalog.js';
 import type { FanoutItemData, FanoutUserData } from './fanout/jobs.js';
 import type { UpsertUserVectorData } from './index/jobs.js';
+import type { LearnInteractionsData, LearnedInteraction } from './learn/jobs.js';
+import type { RefreshUserData } from './recommend/jobs.js';
 
 /**
  * What every event causes: the whole event graph, in one place. Ingest turns an SQS event into
  * a BullMQ flow (children run first, a parent reads its children's results); a stage that
  * starts work on another queue does so only through `createHops`, below.
  *
- *   user.signup      → expand-topics → embed-topics → recommend-user → upsert-user-vector
- *   user.interaction → refresh-user → upsert-user-vector
+ *   user.signup      → expand-topics → embed-topics ─┬→ recommend-user → upsert-user-vector
+ *                    → learn-interactions (its seeds) ─┘
+ *   user.interaction → learn-interactions → refresh-user → upsert-user-vector
+ *   interactions import → learn-interactions (batches of history)
  *   item.upserted    → embed-item → upsert-item → fanout-item → fanout-user (per close, active user)
  *   item.deleted     → delete-item
  *
@@ -22,9 +26,11 @@ import type { UpsertUserVectorData } from './index/jobs.js';
  */
 export type JobRef = { [Q in QueueName]: `${Q}/${JobName<Q>}` }[QueueName];
 export type EventType = ColdstartEvent['type'];
+/** Where work starts other than an SQS event: `coldstart interactions import`. */
+export type ToolSource = 'interactions import';
 
 export interface Hop {
-  from: EventType | JobRef;
+  from: EventType | ToolSource | JobRef;
   to: JobRef;
   /** When the hop is taken. */
   when: string;
@@ -33,13 +39,18 @@ export interface Hop {
 export const HOPS: readonly Hop[] = [
   { from: 'user.signup', to: 'expand/expand-topics', when: 'always: the signup flow expand → embed → recommend' },
   { from: 'expand/expand-topics', to: 'embed/embed-topics', when: 'after it, in the flow (encodes its topics)' },
+  { from: 'user.signup', to: 'index/learn-interactions', when: 'the signup names seed items: they count as the user’s interactions' },
   { from: 'embed/embed-topics', to: 'recommend/recommend-user', when: 'after it, in the flow (ranks and stores the list)' },
+  { from: 'index/learn-interactions', to: 'recommend/recommend-user', when: 'after it, in the signup flow (the seeds are in the behaviour model first)' },
   { from: 'recommend/recommend-user', to: 'index/upsert-user-vector', when: 'a list was stored and the fan-out is on (FANOUT_USERS > 0)' },
-  { from: 'user.interaction', to: 'recommend/refresh-user', when: 'always: marks the item seen and rebuilds the list' },
+  { from: 'user.interaction', to: 'index/learn-interactions', when: 'always: the behaviour model learns it (a like when rated >= BEHAVIOUR_POSITIVE_RATING or unrated)' },
+  { from: 'index/learn-interactions', to: 'recommend/refresh-user', when: 'after it, in the interaction flow: marks the item seen and rebuilds the list' },
+  { from: 'interactions import', to: 'index/learn-interactions', when: 'a batch of up to 1,000 rows of history' },
   { from: 'recommend/refresh-user', to: 'index/upsert-user-vector', when: 'a list was stored and the fan-out is on' },
   { from: 'item.upserted', to: 'embed/embed-item', when: 'always: the item flow embed → index' },
   { from: 'embed/embed-item', to: 'index/upsert-item', when: 'after it, in the flow (the single writer logs the vector)' },
   { from: 'index/upsert-item', to: 'recommend/fanout-item', when: 'the upsert was applied (not stale)' },
+  { from: 'index/upsert-item', to: 'recommend/refresh-user', when: 'users were served before this seed item of theirs was indexed' },
   { from: 'recommend/fanout-item', to: 'recommend/fanout-user', when: 'per close, recently active user, at most once per FANOUT_WINDOW_MS' },
   { from: 'item.deleted', to: 'index/delete-item', when: 'always' },
 ];
@@ -51,25 +62,44 @@ function node<Q extends QueueName>(queueName: Q, name: JobName<Q>, eventId: stri
   return { queueName, name, data, opts, ...(children ? { children } : {}) };
 }
 
+/** A learn-interactions node for one event's interactions. */
+function learnNode(eventId: string, userId: string, interactions: LearnedInteraction[]): FlowJob {
+  return node('index', 'learn-interactions', eventId, { eventId, userId, interactions });
+}
+
 /** The flow that carries one event through the pools (the first hops of `HOPS`). */
 export function flowForEvent(event: ColdstartEvent): FlowJob {
   // Stages order mutations by occurredAt; one canonical UTC form keeps that comparison exact.
   const ref = { eventId: event.eventId, occurredAt: canonicalDateTime(event.occurredAt) };
   switch (event.type) {
     case 'user.signup': {
-      const seedItemIds = (event.interests.items ?? []).map((item) => item.itemId);
+      const seeds = event.interests.items ?? [];
+      const seedItemIds = seeds.map((item) => item.itemId);
+      const categories = event.interests.categories ?? [];
       const expand = node('expand', 'expand-topics', event.eventId, {
         ...ref,
         userId: event.userId,
-        categories: event.interests.categories ?? [],
+        categories,
         seedItemIds,
         ...(event.locale ? { locale: event.locale } : {}),
       });
       const embed = node('embed', 'embed-topics', event.eventId, { ...ref, userId: event.userId }, [expand]);
-      return node('recommend', 'recommend-user', event.eventId, { ...ref, userId: event.userId, seedItemIds }, [embed]);
+      const learned = seeds.map((seed) => ({
+        eventId: `${event.eventId}:${seed.itemId}`,
+        userId: event.userId,
+        itemId: seed.itemId,
+        ...(seed.rating != null ? { rating: seed.rating } : {}),
+        occurredAt: ref.occurredAt,
+      }));
+      const children = learned.length > 0 ? [embed, learnNode(event.eventId, event.userId, learned)] : [embed];
+      return node('recommend', 'recommend-user', event.eventId, { ...ref, userId: event.userId, seedItemIds, categories }, children);
     }
-    case 'user.interaction':
-      return node('recommend', 'refresh-user', event.eventId, { ...ref, userId: event.userId, itemId: event.itemId });
+    case 'user.interaction': {
+      const learn = learnNode(event.eventId, event.userId, [
+        { eventId: event.eventId, userId: event.userId, itemId: event.itemId, ...(event.rating != null ? { rating: event.rating } : {}), occurredAt: ref.occurredAt },
+      ]);
+      return node('recommend', 'refresh-user', event.eventId, { ...ref, userId: event.userId, itemId: event.itemId }, [learn]);
+    }
     case 'item.upserted': {
       const embed = node('embed', 'embed-item', event.eventId, { ...ref, itemId: event.itemId, text: itemEmbeddingText(event) });
       const item = {
@@ -93,6 +123,10 @@ export interface Hops {
   fanOutItem(data: FanoutItemData): Promise<void>;
   /** fanout-item → fanout-user; `key` names the (user, window), so repeats within a window are absorbed. */
   fanOutToUser(data: FanoutUserData, options: AddJobOptions & { delayMs: number }): Promise<void>;
+  /** upsert-item → refresh-user for a user who was served before this seed item of theirs was indexed. */
+  seedArrived(data: RefreshUserData): Promise<void>;
+  /** interactions import → learn-interactions, keyed by the batch (`data.eventId`), so a re-sent batch is absorbed while kept. */
+  learnHistory(data: LearnInteractionsData): Promise<void>;
 }
 
 export function createHops(producer: Pick<JobProducer<Queues>, 'add'>): Hops {
@@ -100,6 +134,8 @@ export function createHops(producer: Pick<JobProducer<Queues>, 'add'>): Hops {
     recordUserVector: (data) => producer.add('index', 'upsert-user-vector', data, { key: data.eventId }),
     fanOutItem: (data) => producer.add('recommend', 'fanout-item', data, { key: data.eventId }),
     fanOutToUser: (data, options) => producer.add('recommend', 'fanout-user', data, options),
+    seedArrived: (data) => producer.add('recommend', 'refresh-user', data, { key: data.eventId }),
+    learnHistory: (data) => producer.add('index', 'learn-interactions', data, { key: data.eventId }),
   };
 }
 

@@ -1,11 +1,13 @@
 export { QUEUE_NAMES, QUEUES, type JobName, type QueueHandlers, type QueueName, type Queues } from './catalog.js';
-export { createHops, createPipelineProducer, flowForEvent, HOPS, type EventType, type Hop, type Hops, type JobRef } from './graph.js';
+export { createHops, createPipelineProducer, flowForEvent, HOPS, type EventType, type Hop, type Hops, type JobRef, type ToolSource } from './graph.js';
 export { makeEventIntake, type IntakeDeps, type IntakeMessage, type IntakeOutcome } from './ingest/intake.js';
 export * from './expand/jobs.js';
 export * from './embed/jobs.js';
 export * from './index/jobs.js';
 export * from './recommend/jobs.js';
 export * from './fanout/jobs.js';
+export * from './learn/jobs.js';
+export { makeLearnHandlers, type LearnDeps } from './learn/handler.js';
 export { makeExpandHandlers, type ExpandDeps } from './expand/handler.js';
 export { makeEmbedHandlers } from './embed/handler.js';
 export { makeIndexHandlers, type IndexDeps } from './index/handler.js';

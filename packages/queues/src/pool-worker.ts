@@ -10,8 +10,8 @@ export interface JobContext {
   job: Job;
   /** Aborted when the job outlives its queue's timeout or the worker is closing for good. */
   signal: AbortSignal;
-  /** The validated results of this job's children in a flow (one per child). */
-  childResults<S extends z.ZodType>(schema: S): Promise<z.infer<S>[]>;
+  /** The validated results of this job's children in a flow (one per child), or of those on queue `from` only. */
+  childResults<S extends z.ZodType>(schema: S, from?: string): Promise<z.infer<S>[]>;
   /** The pool's logger bound to this job: { stage, jobId, job, eventId, userId | itemId }. */
   logger: Logger;
   /**
@@ -60,8 +60,10 @@ export function jobLogBindings(queue: string, job: Pick<Job, 'id' | 'name' | 'da
   return bindings;
 }
 
-async function readChildResults<S extends z.ZodType>(job: Job, schema: S): Promise<z.infer<S>[]> {
-  const values = Object.values(await job.getChildrenValues());
+async function readChildResults<S extends z.ZodType>(job: Job, schema: S, from: string | undefined): Promise<z.infer<S>[]> {
+  // Keys are `<prefix>:<queue>:<jobId>`; job ids hold no colon (job-ids.ts).
+  const entries = Object.entries(await job.getChildrenValues());
+  const values = entries.filter(([key]) => from === undefined || key.split(':').at(-2) === from).map(([, value]) => value);
   return values.map((value) => {
     const parsed = schema.safeParse(value);
     if (!parsed.success) throw new UnrecoverableError(`child result does not match the job catalog: ${describeIssues(parsed.error)}`);
@@ -112,7 +114,7 @@ export function createPoolWorker<S extends QueueSpec>(spec: S, handlers: PoolHan
       job,
       signal,
       logger,
-      childResults: (schema) => readChildResults(job, schema),
+      childResults: (schema, from) => readChildResults(job, schema, from),
       rateLimit: async (ms) => {
         if (!options.pauseQueue) throw new Error(`the ${queue} pool cannot pause its queue: no pauseQueue was given`);
         await options.pauseQueue(ms);

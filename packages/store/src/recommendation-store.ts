@@ -33,6 +33,8 @@ export interface RecommendationList {
 /** The user's expanded interests, kept so an interaction can refresh the list without re-expanding. */
 export interface UserProfile {
   userId: string;
+  /** The interest categories the user signed up with (absent on profiles stored before they were kept). */
+  categories?: string[];
   topics: string[];
   expansion: ExpansionRecord;
   encoder: string;
@@ -170,6 +172,24 @@ export class RecommendationStore {
 
   async seen(userId: string): Promise<Set<string>> {
     return new Set(await this.redis.smembers(this.keys.seen(userId)));
+  }
+
+  /** Remembers that these users were served without a seed item the index did not hold yet. */
+  async awaitItems(userId: string, itemIds: readonly string[]): Promise<void> {
+    if (itemIds.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const itemId of itemIds) pipeline.sadd(this.keys.awaitedBy(itemId), userId);
+    await pipeline.exec();
+  }
+
+  /** The users waiting for an item (see awaitItems). */
+  awaiting(itemId: string): Promise<string[]> {
+    return this.redis.smembers(this.keys.awaitedBy(itemId));
+  }
+
+  /** Stops waiting: called once their lists' rebuilds are queued, so a crash before that loses none. */
+  async settleAwaiting(itemId: string, userIds: readonly string[]): Promise<void> {
+    if (userIds.length > 0) await this.redis.srem(this.keys.awaitedBy(itemId), ...userIds);
   }
 
   async putProfile(profile: UserProfile): Promise<void> {

@@ -1,8 +1,8 @@
 import { NothingToExpandError, type Expander } from '@coldstart/expander';
 import { LlmRateLimitedError } from '@coldstart/llm';
-import { PermanentError } from '@coldstart/queues';
 import type { CatalogStore } from '@coldstart/store';
 import type { QueueHandlers } from '../catalog.js';
+import { SEED_WAIT_RETRIES } from '../seed-wait.js';
 
 export interface ExpandDeps {
   catalog: Pick<CatalogStore, 'getItems'>;
@@ -11,7 +11,7 @@ export interface ExpandDeps {
 
 export function makeExpandHandlers(deps: ExpandDeps): QueueHandlers<'expand'> {
   return {
-    'expand-topics': async (data, { signal, rateLimit, retryLater, logger }) => {
+    'expand-topics': async (data, { job, signal, rateLimit, retryLater, logger }) => {
       const seeds = await deps.catalog.getItems(data.seedItemIds);
       try {
         return await deps.expander.expand(
@@ -30,9 +30,14 @@ export function makeExpandHandlers(deps: ExpandDeps): QueueHandlers<'expand'> {
         if (!(error instanceof NothingToExpandError)) throw error;
         const missing = data.seedItemIds.filter((id) => !seeds.has(id));
         // A seed item the catalog does not know yet may still arrive (SQS does not order the
-        // two queues), so that case is retried; with every seed known, retrying cannot help.
-        if (missing.length > 0) throw new Error(`seed items not in the catalog yet: ${missing.slice(0, 5).join(', ')}`, { cause: error });
-        throw new PermanentError(error.message, { cause: error });
+        // two queues), so that case is retried for a while; then, as when every seed is known
+        // and still nothing expands, the user goes on without topics: the recommend stage
+        // serves them from their seeds' behaviour, their categories or popularity.
+        if (missing.length > 0 && job.attemptsMade < SEED_WAIT_RETRIES) {
+          throw new Error(`seed items not in the catalog yet: ${missing.slice(0, 5).join(', ')}`, { cause: error });
+        }
+        logger.info({ reason: error.message, missingSeeds: missing.length }, 'nothing to expand; the user is served from other signals');
+        return { topics: [], source: 'none', expander: 'none' };
       }
     },
   };

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { EventRef, Id } from '../job-fields.js';
 
-export const ExpansionSource = z.enum(['catalog', 'llm', 'cache', 'fallback']);
+/** `none`: nothing could be expanded (no category, no seed the catalog knows); the user is served from other signals. */
+export const ExpansionSource = z.enum(['catalog', 'llm', 'cache', 'fallback', 'none']);
 export type ExpansionSource = z.infer<typeof ExpansionSource>;
 
 /** expand-topics' result: a signup's interests expanded into topics. */
 export const Expansion = z.object({
-  topics: z.array(z.string().min(1).max(200)).min(1).max(5),
+  topics: z.array(z.string().min(1).max(200)).max(5),
   source: ExpansionSource,
   /** Which expander produced the topics (for LLMs: `llm:<model>`). */
   expander: z.string().min(1),

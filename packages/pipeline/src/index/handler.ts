@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { BehaviourLog } from '@coldstart/behaviour';
 import { decodeWalVector, VectorSpaceMismatchError, type IndexLog } from '@coldstart/index-log';
 import { PermanentError } from '@coldstart/queues';
 import type { CatalogStore, RecommendationStore } from '@coldstart/store';
@@ -9,9 +11,13 @@ export interface IndexDeps {
   catalog: Pick<CatalogStore, 'upsert' | 'delete'>;
   /** The user-vector indexes' log, written under the same fencing token as `catalog`. */
   indexLog: Pick<IndexLog, 'upsertUserVector'>;
-  recommendations: Pick<RecommendationStore, 'removeItemEverywhere'>;
+  recommendations: Pick<RecommendationStore, 'removeItemEverywhere' | 'awaiting' | 'settleAwaiting'>;
+  /** The behaviour log, under the same token: a deleted item leaves the behaviour model too. */
+  behaviour?: Pick<BehaviourLog, 'forget'>;
   /** Hands an applied item upsert to the recommend pool's new-item fan-out (graph.ts); omitted: no fan-out. */
   fanOut?: Hops['fanOutItem'];
+  /** Rebuilds the list of a user served before this item (one of their seeds) was indexed. */
+  seedArrived: Hops['seedArrived'];
 }
 
 /**
@@ -22,7 +28,17 @@ export interface IndexDeps {
  * back to the queue for the current writer. The user-vector indexes (`users@<encoder>`) are
  * written the same way, by the same writer.
  */
-export function makeIndexHandlers(deps: IndexDeps): QueueHandlers<'index'> {
+export function makeIndexHandlers(deps: IndexDeps): Pick<QueueHandlers<'index'>, 'upsert-item' | 'delete-item' | 'upsert-user-vector'> {
+  /** The item is searchable now: rebuild the lists of users who named it before it was. */
+  async function rebuildAwaiting(itemId: string, eventId: string, occurredAt: string): Promise<void> {
+    const users = await deps.recommendations.awaiting(itemId);
+    for (const userId of users) {
+      const key = createHash('sha256').update(`${eventId}\n${userId}`).digest('hex').slice(0, 40);
+      await deps.seedArrived({ eventId: `seed-arrived:${key}`, occurredAt, userId, itemId });
+    }
+    await deps.recommendations.settleAwaiting(itemId, users);
+  }
+
   return {
     'upsert-item': async (data, { childResults }) => {
       const [embedded] = await childResults(EmbeddedItem);
@@ -34,6 +50,7 @@ export function makeIndexHandlers(deps: IndexDeps): QueueHandlers<'index'> {
         if (result.outcome === 'applied' && deps.fanOut) {
           await deps.fanOut({ eventId: data.eventId, occurredAt: data.occurredAt, itemId: data.item.itemId, ...embedded });
         }
+        if (result.outcome === 'applied') await rebuildAwaiting(data.item.itemId, data.eventId, data.occurredAt);
         return { itemId: data.item.itemId, ...result, listsUpdated: 0 };
       } catch (error) {
         if (error instanceof VectorSpaceMismatchError) throw new PermanentError(error.message, { cause: error });
@@ -44,6 +61,8 @@ export function makeIndexHandlers(deps: IndexDeps): QueueHandlers<'index'> {
       const result = await deps.catalog.delete(data);
       // Runs again on a retried job: the delete flag is already set, so this is idempotent.
       const listsUpdated = result.outcome === 'applied' ? await deps.recommendations.removeItemEverywhere(data.itemId) : 0;
+      // A forget the model already applied is a no-op, so a retry may log it again.
+      if (result.outcome === 'applied') await deps.behaviour?.forget(data.itemId);
       return { itemId: data.itemId, ...result, listsUpdated };
     },
     'upsert-user-vector': async (data) => {

@@ -1,34 +1,29 @@
+import type { BehaviourModel } from '@coldstart/behaviour';
 import { decodeVectorBase64 } from '@coldstart/embeddings';
 import type { ReplicaSet } from '@coldstart/index-log';
 import { PermanentError } from '@coldstart/queues';
-import { rankCandidates, type RankedItem, type RankingSettings } from '@coldstart/ranking';
-import type { CatalogStore, RecommendationList, RecommendationStore, UserProfile } from '@coldstart/store';
+import { DEFAULT_RANKING, rankCandidates, userRankInput, type RankedItem, type RankingSettings, type RankInput } from '@coldstart/ranking';
+import { normaliseCategory, type CatalogStore, type RecommendationList, type RecommendationStore, type UserProfile } from '@coldstart/store';
 import type { QueueHandlers } from '../catalog.js';
 import { EmbeddedTopics } from '../embed/jobs.js';
+import { SEED_WAIT_RETRIES } from '../seed-wait.js';
 
 export interface RecommendRanking extends RankingSettings {
   /** Items carrying any of these (normalised) categories are never recommended. */
   excludeCategories: ReadonlySet<string>;
 }
 
-/**
- * Seed items searched per list. Every seen item is excluded, but searching each one would make a
- * long-lived user's refresh cost grow without bound (one FAISS search per interaction ever made).
- * The seen set is unordered, so the cap keeps the lexically first ids: stable, not "the latest".
- */
-export const MAX_SEED_ITEMS = 20;
+/** Seed and seen items searched per list (the user-vector uses the same ones); see RankingSettings.maxSeeds. */
+export const MAX_SEED_ITEMS = DEFAULT_RANKING.maxSeeds;
 
 export interface RecommendDeps {
   replicas: ReplicaSet;
   catalog: Pick<CatalogStore, 'getItems'>;
-  recommendations: Pick<RecommendationStore, 'markSeen' | 'seen' | 'putProfile' | 'getProfile' | 'put'>;
+  recommendations: Pick<RecommendationStore, 'markSeen' | 'seen' | 'putProfile' | 'getProfile' | 'put' | 'awaitItems'>;
   /** An item's stored (L2-normalised) vector in an encoder's index: seeds are searched with their own vectors, and MMR compares candidates by them. */
   itemVector: (encoder: string, itemId: string) => Float32Array | undefined;
-  /**
-   * The popularity prior in [0, 1], undefined for an unknown item. Without it every item gets
-   * `unknownPopularity`, which leaves the order unchanged (the catalog keeps no popularity yet).
-   */
-  popularity?: (itemId: string) => number | undefined;
+  /** The behaviour model's replica (popularity, co-occurrence), caught up before each list; without it only content signals count. */
+  behaviour?: { catchUp(): Promise<void>; readonly model: BehaviourModel };
   ranking: RecommendRanking;
   topN: number;
   now?: () => Date;
@@ -39,9 +34,11 @@ export interface RecommendDeps {
 /** Builds a user's list with the pool's ranking; the fan-out rewrites lists with it too. */
 export type BuildList = (profile: UserProfile, eventId: string) => Promise<RecommendationList>;
 
-/** The stored reason: the topic itself (so readers can match it to `topics`), or `seed:<itemId>`. */
+/** The stored reason a product can show: the topic itself (so readers can match it to `topics`), or `<kind>:<source>`. */
 export function reasonLabel(item: RankedItem): string {
-  return item.reason.kind === 'topic' ? item.reason.source : `seed:${item.reason.source}`;
+  const { kind, source } = item.reason;
+  if (kind === 'topic') return source;
+  return kind === 'popular' ? 'popular' : `${kind}:${source}`;
 }
 
 export function makeListBuilder(deps: RecommendDeps): BuildList {
@@ -50,7 +47,7 @@ export function makeListBuilder(deps: RecommendDeps): BuildList {
 
   async function buildList(profile: UserProfile, eventId: string): Promise<RecommendationList> {
     const replica = deps.replicas.forEncoder(profile.encoder);
-    await replica.catchUp();
+    await Promise.all([replica.catchUp(), deps.behaviour?.catchUp()]);
     const { index, space } = replica;
     // Retried with backoff: on a fresh deployment (or a new encoder) the catalog may still be loading.
     if (!index || !space || index.size === 0) throw new Error(`the ${profile.encoder} item index is empty; waiting for the catalog`);
@@ -60,42 +57,34 @@ export function makeListBuilder(deps: RecommendDeps): BuildList {
       );
     }
     // Everything the user has seen (the signup's seeds, later interactions) is both excluded
-    // and a seed: its neighbours are the strongest content signal a new user gives.
+    // and a seed: its neighbours are the strongest signal a new user gives.
     const seen = await deps.recommendations.seen(profile.userId);
-    const topicHits = profile.topics.map((topic, i) => ({
-      topic,
-      hits: index.search(decodeVectorBase64(profile.vectors[i] ?? '', space.dimension), ranking.candidates, { exclude: seen }),
-    }));
-    const seedHits = [...seen].sort().slice(0, MAX_SEED_ITEMS).flatMap((seedItemId) => {
-      const vector = deps.itemVector(profile.encoder, seedItemId);
-      return vector ? [{ seedItemId, hits: index.search(vector, ranking.candidates, { exclude: seen }) }] : [];
-    });
-    if (topicHits.length === 0 && seedHits.length === 0) {
-      // No topic the encoder could represent, and no seed item in the index: nothing to search
-      // from. Seed items the index does not hold yet may still arrive, so that case is retried.
-      if (seen.size > 0) throw new Error(`user ${profile.userId} has no usable topic and none of their ${seen.size} seed items is in the ${profile.encoder} index yet`);
-      throw new PermanentError(`user ${profile.userId} has no usable topic and no seed item: nothing to recommend from`);
+    const input = userRankInput(
+      {
+        topics: profile.topics.map((topic, i) => ({ topic, vector: decodeVectorBase64(profile.vectors[i] ?? '', space.dimension) })),
+        seeds: [...seen].sort(),
+        categories: (profile.categories ?? []).map(normaliseCategory).filter((c) => c.length > 0),
+        exclude: seen,
+      },
+      {
+        search: (vector, k, exclude) => index.search(vector, k, { exclude }),
+        itemVector: (itemId) => deps.itemVector(profile.encoder, itemId),
+        ...(deps.behaviour ? { behaviour: deps.behaviour.model } : {}),
+      },
+      ranking,
+      deps.topN,
+    );
+    if (ranking.excludeCategories.size > 0) {
+      const categories = await candidateCategories(input);
+      input.categoryFilter = { categoriesOf: (id: string) => categories.get(id), exclude: ranking.excludeCategories };
     }
-    // MMR compares every candidate pair: look each vector up once per list, not once per pair
-    // (a lookup copies the vector out of the index; this was 30 % of the pool's CPU).
-    const vectors = new Map<string, Float32Array | undefined>();
-    const vectorOf = (id: string) => {
-      if (!vectors.has(id)) vectors.set(id, deps.itemVector(profile.encoder, id));
-      return vectors.get(id);
-    };
-    const categories = ranking.excludeCategories.size > 0 ? await candidateCategories([...topicHits, ...seedHits]) : undefined;
-    const ranked = rankCandidates({
-      topicHits,
-      seedHits,
-      ...(deps.popularity ? { popularity: deps.popularity } : {}),
-      unknownPopularity: ranking.unknownPopularity,
-      weights: ranking.weights,
-      mmrLambda: ranking.mmrLambda,
-      similarity: (a, b) => unitCosine(vectorOf(a), vectorOf(b)),
-      exclude: seen,
-      ...(categories ? { categoryFilter: { categoriesOf: (id: string) => categories.get(id), exclude: ranking.excludeCategories } } : {}),
-      topN: deps.topN,
-    });
+    const ranked = rankCandidates(input);
+    if (ranked.length === 0) {
+      // Nothing to rank from: no topic the encoder could represent, no seed in the index, and no
+      // behaviour yet. Seed items the index does not hold yet may still arrive, so that is retried.
+      if (seen.size > 0) throw new Error(`user ${profile.userId} has no usable topic and none of their ${seen.size} seed items is in the ${profile.encoder} index yet`);
+      throw new PermanentError(`user ${profile.userId} has no usable topic, no seed item and there is no behaviour to fall back on: nothing to recommend from`);
+    }
     const items = await deps.catalog.getItems(ranked.map((c) => c.itemId));
     return {
       userId: profile.userId,
@@ -111,7 +100,8 @@ export function makeListBuilder(deps: RecommendDeps): BuildList {
     };
   }
 
-  async function candidateCategories(lists: readonly { hits: readonly { id: string }[] }[]): Promise<Map<string, string[]>> {
+  async function candidateCategories(input: RankInput): Promise<Map<string, string[]>> {
+    const lists = [...input.topicHits, ...input.seedHits, ...(input.alsoLikedHits ?? []), ...(input.categoryHits ?? []), { hits: input.popularHits ?? [] }];
     const ids = [...new Set(lists.flatMap((list) => list.hits.map((hit) => hit.id)))];
     const items = await deps.catalog.getItems(ids);
     return new Map([...items].map(([id, item]) => [id, item.categories]));
@@ -124,13 +114,22 @@ export function makeListBuilder(deps: RecommendDeps): BuildList {
 export function makeRecommendHandlers(deps: RecommendDeps): Pick<QueueHandlers<'recommend'>, 'recommend-user' | 'refresh-user'> {
   const buildList = makeListBuilder(deps);
   return {
-    'recommend-user': async (data, { childResults }) => {
-      const [embedded] = await childResults(EmbeddedTopics);
+    'recommend-user': async (data, { job, childResults }) => {
+      const [embedded] = await childResults(EmbeddedTopics, 'embed');
       if (!embedded) throw new PermanentError(`recommend-user for ${data.userId} has no embedded topics`);
       await deps.recommendations.markSeen(data.userId, data.seedItemIds);
+      await deps.replicas.forEncoder(embedded.encoder).catchUp();
+      const unindexed = data.seedItemIds.filter((id) => !deps.itemVector(embedded.encoder, id));
+      if (unindexed.length > 0) {
+        if (job.attemptsMade < SEED_WAIT_RETRIES) throw new Error(`seed items not in the ${embedded.encoder} index yet: ${unindexed.slice(0, 5).join(', ')}`);
+        // Recorded before the list is built (which catches up again), so an item indexed in
+        // between is either in this list or rebuilds it: never neither.
+        await deps.recommendations.awaitItems(data.userId, unindexed);
+      }
       const { topics, ...expansion } = embedded.expansion;
       const profile: UserProfile = {
         userId: data.userId,
+        categories: data.categories,
         topics,
         expansion,
         encoder: embedded.encoder,
@@ -151,12 +150,4 @@ export function makeRecommendHandlers(deps: RecommendDeps): Pick<QueueHandlers<'
       return { userId: data.userId, outcome: 'stored', items: stored.items.length };
     },
   };
-}
-
-/** The index keeps unit vectors (it normalises on upsert), so their cosine is the dot product. */
-function unitCosine(a: Float32Array | undefined, b: Float32Array | undefined): number | undefined {
-  if (!a || !b || a.length !== b.length) return undefined;
-  let dot = 0;
-  for (let i = 0; i < a.length; i++) dot += (a[i] as number) * (b[i] as number);
-  return dot;
 }

@@ -5,6 +5,8 @@ export const RecommendUserData = z.object({
   ...EventRef,
   userId: Id,
   seedItemIds: z.array(Id),
+  /** The signup's interest categories (as given; the ranking normalises them). */
+  categories: z.array(z.string()).default([]),
 });
 export type RecommendUserData = z.infer<typeof RecommendUserData>;
 

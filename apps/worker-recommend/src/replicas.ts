@@ -1,0 +1,39 @@
+import type { Redis } from 'ioredis';
+import { BehaviourLog, BehaviourReplica } from '@coldstart/behaviour';
+import { IndexLog, ReplicaSet, type SnapshotStore } from '@coldstart/index-log';
+import type { PoolReadiness } from '@coldstart/queues';
+import { check, type Logger } from '@coldstart/runtime';
+import type { RecommendConfig } from './config.js';
+import { replicaLag, reportReplicaLag } from './replica-lag.js';
+
+/**
+ * The pool's read replicas, loaded before it is ready: every item index and user-vector index
+ * (new-item fan-out) from its newest snapshot and log, and the behaviour model from its log.
+ * Ready once each has replayed its log (before that a search would miss items); the readiness
+ * check shows each index replica's lag.
+ */
+export async function loadReplicas(redis: Redis, config: RecommendConfig, snapshots: SnapshotStore | undefined, readiness: PoolReadiness, log: Logger) {
+  const indexLog = new IndexLog(redis, config.COLDSTART_PREFIX);
+  const replicas = new ReplicaSet(indexLog, { snapshots, logger: log });
+  for (const index of [...(await indexLog.indexNames()), ...(await indexLog.userIndexNames())]) {
+    const started = Date.now();
+    const replica = replicas.forIndex(index);
+    await replica.catchUp();
+    log.info({ index, vectors: replica.index?.size ?? 0, walPosition: replica.position, snapshotId: replica.startedFrom, loadMs: Date.now() - started }, 'replica loaded');
+  }
+  const behaviour = new BehaviourReplica(new BehaviourLog(redis, config.COLDSTART_PREFIX), {
+    maxNeighbours: config.BEHAVIOUR_MAX_NEIGHBOURS,
+    halfLifeMs: config.BEHAVIOUR_HALF_LIFE_DAYS * 86_400_000,
+  });
+  const started = Date.now();
+  await behaviour.catchUp();
+  log.info({ interactions: behaviour.model.interactions, items: behaviour.model.items, loadMs: Date.now() - started }, 'behaviour model loaded');
+  reportReplicaLag(redis, config.COLDSTART_PREFIX, replicas);
+  readiness.add(() =>
+    check('replicas', async () => {
+      const lags = await Promise.all(replicas.all().map((replica) => replicaLag(redis, config.COLDSTART_PREFIX, replica)));
+      return Object.fromEntries(lags.map((lag) => [lag.index, { lagEntries: lag.entries, lagSeconds: lag.seconds, position: lag.position, snapshot: lag.snapshot ?? null }]));
+    }),
+  );
+  return { indexLog, replicas, behaviour };
+}
