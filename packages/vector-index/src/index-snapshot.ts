@@ -1,8 +1,8 @@
 import { crc32 } from 'node:zlib';
 import { IndexSnapshotError } from './errors.js';
 
-/** Everything a FaissVectorIndex is rebuilt from; see encodeSnapshot for the byte layout. */
-export interface SnapshotContent {
+/** The index's settings and progress, stored in the header as they are. */
+interface IndexSettings {
   dimension: number;
   factory: string;
   nprobe: number | null;
@@ -10,6 +10,10 @@ export interface SnapshotContent {
   candidates: number;
   /** Rows (from 0) that are in the FAISS index; the rest are still to be added. */
   faissRows: number;
+}
+
+/** Everything a FaissVectorIndex is rebuilt from; see encodeSnapshot for the byte layout. */
+export interface SnapshotContent extends IndexSettings {
   /** One per row; null marks a tombstone. */
   ids: (string | null)[];
   vectors: Float32Array;
@@ -22,13 +26,7 @@ export interface SnapshotContent {
 const MAGIC = 'CSVI';
 const FORMAT_VERSION = 1;
 
-interface Header {
-  dimension: number;
-  factory: string;
-  nprobe: number | null;
-  trainSize: number;
-  candidates: number;
-  faissRows: number;
+interface Header extends IndexSettings {
   rows: number;
   idsBytes: number;
   vectorsBytes: number;
