@@ -20,7 +20,7 @@ const read = (path: string): string => readFileSync(join(root, path), 'utf8');
 
 const APPS = APP_ENV_SCHEMAS;
 /** Operator tools rather than services. */
-const NOT_SERVICES = new Set(['cli']);
+const NOT_SERVICES = new Set(['ops']);
 /** Read by the AWS SDK's default credential chain, not by the apps' schemas. */
 const AWS_SDK_VARIABLES = new Set(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
 

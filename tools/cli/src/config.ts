@@ -1,14 +1,15 @@
-import { AwsEnv, envInteger, envUrl, parseEnv, ProcessEnv, RedisEnv } from '@coldstart/config';
+import { AwsEnv, envInteger, envUrl, parseEnv, ProcessEnv } from '@coldstart/config';
+import { OpsEnv } from '@coldstart/ops';
 import { z } from 'zod';
 import { join } from 'node:path';
 import { repoRoot } from './repo-paths.js';
 
 /**
  * The CLI drives the local stack, so unlike the apps it defaults SQS_ENDPOINT to the local
- * emulator; point it (and REDIS_URL) elsewhere to use other services.
+ * emulator; point it (and REDIS_URL) elsewhere to use other services. It extends the operator
+ * commands' settings, which it passes to them.
  */
-export const CliEnv = RedisEnv.extend(AwsEnv.shape)
-  .extend(ProcessEnv.shape)
+export const CliEnv = OpsEnv.extend(ProcessEnv.shape)
   .extend({
     SQS_ENDPOINT: AwsEnv.shape.SQS_ENDPOINT.default('http://127.0.0.1:4566'),
     API_PORT: envInteger(8080, { min: 1, max: 65_535 }),

@@ -1,5 +1,5 @@
-import type { CliConfig } from '../config.js';
-import { formatDuration } from './durations.js';
+import type { OpsConfig } from '../config.js';
+import { formatDuration } from '../durations.js';
 import { openDlq, queueCounts, readDeadLetters, type DlqMessage, type DlqQueueChoice } from './dlq-messages.js';
 
 export interface DlqSummary {
@@ -56,7 +56,7 @@ export function summariseDeadLetters(
   };
 }
 
-export async function dlqList(config: CliConfig, choice: DlqQueueChoice): Promise<DlqSummary> {
+export async function dlqList(config: OpsConfig, choice: DlqQueueChoice): Promise<DlqSummary> {
   const target = await openDlq(config, choice);
   try {
     const messages = await readDeadLetters(target);

@@ -4,8 +4,8 @@ import { FAILURE_ATTRIBUTES } from '@coldstart/aws';
 import { summariseDeadLetters } from './dlq-list.js';
 import { describeMessage, eventTypeOf, hasFilter, matchesFilter, redriveMaxReceiveCount, redriveReason, sqsClientFor } from './dlq-messages.js';
 import { isUnsupportedAction, Pacer, producerAttributes } from './dlq-replay.js';
-import { parseJobKey } from './jobs-queues.js';
-import { ProgressBar } from './progress.js';
+import { parseJobKey } from '../jobs/jobs-queues.js';
+import { ProgressBar } from '../progress.js';
 
 const HOUR = 3_600_000;
 const now = Date.parse('2026-01-10T12:00:00Z');

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { createSqsClient, FAILURE_ATTRIBUTES, resolveEventQueue, type EventQueue } from '@coldstart/aws';
 import { EVENT_TYPES, MAX_BODY_BYTES } from '@coldstart/events';
-import type { CliConfig } from '../config.js';
+import type { OpsConfig } from '../config.js';
 
 /** `--queue` values and the configuration variable each one names. */
 export const DLQ_QUEUE_CHOICES = ['user-events', 'item-events'] as const;
@@ -17,17 +17,19 @@ export type DlqQueueChoice = (typeof DLQ_QUEUE_CHOICES)[number];
 /** `--type` values: the event types, and `unknown` for bodies whose type cannot be read. */
 export const EVENT_TYPE_CHOICES = [...EVENT_TYPES, 'unknown'] as const;
 
-export function sourceQueueName(config: Pick<CliConfig, 'USER_EVENTS_QUEUE' | 'ITEM_EVENTS_QUEUE'>, choice: DlqQueueChoice): string {
+export function sourceQueueName(config: Pick<OpsConfig, 'USER_EVENTS_QUEUE' | 'ITEM_EVENTS_QUEUE'>, choice: DlqQueueChoice): string {
   return choice === 'user-events' ? config.USER_EVENTS_QUEUE : config.ITEM_EVENTS_QUEUE;
 }
 
 /**
- * The CLI defaults SQS_ENDPOINT to the local emulator; pointed at an AWS endpoint it must use
- * the default credential chain, which `createSqsClient` only does without an endpoint.
+ * The development CLI defaults SQS_ENDPOINT to the local emulator; unset (as in production) or
+ * pointed at an AWS endpoint, the client must use the default credential chain, which
+ * `createSqsClient` only does without an endpoint.
  */
-export function sqsClientFor(config: Pick<CliConfig, 'AWS_REGION' | 'SQS_ENDPOINT'>): SQSClient {
-  const aws = /(^|\.)amazonaws\.com(\.cn)?$/.test(new URL(config.SQS_ENDPOINT).hostname);
-  return createSqsClient({ region: config.AWS_REGION, endpoint: aws ? undefined : config.SQS_ENDPOINT });
+export function sqsClientFor(config: Pick<OpsConfig, 'AWS_REGION' | 'SQS_ENDPOINT'>): SQSClient {
+  const endpoint = config.SQS_ENDPOINT;
+  const aws = endpoint === undefined || /(^|\.)amazonaws\.com(\.cn)?$/.test(new URL(endpoint).hostname);
+  return createSqsClient({ region: config.AWS_REGION, endpoint: aws ? undefined : endpoint });
 }
 
 export interface DlqTarget {
@@ -40,7 +42,7 @@ export interface DlqTarget {
   maxReceiveCount: number | undefined;
 }
 
-export async function openDlq(config: CliConfig, choice: DlqQueueChoice): Promise<DlqTarget> {
+export async function openDlq(config: OpsConfig, choice: DlqQueueChoice): Promise<DlqTarget> {
   const sqs = sqsClientFor(config);
   try {
     const queue = await resolveEventQueue(sqs, sourceQueueName(config, choice));

@@ -1,4 +1,4 @@
-import type { CliConfig } from '../config.js';
+import type { OpsConfig } from '../config.js';
 import { openDlq, readDeadLetters, type DlqQueueChoice } from './dlq-messages.js';
 
 export interface PeekedMessage {
@@ -18,7 +18,7 @@ export interface DlqPeek {
 }
 
 /** Up to `max` dead letters with their bodies, oldest first failure first; nothing is consumed. */
-export async function dlqPeek(config: CliConfig, choice: DlqQueueChoice, max: number): Promise<DlqPeek> {
+export async function dlqPeek(config: OpsConfig, choice: DlqQueueChoice, max: number): Promise<DlqPeek> {
   const target = await openDlq(config, choice);
   try {
     const messages = await readDeadLetters(target, max);

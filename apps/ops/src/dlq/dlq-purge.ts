@@ -1,6 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import type { CliConfig } from '../config.js';
-import { formatDuration } from './durations.js';
+import type { OpsConfig } from '../config.js';
+import { formatDuration } from '../durations.js';
 import { deleteMessages, describeMessage, DlqScanner, matchesFilter, openDlq, releaseMessages, type DlqMessage, type DlqQueueChoice } from './dlq-messages.js';
 
 export interface PurgeReport {
@@ -14,17 +14,8 @@ export interface PurgeReport {
   messages: { messageId: string; eventType: string; reason: string; firstFailureAt: string }[];
 }
 
-/** Thrown when a destructive command lacks `--yes`; the CLI exits 1 with its message. */
-export class ConfirmationRequiredError extends Error {
-  override readonly name = 'ConfirmationRequiredError';
-}
-
-export function requireYes(yes: boolean | undefined, what: string): void {
-  if (!yes) throw new ConfirmationRequiredError(`refusing to ${what} without --yes; nothing was deleted (add --yes to confirm)`);
-}
-
 /** Deletes the dead letters whose first failure is older than `olderThanMs`; the rest are released at once. */
-export async function dlqPurge(config: CliConfig, choice: DlqQueueChoice, olderThanMs: number): Promise<PurgeReport> {
+export async function dlqPurge(config: OpsConfig, choice: DlqQueueChoice, olderThanMs: number): Promise<PurgeReport> {
   const target = await openDlq(config, choice);
   const { sqs, queue } = target;
   try {

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { FAILURE_ATTRIBUTES } from '@coldstart/aws';
 import { sleep } from '@coldstart/runtime';
-import type { CliConfig } from '../config.js';
+import type { OpsConfig } from '../config.js';
 import {
   describeMessage,
   DlqScanner,
@@ -23,7 +23,7 @@ import {
   type DlqQueueChoice,
   type DlqTarget,
 } from './dlq-messages.js';
-import { ProgressBar, type ProgressStream } from './progress.js';
+import { ProgressBar, type ProgressStream } from '../progress.js';
 
 export interface ReplayOptions {
   filter: DlqFilter;
@@ -262,7 +262,14 @@ async function replayByMessage(target: DlqTarget, options: ReplayOptions, io: Re
   return { moved, skipped, failed };
 }
 
-export async function dlqReplay(config: CliConfig, choice: DlqQueueChoice, options: ReplayOptions, io: ReplayIo): Promise<ReplaySummary | DryRunReport> {
+/** `dlq replay`'s text output: what moved, or in a dry run what would have, one message a line. */
+export function renderReplay(result: ReplaySummary | DryRunReport): string {
+  if (!('dryRun' in result)) return `moved ${result.moved}, skipped ${result.skipped}, failed ${result.failed}`;
+  const lines = result.messages.map((m) => `${m.messageId}  ${m.eventType}  ${m.firstFailureAt}  ${m.reason}`);
+  return [...lines, `dry run: would move ${result.wouldMove}, skipped ${result.skipped}; nothing was moved`].join('\n');
+}
+
+export async function dlqReplay(config: OpsConfig, choice: DlqQueueChoice, options: ReplayOptions, io: ReplayIo): Promise<ReplaySummary | DryRunReport> {
   const target = await openDlq(config, choice);
   try {
     if (!options.dryRun && !hasFilter(options.filter) && options.max === undefined) {

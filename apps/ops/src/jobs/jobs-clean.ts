@@ -1,6 +1,6 @@
-import { type QueueName } from '@coldstart/pipeline';
-import type { CliConfig } from '../config.js';
-import { formatDuration } from './durations.js';
+import type { QueueName } from '@coldstart/pipeline';
+import type { OpsConfig } from '../config.js';
+import { formatDuration } from '../durations.js';
 import { allFailedJobs, JobQueues } from './jobs-queues.js';
 
 export interface CleanReport {
@@ -16,7 +16,7 @@ const CLEAN_BATCH = 1_000;
  * Removes failed jobs whose failure is older than `olderThanMs`, through BullMQ's own clean
  * (in batches, so one call never blocks Redis for long), and says which ones went.
  */
-export async function jobsClean(config: CliConfig, queueName: QueueName, olderThanMs: number): Promise<CleanReport> {
+export async function jobsClean(config: OpsConfig, queueName: QueueName, olderThanMs: number): Promise<CleanReport> {
   const queues = new JobQueues(config);
   try {
     const queue = queues.queue(queueName);

@@ -1,5 +1,5 @@
-import { type QueueName } from '@coldstart/pipeline';
-import type { CliConfig } from '../config.js';
+import type { QueueName } from '@coldstart/pipeline';
+import type { OpsConfig } from '../config.js';
 import { groupFailures, type FailureGroup } from './failure-groups.js';
 import { allFailedJobs, JobQueues } from './jobs-queues.js';
 
@@ -9,7 +9,7 @@ export interface FailedJobsReport {
   groups: FailureGroup[];
 }
 
-export async function jobsFailed(config: CliConfig, queueName: QueueName): Promise<FailedJobsReport> {
+export async function jobsFailed(config: OpsConfig, queueName: QueueName): Promise<FailedJobsReport> {
   const queues = new JobQueues(config);
   try {
     const jobs = await allFailedJobs(queues.queue(queueName));

@@ -2,7 +2,7 @@ import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUE_NAMES, type QueueName } from '@coldstart/pipeline';
 import { bullPrefix, createRedis } from '@coldstart/queues';
-import type { CliConfig } from '../config.js';
+import type { OpsConfig } from '../config.js';
 
 export const JOB_QUEUE_CHOICES: readonly QueueName[] = QUEUE_NAMES;
 
@@ -12,7 +12,7 @@ export class JobQueues {
   readonly prefix: string;
   private readonly redis: Redis;
 
-  constructor(config: Pick<CliConfig, 'REDIS_URL' | 'COLDSTART_PREFIX'>) {
+  constructor(config: Pick<OpsConfig, 'REDIS_URL' | 'COLDSTART_PREFIX'>) {
     this.prefix = bullPrefix(config.COLDSTART_PREFIX);
     this.redis = createRedis(config.REDIS_URL, 'producer');
   }

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
-import { type QueueName } from '@coldstart/pipeline';
+import type { QueueName } from '@coldstart/pipeline';
 import { sleep } from '@coldstart/runtime';
-import type { CliConfig } from '../config.js';
+import type { OpsConfig } from '../config.js';
 import { allFailedJobs, JobQueues } from './jobs-queues.js';
 
 export interface RetryOptions {
@@ -58,7 +58,7 @@ const keyOf = (queue: QueueName, job: Job) => `${queue}:${job.id ?? ''}`;
  * parent only once all its children have completed (BullMQ keeps a retried child's result for
  * a parent that has already failed, but does not move that parent on by itself).
  */
-export async function jobsRetry(config: CliConfig, queueName: QueueName, options: RetryOptions): Promise<RetryReport> {
+export async function jobsRetry(config: OpsConfig, queueName: QueueName, options: RetryOptions): Promise<RetryReport> {
   const queues = new JobQueues(config);
   try {
     const cutoff = options.sinceMs === undefined ? 0 : Date.now() - options.sinceMs;

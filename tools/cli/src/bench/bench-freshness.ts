@@ -3,9 +3,9 @@ import { createSqsClient } from '@coldstart/aws';
 import { IndexLog, ReplicaSet, type WalReplica } from '@coldstart/index-log';
 import { percentile, sleep } from '@coldstart/runtime';
 import type { CliConfig } from '../config.js';
-import { chaosEvents } from '../chaos/chaos-events.js';
-import { startIsolatedConfig } from '../chaos/isolated-stack.js';
-import { publishPaced } from '../chaos/paced-publisher.js';
+import { chaosEvents } from '../workload/chaos-events.js';
+import { startIsolatedConfig } from '../stack/isolated-stack.js';
+import { publishPaced } from '../workload/paced-publisher.js';
 import { stackUp } from '../stack/stack.js';
 
 export interface FreshnessOptions {

@@ -1,9 +1,10 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import faiss from 'faiss-node';
 import type { Index } from 'faiss-node';
 import { catalogTexts, loadWordVectorEncoder } from '@coldstart/embeddings';
 import { deserializeVectorIndex, FaissVectorIndex } from '@coldstart/vector-index';
 import { mulberry32, percentile } from '@coldstart/runtime';
+import { positiveIntOption } from '@coldstart/ops';
 import type { CliConfig } from '../config.js';
 import { measurePipelineFreshness } from './bench-freshness.js';
 
@@ -210,30 +211,24 @@ export async function runBenchIndex(options: BenchIndexOptions): Promise<BenchIn
   };
 }
 
-const positiveInt = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
-  return n;
-};
-
 /** `coldstart bench index`: added to the existing `bench` group. */
 export function registerBenchIndexCommand(bench: Command, loadConfig: () => CliConfig): void {
   bench
     .command('index')
     .description('our VectorIndex against raw faiss-node on the same vectors and queries: add rate, search latency, snapshot and restore; optionally recall@k against exact search')
-    .option('--n <n>', 'vectors to index', positiveInt, 100_000)
-    .option('--dim <d>', 'dimension (ignored for --data catalog, which is the encoder\'s)', positiveInt, 768)
+    .option('--n <n>', 'vectors to index', positiveIntOption, 100_000)
+    .option('--dim <d>', 'dimension (ignored for --data catalog, which is the encoder\'s)', positiveIntOption, 768)
     .option('--index <factory>', 'FAISS factory string: Flat, HNSW32, IVF1024,Flat, IVF4096,PQ64, …', 'Flat')
     .addOption(new Option('--data <kind>', 'random unit vectors, 1000 gaussian clusters, or the catalog through the word-vector encoder').choices(['random', 'clustered', 'catalog']).default('random'))
-    .option('--queries <n>', 'queries timed (and held out of the index)', positiveInt, 200)
-    .option('--nprobe <n>', 'IVF lists probed by our index (raw faiss-node stays at 1)', positiveInt)
-    .option('--train-size <n>', 'vectors IVF/PQ indexes train on (ours stays exact brute force until that many arrived; default 39 × nlist)', positiveInt)
-    .option('--candidates <n>', 'FAISS candidates our index re-ranks exactly (default 0 for Flat, 100 otherwise)', positiveInt)
-    .option('--seed <n>', 'random seed', positiveInt, 42)
+    .option('--queries <n>', 'queries timed (and held out of the index)', positiveIntOption, 200)
+    .option('--nprobe <n>', 'IVF lists probed by our index (raw faiss-node stays at 1)', positiveIntOption)
+    .option('--train-size <n>', 'vectors IVF/PQ indexes train on (ours stays exact brute force until that many arrived; default 39 × nlist)', positiveIntOption)
+    .option('--candidates <n>', 'FAISS candidates our index re-ranks exactly (default 0 for Flat, 100 otherwise)', positiveIntOption)
+    .option('--seed <n>', 'random seed', positiveIntOption, 42)
     .option('--recall', 'also report recall@10 of raw faiss-node and of our index against exact search')
     .option('--no-freshness', 'skip freshnessP99Ms (it starts a stack of its own: SQS emulator, Redis, ingest, embed and index pools)')
-    .option('--freshness-items <n>', 'item events timed from SQS to a searchable replica', positiveInt, 200)
-    .option('--freshness-rate <per-second>', 'item events published per second while timing', positiveInt, 20)
+    .option('--freshness-items <n>', 'item events timed from SQS to a searchable replica', positiveIntOption, 200)
+    .option('--freshness-rate <per-second>', 'item events published per second while timing', positiveIntOption, 20)
     .option('--json', 'print {"n", "dim", "addPerSec", "searchP50Ms", "searchP99Ms", "rawSearchP50Ms", "wrapperVsRaw", "snapshotSec", "snapshotBytes", "restoreSec", "freshnessP99Ms", …}')
     .action(async (options: {
       n: number;

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { createSqsClient } from '@coldstart/aws';
 import { loadEncoder } from '@coldstart/embeddings';
@@ -7,13 +7,14 @@ import type { ExpansionInput } from '@coldstart/expander';
 import { startLlmServer } from '@coldstart/llm-server';
 import { join } from 'node:path';
 import { percentile } from '@coldstart/runtime';
+import { positiveIntOption } from '@coldstart/ops';
 import type { CliConfig } from '../config.js';
-import { chaosEvents } from '../chaos/chaos-events.js';
-import { startIsolatedConfig } from '../chaos/isolated-stack.js';
-import { OutcomeTracker } from '../chaos/outcome-tracker.js';
-import { publishPaced } from '../chaos/paced-publisher.js';
-import { sumCounter } from '../demo/llm-usage.js';
-import { waitUntilDone } from '../demo/wait-until.js';
+import { chaosEvents } from '../workload/chaos-events.js';
+import { startIsolatedConfig } from '../stack/isolated-stack.js';
+import { OutcomeTracker } from '../workload/outcome-tracker.js';
+import { publishPaced } from '../workload/paced-publisher.js';
+import { sumCounter } from '../workload/llm-usage.js';
+import { waitUntilDone } from '../workload/wait-until.js';
 import { metricsPort, stackUp } from '../stack/stack.js';
 import { cpuSince, stackCpuMs } from './bench-pipeline-cpu.js';
 import { runSequentialBaseline, type SequentialReport } from './bench-pipeline-sequential.js';
@@ -181,22 +182,16 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
   }
 }
 
-const positiveInt = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
-  return n;
-};
-
 /** `coldstart bench pipeline`: added to the existing `bench` group. */
 export function registerBenchPipelineCommand(bench: Command, loadConfig: () => CliConfig): void {
   bench
     .command('pipeline')
     .description('users/s, time to recommendations and CPU per event of the real stack, against the published notebook\'s sequential loop, both on a local LLM server of fixed latency with no cache hits')
-    .requiredOption('--users <n>', 'signups through the stack', positiveInt)
-    .option('--llm-latency-ms <ms>', 'the local LLM server\'s fixed latency', positiveInt, 650)
-    .option('--baseline-users <n>', 'users through the sequential baseline (its rate is steady; a sample measures it)', positiveInt, 20)
-    .option('--expand-processes <n>', 'worker-expand processes (64 jobs in flight each)', positiveInt, 4)
-    .option('--timeout <seconds>', 'give up waiting after this long', positiveInt, 1800)
+    .requiredOption('--users <n>', 'signups through the stack', positiveIntOption)
+    .option('--llm-latency-ms <ms>', 'the local LLM server\'s fixed latency', positiveIntOption, 650)
+    .option('--baseline-users <n>', 'users through the sequential baseline (its rate is steady; a sample measures it)', positiveIntOption, 20)
+    .option('--expand-processes <n>', 'worker-expand processes (64 jobs in flight each)', positiveIntOption, 4)
+    .option('--timeout <seconds>', 'give up waiting after this long', positiveIntOption, 1800)
     .option('--json', 'print {"users", "pipeline": {"usersPerSec", "p50MsToRecs", "p99MsToRecs", "cpuMsPerEvent", …}, "sequential": {…}, "speedup"}')
     .action(async (options: { users: number; llmLatencyMs: number; baselineUsers: number; expandProcesses: number; timeout: number; json?: boolean }) => {
       const say = (line: string) => process.stderr.write(`${line}\n`);

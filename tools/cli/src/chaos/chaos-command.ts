@@ -1,18 +1,9 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { numberOption, positiveIntOption } from '@coldstart/ops';
 import type { CliConfig } from '../config.js';
 import { runChaos, type ChaosReport } from './run-chaos.js';
 
-const positiveInt = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
-  return n;
-};
-
-const share = (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('must be a share between 0 and 1, e.g. 0.3');
-  return n;
-};
+const share = numberOption('must be a share between 0 and 1, e.g. 0.3', { min: 0, max: 1 });
 
 function renderS3Faults(s3: NonNullable<ChaosReport['detail']['s3Faults']>): string[] {
   const { proxy, snapshotTraffic, check } = s3;
@@ -44,16 +35,16 @@ export function registerChaosCommand(program: Command, loadConfig: () => CliConf
   program
     .command('chaos')
     .description('on a stack of its own: publish M items and N signups through SQS while SIGKILLing random pool/ingest processes (and crashing Redis, and failing the LLM); then check every event')
-    .requiredOption('--users <n>', 'signups to publish', positiveInt)
-    .requiredOption('--items <n>', 'catalog items to publish (the goodbooks books, then suffixed copies of them)', positiveInt)
-    .option('--kill-every <seconds>', 'SIGKILL one random pool or ingest process this often, and restart it', positiveInt)
+    .requiredOption('--users <n>', 'signups to publish', positiveIntOption)
+    .requiredOption('--items <n>', 'catalog items to publish (the goodbooks books, then suffixed copies of them)', positiveIntOption)
+    .option('--kill-every <seconds>', 'SIGKILL one random pool or ingest process this often, and restart it', positiveIntOption)
     .option('--redis-restart', 'crash the stack\'s own Redis (SIGKILL; AOF on) once half the users are served, and restart it')
     .option('--llm-faults <share>', 'expand through a local LLM server failing this share of requests (half HTTP 500, half hangs)', share)
     .option('--s3-faults <share>', 'snapshot the indexes to the stack\'s S3 emulator through a proxy failing (500 InternalError or 503 SlowDown) or delaying (1–3 s) this share of the writes, half and half; then check that LATEST verifies and restores to the catalog\'s items', share)
-    .option('--llm-latency-ms <ms>', 'the local LLM server\'s fixed latency with --llm-faults', positiveInt, 200)
-    .option('--rate <users-per-second>', 'publish signups at this rate (default: all at once)', positiveInt)
-    .option('--expand-processes <n>', 'worker-expand processes (default $EXPAND_PROCESSES or 1)', positiveInt)
-    .option('--timeout <seconds>', 'give up waiting for the drain after this long', positiveInt, 3600)
+    .option('--llm-latency-ms <ms>', 'the local LLM server\'s fixed latency with --llm-faults', positiveIntOption, 200)
+    .option('--rate <users-per-second>', 'publish signups at this rate (default: all at once)', positiveIntOption)
+    .option('--expand-processes <n>', 'worker-expand processes (default $EXPAND_PROCESSES or 1)', positiveIntOption)
+    .option('--timeout <seconds>', 'give up waiting for the drain after this long', positiveIntOption, 3600)
     .option('--keep-state', 'keep the stack\'s state dir (logs, AOF) afterwards; kept anyway when the run fails')
     .option('--json', 'print {"users", "items", "served", "lost", "duplicateWrites", "kills", "p50MsToRecs", "p99MsToRecs", "detail"}')
     .action(

@@ -2,7 +2,7 @@ import { sleep } from '@coldstart/runtime';
 import { appEntry } from '../repo-paths.js';
 import type { CliConfig } from '../config.js';
 import { runningPid } from '../stack/process-control.js';
-import { waitForExit } from './redis-pid.js';
+import { waitForExit } from '../stack/redis-pid.js';
 
 /** The processes chaos may kill: every pool and the ingest (the api serves reads and holds no work). */
 const KILLABLE = ['ingest', 'worker-index', 'worker-embed', 'worker-expand', 'worker-recommend'] as const;

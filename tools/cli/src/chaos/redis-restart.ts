@@ -1,5 +1,5 @@
 import type { CliConfig } from '../config.js';
-import { stackRedisPid, waitForExit } from './redis-pid.js';
+import { stackRedisPid, waitForExit } from '../stack/redis-pid.js';
 
 export interface RedisRestart {
   /** SIGKILL: a crash, not a shutdown; Redis writes nothing more, so AOF's everysec fsync may lose the last second. */

@@ -1,4 +1,4 @@
-import type { DemoReport } from '../commands/demo.js';
+import type { DemoReport } from './run-demo.js';
 import type { StageTiming } from './stage-timings.js';
 
 const clip = (text: string, width: number) => (text.length <= width ? text.padEnd(width) : `${text.slice(0, width - 1)}…`);

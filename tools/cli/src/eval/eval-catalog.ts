@@ -1,10 +1,11 @@
-import { EmptyTextError, type Encoder } from '@coldstart/embeddings';
+import { EmptyTextError, encodeVectorBase64, type Encoder } from '@coldstart/embeddings';
+import type { Redis } from 'ioredis';
 import type { CategoryStatsSource, SeedItem } from '@coldstart/expander';
 import type { Book } from '@coldstart/goodbooks';
 import { itemEmbeddingText } from '@coldstart/embeddings';
-import { normaliseCategory, pairKey, type CategoryStats } from '@coldstart/store';
+import { CatalogStore, normaliseCategory, pairKey, type CategoryStats } from '@coldstart/store';
 import { createVectorIndex, type VectorIndex } from '@coldstart/vector-index';
-import { itemEvent } from '../demo/demo-events.js';
+import { itemEvent } from '../workload/demo-events.js';
 
 export interface CatalogItem {
   book: Book;
@@ -63,6 +64,23 @@ export class EvalCatalog implements CategoryStatsSource {
   seedItem(itemId: string): SeedItem | undefined {
     const item = this.items.get(itemId);
     return item ? { itemId, title: item.book.title, categories: item.categories } : undefined;
+  }
+
+  /** Writes the catalog of record as the index pool does (CatalogStore.upsert), with one encoder's vectors; items it could not encode are left out, as there. */
+  async store(embedded: EmbeddedCatalog, connection: { redis: Redis; prefix: string }): Promise<void> {
+    const store = new CatalogStore(connection.redis, connection.prefix);
+    for (const [itemId, vector] of embedded.vectors) {
+      const item = this.items.get(itemId);
+      if (!item) continue;
+      await store.upsert({
+        item: { itemId, title: item.book.title, authors: item.book.authors, categories: item.categories },
+        occurredAt: OCCURRED_AT,
+        eventId: `eval:${itemId}`,
+        encoder: embedded.encoderId,
+        dimension: vector.length,
+        vector: encodeVectorBase64(vector),
+      });
+    }
   }
 
   /** Encodes every item and indexes it, as the embed and index pools do; unencodable items are left out as they would be. */

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { FOLD_NAMES } from '@coldstart/goodbooks';
+import { numberOption } from '@coldstart/ops';
 import { loadConfig } from '../config.js';
 import { EVAL_EXPANDERS } from './eval-expanders.js';
 import { renderEvalHtml } from './render-eval-html.js';
@@ -14,11 +15,7 @@ type EvalCommandOptions = Pick<EvalOptions, 'fold' | 'k' | 'users' | 'expanders'
   json?: boolean;
 };
 
-const wholeNumber = (min: number) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`must be a whole number >= ${min}`);
-  return n;
-};
+const wholeNumber = (min: number) => numberOption(`must be a whole number >= ${min}`, { integer: true, min });
 const list = (value: string) => value.split(',').map((v) => v.trim()).filter((v) => v.length > 0);
 
 /** `coldstart eval`: offline accuracy of the production pipeline against baselines on a goodbooks fold. */

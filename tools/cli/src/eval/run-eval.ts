@@ -1,12 +1,14 @@
 import { loadEncoder } from '@coldstart/embeddings';
-import { type FoldName, loadFold } from '@coldstart/goodbooks';
-import { DEFAULT_RANKING, popularityPrior, type Reason, type RankingSettings } from '@coldstart/ranking';
+import type { Interaction } from '@coldstart/behaviour';
+import { type Fold, type FoldName, loadFold, type Rating } from '@coldstart/goodbooks';
+import { DEFAULT_RANKING, type Reason, type RankingSettings } from '@coldstart/ranking';
 import { mulberry32 } from '@coldstart/runtime';
-import { ProgressBar, type ProgressStream } from '../ops/progress.js';
+import { ProgressBar, type ProgressStream } from '@coldstart/ops';
 import { contentNnBaseline, cooccurrenceReference, genrePopularityBaseline, popularityBaseline, randomBaseline } from './baselines.js';
+import { EvalBehaviour } from './eval-behaviour.js';
 import { type EmbeddedCatalog, EvalCatalog } from './eval-catalog.js';
 import { EVAL_EXPANDERS } from './eval-expanders.js';
-import { type EvalCase, type ProtocolName, splitFold } from './eval-protocol.js';
+import { type EvalCase, type EvalSplit, type ProtocolName, splitFold } from './eval-protocol.js';
 import type { EvalSystem, SystemKind } from './eval-system.js';
 import { bootstrapCi, intraListDiversity, mean, novelty, scoreList } from './metrics.js';
 import { overlapMatrix, type OverlapMatrix } from './overlap.js';
@@ -26,6 +28,8 @@ export interface EvalOptions {
   dataDir?: string;
   /** Ranking settings for the pipelines; default: the tuned production defaults. */
   ranking?: RankingSettings;
+  /** The Redis the behaviour log is learned into (a prefix of the run's own, removed after). */
+  redisUrl: string;
   progress?: ProgressStream;
 }
 
@@ -94,7 +98,6 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
   const cases = options.users === undefined ? split.cases : split.cases.slice(0, options.users);
   const catalog = new EvalCatalog(fold.books);
   const stats = new TrainingStats(split.training);
-  const popularity = popularityPrior(stats.popularity);
 
   const embedded: EmbeddedCatalog[] = [];
   for (const encoderId of options.encoders) {
@@ -103,6 +106,37 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
     embedded.push(await catalog.embed(encoderId, encoder, (done) => bar.update(done)));
     bar.finish(catalog.items.size);
   }
+
+  const behaviour = await EvalBehaviour.open(options.redisUrl);
+  try {
+    return await evaluate(options, { fold, split, cases, catalog, stats, embedded, behaviour, settings, progress });
+  } finally {
+    // T5 encoders hold an onnxruntime session; the Encoder interface has no close, so ask.
+    for (const e of embedded) await (e.encoder as { close?: () => Promise<void> }).close?.();
+    await behaviour.close();
+  }
+}
+
+interface EvalInputs {
+  fold: Fold;
+  split: EvalSplit;
+  cases: EvalCase[];
+  catalog: EvalCatalog;
+  stats: TrainingStats;
+  embedded: EmbeddedCatalog[];
+  behaviour: EvalBehaviour;
+  settings: RankingSettings;
+  progress: ProgressStream;
+}
+
+async function evaluate(options: EvalOptions, inputs: EvalInputs): Promise<EvalResult> {
+  const { split, cases, catalog, stats, embedded, behaviour, settings, progress } = inputs;
+  // The catalog of record as the index pool writes it (the learn script reads items' categories from it).
+  const first = embedded[0];
+  if (first) await catalog.store(first, behaviour.connection);
+  const learning = new ProgressBar(progress, 'learning training interactions', split.training.length);
+  await behaviour.learn(split.training.map(trainingInteraction), (done) => learning.update(done));
+  learning.finish(split.training.length);
 
   const systems: EvalSystem[] = [
     randomBaseline(catalog, options.seed),
@@ -115,7 +149,7 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
     const factory = EVAL_EXPANDERS[expanderName];
     if (!factory) throw new Error(`unknown expander ${JSON.stringify(expanderName)}; known: ${Object.keys(EVAL_EXPANDERS).join(', ')}`);
     const expander = await factory({ catalog });
-    for (const e of embedded) systems.push(pipelineSystem({ expander, expanderLabel: expanderName, catalog, embedded: e, popularity, settings }));
+    for (const e of embedded) systems.push(pipelineSystem({ expander, expanderLabel: expanderName, catalog, embedded: e, behaviour: behaviour.model, settings }));
   }
 
   const lists = new Map<string, Map<number, string[]>>();
@@ -124,6 +158,8 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
   const firstPipeline = systems.find((s) => s.kind === 'pipeline');
   const bar = new ProgressBar(progress, 'evaluating users', cases.length);
   for (const [n, user] of cases.entries()) {
+    // What the signup flow (and the warming protocol's interactions) teach before the list is read.
+    await behaviour.learn(signupInteractions(user));
     for (const system of systems) {
       const recommendation = await system.recommend(user, options.k);
       const itemIds = recommendation.itemIds.filter((id) => id !== String(user.seed.bookId)).slice(0, options.k);
@@ -168,13 +204,27 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
     cases.map((c) => ({ userId: c.userId, seedItem: String(c.seed.bookId) })),
     options.k,
   );
-  // T5 encoders hold an onnxruntime session; the Encoder interface has no close, so ask.
-  for (const e of embedded) await (e.encoder as { close?: () => Promise<void> }).close?.();
   return {
     report: { fold: options.fold, k: options.k, users: cases.length, protocol: options.protocol, seed: options.seed, systems: metrics, overlap, ranking: settings },
     dump,
     samples,
   };
+}
+
+/** Goodbooks has no timestamps: every rating is taken to happen at one instant, so none decays. */
+const RATED_AT_MS = Date.parse('2017-01-01T00:00:00Z');
+
+function trainingInteraction(rating: Rating): Interaction {
+  return { eventId: `train:${rating.userId}:${rating.bookId}`, userId: String(rating.userId), itemId: String(rating.bookId), rating: rating.rating, atMs: RATED_AT_MS };
+}
+
+/** The signup's seed (with its rating, as the signup flow learns it), then the interactions sent after it. */
+function signupInteractions(user: EvalCase): Interaction[] {
+  const userId = `test:${user.userId}`;
+  return [
+    { eventId: `signup:${user.userId}:${user.seed.bookId}`, userId, itemId: String(user.seed.bookId), rating: user.seedRating, atMs: RATED_AT_MS },
+    ...user.seen.map((r) => ({ eventId: `interaction:${r.userId}:${r.bookId}`, userId, itemId: String(r.bookId), rating: r.rating, atMs: RATED_AT_MS })),
+  ];
 }
 
 function sampleOf(user: EvalCase, system: string, itemIds: string[], topics: string[], reasons: Reason[], catalog: EvalCatalog): SampleUser {

@@ -2,26 +2,13 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { FOLD_NAMES, type FoldName } from '@coldstart/goodbooks';
 import { FaultProfile, startLlmServer } from '@coldstart/llm-server';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
+import { numberOption } from '@coldstart/ops';
 import { type FaultFlags, mergeFaultFlags } from './fault-options.js';
 
-const port = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('must be a port number, 0–65535 (0: any free port)');
-  return n;
-};
-
-const milliseconds = (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number of milliseconds, 0 or more');
-  return n;
-};
-
-const share = (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('must be a share between 0 and 1');
-  return n;
-};
+const port = numberOption('must be a port number, 0–65535 (0: any free port)', { integer: true, min: 0, max: 65_535 });
+const milliseconds = numberOption('must be a number of milliseconds, 0 or more', { min: 0 });
+const share = numberOption('must be a share between 0 and 1', { min: 0, max: 1 });
 
 /** Repeatable and comma-separated alike: `--model a --model b,c`. */
 const modelIds = (value: string, previous: string[] | undefined) => [

@@ -1,22 +1,11 @@
 import { join } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { numberOption, positiveIntListOption, positiveIntOption } from '@coldstart/ops';
 import { repoRoot } from '../repo-paths.js';
 import { benchLlm, DEFAULT_MAX_TOKENS, DEFAULT_PROMPT_CATEGORY, DEFAULT_TIMEOUT_MS, renderLlmBench } from './bench-llm.js';
 import { benchFileSchema, MARGINAL_DEFINITION, planDeployment, priceTableSchema, readJsonFile, renderPlan } from './plan.js';
 
-const positiveInt = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
-  return n;
-};
-
-const positiveNumber = (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
-  return n;
-};
-
-const intList = (value: string) => value.split(',').map((n) => positiveInt(n.trim()));
+const positiveNumber = numberOption('must be a positive number', { above: 0 });
 
 /** The shipped price table: AWS on-demand list prices (check them before relying on a plan). */
 export const defaultPricesFile = () => join(repoRoot(), 'deploy', 'prices', 'aws-instances.json');
@@ -30,11 +19,11 @@ export function registerBenchLlmCommand(bench: Command): void {
     )
     .requiredOption('--base-url <url>', 'the server\'s OpenAI API base, e.g. http://127.0.0.1:8000/v1 (key: $OPENAI_API_KEY, if set)')
     .requiredOption('--model <id>', 'the served model id (see GET /v1/models)')
-    .option('--concurrency <levels>', 'comma-separated requests in flight', intList, [1, 4, 16, 64])
-    .requiredOption('--requests <n>', 'requests per concurrency level', positiveInt)
+    .option('--concurrency <levels>', 'comma-separated requests in flight', positiveIntListOption, [1, 4, 16, 64])
+    .requiredOption('--requests <n>', 'requests per concurrency level', positiveIntOption)
     .option('--prompt-category <category>', 'the interest put into the prompt', DEFAULT_PROMPT_CATEGORY)
-    .option('--max-tokens <n>', 'max_tokens per completion (enough for a JSON list of 5 topics)', positiveInt, DEFAULT_MAX_TOKENS)
-    .option('--timeout-ms <ms>', 'per-request timeout; a timed-out request counts as an error', positiveInt, DEFAULT_TIMEOUT_MS)
+    .option('--max-tokens <n>', 'max_tokens per completion (enough for a JSON list of 5 topics)', positiveIntOption, DEFAULT_MAX_TOKENS)
+    .option('--timeout-ms <ms>', 'per-request timeout; a timed-out request counts as an error', positiveIntOption, DEFAULT_TIMEOUT_MS)
     .option('--json', 'print {"baseUrl", "model", "results": [{"concurrency", "p50Ms", "p95Ms", "p99Ms", "requestsPerSec", "completionTokensPerSec", "errorShare", …}]}')
     .action(
       async (options: { baseUrl: string; model: string; concurrency: number[]; requests: number; promptCategory: string; maxTokens: number; timeoutMs: number; json?: boolean }) => {
@@ -67,7 +56,7 @@ export function registerPlanCommand(program: Command): void {
     )
     .requiredOption('--bench <file>', 'JSON {"configs": [{"name", "instance", "tensorParallelSize", "replicasPerInstance", "bench": <bench llm --json output>}]}; published figures: tools/cli/src/sizing/published-trn1-llama3b.json')
     .option('--prices <file>', 'price table (default: deploy/prices/aws-instances.json, AWS on-demand list prices: check them)')
-    .requiredOption('--users-per-day <n>', 'new users per day', positiveInt)
+    .requiredOption('--users-per-day <n>', 'new users per day', positiveIntOption)
     .requiredOption('--slo-p50-ms <ms>', 'the p50 latency an LLM call must meet', positiveNumber)
     .option(
       '--calls-per-user <n>',

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliConfig } from '../config.js';
-import { stackDown } from '../stack/stack.js';
+import { stackDown } from './stack.js';
 import { freePort, freePortRange } from '@coldstart/testing';
 import { stackRedisPid, waitForExit } from './redis-pid.js';
 

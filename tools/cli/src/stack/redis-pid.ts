@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { waitUntil } from '@coldstart/runtime';
-import { pidFile } from '../stack/process-control.js';
+import { pidFile } from './process-control.js';
 
 /**
  * The pid of the redis-server the stack started in `stateDir`, if it is alive. runningPid cannot

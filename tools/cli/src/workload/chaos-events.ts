@@ -1,6 +1,6 @@
 import type { ItemUpserted, UserSignup } from '@coldstart/events';
 import { FOLD_NAMES, loadFold, usersWithMinRatings, type Book } from '@coldstart/goodbooks';
-import { itemEvent } from '../demo/demo-events.js';
+import { itemEvent } from './demo-events.js';
 
 export interface ChaosUser {
   userId: string;

@@ -4,10 +4,10 @@ import { loadFold, usersWithMinRatings, type FoldName } from '@coldstart/goodboo
 import { CatalogStore, RecommendationStore, type RecommendationList } from '@coldstart/store';
 import { percentile } from '@coldstart/runtime';
 import type { CliConfig } from '../config.js';
-import { demoUsers, itemEvent } from '../demo/demo-events.js';
-import { ITEM_STAGES, stageTimings, USER_STAGES, type StageTiming } from '../demo/stage-timings.js';
-import { waitUntilDone } from '../demo/wait-until.js';
-import { countersSince, readLlmCounters, type LlmCounters } from '../demo/llm-usage.js';
+import { demoUsers, itemEvent } from '../workload/demo-events.js';
+import { ITEM_STAGES, stageTimings, USER_STAGES, type StageTiming } from './stage-timings.js';
+import { waitUntilDone } from '../workload/wait-until.js';
+import { countersSince, readLlmCounters, type LlmCounters } from '../workload/llm-usage.js';
 import { expandMetricsPorts, stackUp } from '../stack/stack.js';
 
 export interface DemoOptions {
