@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { FencedWriterError, IndexLog, SnapshotStore, WalReplica } from '@coldstart/index-log';
 import { CatalogStore } from '@coldstart/store';
-import { createRedisFixture, freePort, startApp, startSqsEmulator, TEST_REDIS_URL, type AppProcess, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
+import { createRedisFixture, freePort, startApp, startS3Emulator, TEST_REDIS_URL, type AppProcess, type RedisFixture, type S3Emulator } from '@coldstart/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const BUCKET = 'coldstart-writer-snapshots';
@@ -12,21 +11,17 @@ const vector = (i: number) => Buffer.from(new Float32Array([Math.cos(i), Math.si
 /** worker-index as its own process: the single-writer lease, and its snapshot loop against fauxqs. */
 describe('worker-index as the single writer that snapshots', () => {
   let fx: RedisFixture;
-  let emulator: SqsEmulator;
-  let client: S3Client;
+  let s3: S3Emulator;
   const running: AppProcess[] = [];
 
   beforeAll(async () => {
     fx = await createRedisFixture();
-    emulator = await startSqsEmulator();
-    client = new S3Client({ endpoint: emulator.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    s3 = await startS3Emulator([BUCKET]);
   });
 
   afterAll(async () => {
     await Promise.all(running.map((app) => app.stop('SIGKILL')));
-    client?.destroy();
-    await emulator?.stop();
+    await s3?.stop();
     await fx?.cleanup();
   });
 
@@ -38,7 +33,7 @@ describe('worker-index as the single writer that snapshots', () => {
       COLDSTART_PREFIX: keyPrefix,
       METRICS_PORT: String(port),
       COLDSTART_SNAPSHOTS_S3_URL: `s3://${BUCKET}/${prefix}`,
-      S3_ENDPOINT: emulator.endpoint,
+      S3_ENDPOINT: s3.endpoint,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       SNAPSHOT_EVERY_MUTATIONS: '5',
@@ -68,7 +63,7 @@ describe('worker-index as the single writer that snapshots', () => {
     for (let i = 0; i < 12; i++) {
       await asFirst.upsert({ item: { itemId: `item-${i}`, title: 't', authors: [], categories: [] }, occurredAt: '2026-01-01T00:00:00Z', eventId: `e${i}`, encoder: INDEX, dimension: 3, vector: vector(i) });
     }
-    const store = new SnapshotStore({ client, bucket: BUCKET, prefix });
+    const store = new SnapshotStore({ client: s3.client, bucket: BUCKET, prefix });
     await vi.waitFor(
       async () => {
         const { pointer } = await store.readPointer(INDEX);
@@ -113,7 +108,7 @@ describe('worker-index as the single writer that snapshots', () => {
       const token = (await own.redis.get(`${own.prefix}:index:writer:token`))!;
       const asWriter = new CatalogStore(own.redis, own.prefix, { writerToken: token });
       const indexLog = new IndexLog(own.redis, own.prefix);
-      const store = new SnapshotStore({ client, bucket: BUCKET, prefix });
+      const store = new SnapshotStore({ client: s3.client, bucket: BUCKET, prefix });
       const upsertAndWaitForSnapshot = async (from: number, to: number) => {
         for (let i = from; i < to; i++) {
           await asWriter.upsert({ item: { itemId: `item-${i}`, title: 't', authors: [], categories: [] }, occurredAt: '2026-01-01T00:00:00Z', eventId: `e${i}`, encoder: INDEX, dimension: 3, vector: vector(i) });

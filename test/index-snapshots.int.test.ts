@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   FencedWriterError,
   IndexLog,
@@ -14,7 +14,7 @@ import {
 } from '@coldstart/index-log';
 import { CatalogStore } from '@coldstart/store';
 import { createVectorIndex } from '@coldstart/vector-index';
-import { createRedisFixture, startSqsEmulator, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
+import { createRedisFixture, startS3Emulator, type RedisFixture, type S3Emulator } from '@coldstart/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { snapshotCreate, snapshotList, snapshotRestore } from '../apps/ops/src/snapshot/snapshot-actions.js';
 
@@ -35,18 +35,16 @@ function vectorFor(seed: number): Float32Array {
 const base64 = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
 const queries = Array.from({ length: 12 }, (_, i) => vectorFor(10_000 + i));
 
-let emulator: SqsEmulator;
+let s3: S3Emulator;
 let client: S3Client;
 
 beforeAll(async () => {
-  emulator = await startSqsEmulator();
-  client = new S3Client({ endpoint: emulator.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  s3 = await startS3Emulator([BUCKET]);
+  client = s3.client;
 });
 
 afterAll(async () => {
-  client?.destroy();
-  await emulator?.stop();
+  await s3?.stop();
 });
 
 describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () => {

@@ -1,15 +1,15 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startSqsEmulator, type SqsEmulator } from '@coldstart/testing';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { startS3Emulator, type S3Emulator } from '@coldstart/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChecksumMismatchError, loadEncoder, loadT5Encoder, MANIFEST_FILE, type T5Encoder } from '../index.js';
 import { catalogTexts } from './catalog-texts.js';
 import { generateT5Fixture, type GeneratedT5Fixture } from './generate-fixture.js';
 
 const BUCKET = 'coldstart-models';
-let emulator: SqsEmulator;
+let s3: S3Emulator;
 let client: S3Client;
 let root: string;
 let fixture: GeneratedT5Fixture;
@@ -26,22 +26,15 @@ async function fixtureFiles(): Promise<Record<string, Buffer>> {
 }
 
 beforeAll(async () => {
-  emulator = await startSqsEmulator();
-  client = new S3Client({
-    endpoint: emulator.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  s3 = await startS3Emulator([BUCKET]);
+  client = s3.client;
   root = await mkdtemp(join(tmpdir(), 't5-s3-'));
   fixture = await generateT5Fixture({ size: 'tiny', outDir: join(root, 'source'), vocabularyTexts: await catalogTexts() });
   await upload('models/t5-tiny-fixture/', await fixtureFiles());
 });
 
 afterAll(async () => {
-  client?.destroy();
-  await emulator?.stop();
+  await s3?.stop();
   await rm(root, { recursive: true, force: true });
 });
 

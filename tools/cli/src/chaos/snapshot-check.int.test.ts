@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { IndexLog, Snapshotter, SnapshotStore, WalReplica } from '@coldstart/index-log';
 import { CatalogStore, storeKeys } from '@coldstart/store';
-import { createRedisFixture, startSqsEmulator, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
+import { createRedisFixture, startS3Emulator, type RedisFixture, type S3Emulator } from '@coldstart/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkSnapshots } from './snapshot-check.js';
 
@@ -11,7 +11,7 @@ const INDEX = 'test-enc';
 const vector = (i: number) => Buffer.from(new Float32Array([Math.cos(i), Math.sin(i), 0.5, (i % 7) / 7]).buffer).toString('base64');
 
 describe('checkSnapshots: what chaos asserts about the snapshots after a run with S3 faults', () => {
-  let emulator: SqsEmulator;
+  let s3: S3Emulator;
   let client: S3Client;
   let fx: RedisFixture;
   let store: SnapshotStore;
@@ -20,13 +20,11 @@ describe('checkSnapshots: what chaos asserts about the snapshots after a run wit
   let event = 0;
 
   beforeAll(async () => {
-    emulator = await startSqsEmulator();
-    client = new S3Client({ endpoint: emulator.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    s3 = await startS3Emulator([BUCKET]);
+    client = s3.client;
   });
   afterAll(async () => {
-    client?.destroy();
-    await emulator?.stop();
+    await s3?.stop();
   });
   beforeEach(async () => {
     fx = await createRedisFixture();
