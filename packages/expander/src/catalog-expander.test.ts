@@ -1,21 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { pairKey, type CategoryStats } from '@coldstart/store';
-import { CatalogExpander, NothingToExpandError } from './index.js';
+import { CatalogExpander, categoryStatsOf, NothingToExpandError } from './index.js';
 
-/** Builds statistics the way the catalog store does, from item category lists. */
-function statsOf(items: string[][]): CategoryStats {
-  const counts = new Map<string, number>();
-  const pairs = new Map<string, number>();
-  for (const categories of items) {
-    categories.forEach((a, i) => {
-      counts.set(a, (counts.get(a) ?? 0) + 1);
-      for (const b of categories.slice(i + 1)) pairs.set(pairKey(a, b), (pairs.get(pairKey(a, b)) ?? 0) + 1);
-    });
-  }
-  return { items: items.length, counts, pairs };
-}
-
-const catalog = statsOf([
+const catalog = categoryStatsOf([
   ['fiction', 'science-fiction', 'space-opera', 'adventure'],
   ['fiction', 'science-fiction', 'dystopian', 'young-adult'],
   ['fiction', 'science-fiction', 'cyberpunk'],
@@ -51,7 +37,7 @@ describe('CatalogExpander', () => {
   });
 
   it('returns at least the user own topics when the catalog knows nothing related', async () => {
-    const expander = new CatalogExpander({ categoryStats: async () => statsOf([]) });
+    const expander = new CatalogExpander({ categoryStats: async () => categoryStatsOf([]) });
     const result = await expander.expand({ userId: 'u', categories: ['poetry', 'haiku', 'sonnets', 'odes'], seedItems: [] });
     expect(result.topics).toEqual(['poetry', 'haiku', 'sonnets', 'odes']);
   });

@@ -1,9 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CatalogExpander, type ExpansionInput } from '@coldstart/expander';
+import { CatalogExpander, categoryStatsOf, type ExpansionInput } from '@coldstart/expander';
 import { startLlmServer, type FaultProfileInput, type LlmServer } from '@coldstart/llm-server';
 import { Registry } from '@coldstart/runtime';
-import { pairKey, type CategoryStats } from '@coldstart/store';
 import { createRedisFixture, TEST_REDIS_URL, type RedisFixture } from '@coldstart/testing';
 import { ExpansionCache } from './expansion-cache.js';
 import { LlmExpander, type LlmExpanderOptions } from './llm-expander.js';
@@ -13,21 +12,10 @@ import { LlmRateLimitedError } from './topics-request.js';
 import type { ModelVariantInput } from './model-variants.js';
 import { ModelVariants } from './model-variants.js';
 
-/** Category statistics as the catalog store keeps them, for the real fallback expander. */
-function statsOf(items: string[][]): CategoryStats {
-  const counts = new Map<string, number>();
-  const pairs = new Map<string, number>();
-  for (const categories of items) {
-    categories.forEach((a, i) => {
-      counts.set(a, (counts.get(a) ?? 0) + 1);
-      for (const b of categories.slice(i + 1)) pairs.set(pairKey(a, b), (pairs.get(pairKey(a, b)) ?? 0) + 1);
-    });
-  }
-  return { items: items.length, counts, pairs };
-}
+// The real fallback expander, over category statistics as the catalog store keeps them.
 const fallback = new CatalogExpander({
   categoryStats: () =>
-    Promise.resolve(statsOf([['fantasy', 'magic', 'dragons'], ['fantasy', 'magic', 'quests'], ['fantasy', 'dragons', 'epic'], ['horror', 'ghosts'], ['romance', 'regency'], ['history', 'war'], ['science', 'space']])),
+    Promise.resolve(categoryStatsOf([['fantasy', 'magic', 'dragons'], ['fantasy', 'magic', 'quests'], ['fantasy', 'dragons', 'epic'], ['horror', 'ghosts'], ['romance', 'regency'], ['history', 'war'], ['science', 'space']])),
 });
 
 let fx: RedisFixture;

@@ -1,9 +1,9 @@
 import { EmptyTextError, encodeVectorBase64, type Encoder } from '@coldstart/embeddings';
 import type { Redis } from 'ioredis';
-import type { CategoryStatsSource, SeedItem } from '@coldstart/expander';
+import { categoryStatsOf, type CategoryStatsSource, type SeedItem } from '@coldstart/expander';
 import type { Book } from '@coldstart/goodbooks';
 import { itemEmbeddingText } from '@coldstart/embeddings';
-import { CatalogStore, normaliseCategory, pairKey, type CategoryStats } from '@coldstart/store';
+import { CatalogStore, normaliseCategory, type CategoryStats } from '@coldstart/store';
 import { createVectorIndex, type VectorIndex } from '@coldstart/vector-index';
 import { itemEvent } from '../workload/demo-events.js';
 
@@ -45,15 +45,7 @@ export class EvalCatalog implements CategoryStatsSource {
       items.set(event.itemId, { book, categories, text: itemEmbeddingText(event) });
     }
     this.items = items;
-    const counts = new Map<string, number>();
-    const pairs = new Map<string, number>();
-    for (const { categories } of items.values()) {
-      categories.forEach((a, i) => {
-        counts.set(a, (counts.get(a) ?? 0) + 1);
-        for (const b of categories.slice(i + 1)) pairs.set(pairKey(a, b), (pairs.get(pairKey(a, b)) ?? 0) + 1);
-      });
-    }
-    this.stats = { items: items.size, counts, pairs };
+    this.stats = categoryStatsOf([...items.values()].map((item) => item.categories));
   }
 
   categoryStats(): Promise<CategoryStats> {
