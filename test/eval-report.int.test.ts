@@ -32,7 +32,7 @@ describe('the eval HTML report in headless Chromium', () => {
   let systems = 0;
 
   beforeAll(async () => {
-    const { report, samples } = await runEval({ fold: 'c', k: 10, users: 150, expanders: ['catalog', 'seed-only'], encoders: ['wink-glove-100d'], seed: 42, protocol: 'cold-start' });
+    const { report, samples } = await runEval({ fold: 'c', k: 10, users: 150, expanders: ['catalog', 'seed-only'], encoders: ['wink-glove-100d'], seed: 42, protocol: 'cold-start', redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
     systems = report.systems.length;
     mkdirSync(ARTIFACTS, { recursive: true });
     writeFileSync(HTML, renderEvalHtml(report, samples));

@@ -1,4 +1,5 @@
 import { Queue, type Worker } from 'bullmq';
+import { BehaviourLog } from '@coldstart/behaviour';
 import { IndexLog, ReplicaSet, userIndexName } from '@coldstart/index-log';
 import {
   createHops,
@@ -8,6 +9,7 @@ import {
   isFanoutEventId,
   makeFanoutHandlers,
   makeIndexHandlers,
+  makeLearnHandlers,
   makeListBuilder,
   makeRecommendHandlers,
   makeUserVectorRecorder,
@@ -82,8 +84,8 @@ describe('new-item fan-out', () => {
       dimension: DIMENSION,
       vectors: topics.map(([, v]) => base64(v)),
     };
-    const context = { childResults: () => Promise.resolve([embedded]) } as unknown as JobContext;
-    await recommendHandlers['recommend-user']({ eventId: `signup-${userId}`, occurredAt, userId, seedItemIds: seeds }, context);
+    const context = { job: { attemptsMade: 0 }, childResults: () => Promise.resolve([embedded]) } as unknown as JobContext;
+    await recommendHandlers['recommend-user']({ eventId: `signup-${userId}`, occurredAt, userId, seedItemIds: seeds, categories: [] }, context);
   };
 
   const listEvents = async (userId: string) => fx.redis.smembers(storeKeys(fx.prefix).recommendationEvents(userId));
@@ -115,17 +117,17 @@ describe('new-item fan-out', () => {
     recommendQueue = new Queue('recommend', { connection: fx.redis, prefix: bullPrefix(fx.prefix) });
     replicas = new ReplicaSet(indexLog);
     const itemVector = (encoder: string, itemId: string) => replicas.forEncoder(encoder).index?.vector(itemId);
-    const weights = { topic: 1, seed: 1, popularity: 0, topicDecay: 0.5 };
+    const weights = { topic: 1, seed: 1, alsoLiked: 0, category: 0, popularity: 0, topicDecay: 0.5 };
     const deps: RecommendDeps = {
       replicas,
       catalog,
       recommendations,
       itemVector,
-      ranking: { weights, mmrLambda: 1, unknownPopularity: 0, candidates: 50, excludeCategories: new Set() },
+      ranking: { weights, mmrLambda: 1, unknownPopularity: 0, candidates: 50, maxSeeds: 20, excludeCategories: new Set() },
       topN: 5,
       onListStored: makeUserVectorRecorder({ recommendations, itemVector, weights, enqueue: hops.recordUserVector }),
     };
-    indexHandlers = makeIndexHandlers({ catalog, indexLog, recommendations, fanOut: hops.fanOutItem });
+    indexHandlers = makeIndexHandlers({ catalog, indexLog, recommendations, fanOut: hops.fanOutItem, seedArrived: hops.seedArrived });
     recommendHandlers = makeRecommendHandlers(deps);
     fanoutHandlers = makeFanoutHandlers({
       replicas,
@@ -139,7 +141,7 @@ describe('new-item fan-out', () => {
       now: () => frozenNow ?? Date.now(),
     });
     const options = { connection: fx.redis, prefix: bullPrefix(fx.prefix), concurrency: 4 };
-    workers.push(createPoolWorker(QUEUES.index, indexHandlers, options), createPoolWorker(QUEUES.recommend, { ...recommendHandlers, ...fanoutHandlers }, options));
+    workers.push(createPoolWorker(QUEUES.index, { ...indexHandlers, ...makeLearnHandlers({ behaviour: new BehaviourLog(fx.redis, fx.prefix) }) }, options), createPoolWorker(QUEUES.recommend, { ...recommendHandlers, ...fanoutHandlers }, options));
     for (const worker of workers) void worker.run();
 
     // The catalog first (no users yet: its fan-outs find nobody), then three users.

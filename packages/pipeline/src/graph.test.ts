@@ -12,14 +12,12 @@ const GRAPH_FILE = 'packages/pipeline/src/graph.ts';
 const catalogJobs = Object.values(QUEUES).flatMap((queue) => Object.keys(queue.jobs).map((name) => `${queue.name}/${name}`));
 const declared = new Set(HOPS.map((hop) => `${hop.from} → ${hop.to}`));
 
-/** Every (cause → job) edge of a flow: its root from the event, each child to its parent. */
+/** Every (cause → job) edge of a flow: the event to each job that runs first (a leaf), each child to its parent. */
 function flowEdges(event: string, flow: FlowJob): string[] {
   const ref = (job: FlowJob) => `${job.queueName}/${job.name}`;
-  const walk = (job: FlowJob): string[] => (job.children ?? []).flatMap((child) => [`${ref(child)} → ${ref(job)}`, ...walk(child)]);
-  // The first job to run is the deepest child: that is the one the event causes.
-  let first = flow;
-  while (first.children?.[0]) first = first.children[0];
-  return [`${event} → ${ref(first)}`, ...walk(flow)];
+  const walk = (job: FlowJob): string[] =>
+    job.children?.length ? job.children.flatMap((child) => [`${ref(child)} → ${ref(job)}`, ...walk(child)]) : [`${event} → ${ref(job)}`];
+  return walk(flow);
 }
 
 function sourceFiles(dir: string): string[] {
@@ -59,6 +57,8 @@ describe('the event graph', () => {
     await hops.recordUserVector({ eventId: 'e', occurredAt: '2026-01-01T00:00:00.000Z', userId: 'u', encoder: 'x', dimension: 1, vector: 'AACAPw==' });
     await hops.fanOutItem({ eventId: 'e', occurredAt: '2026-01-01T00:00:00.000Z', itemId: 'i', encoder: 'x', dimension: 1, vector: 'AACAPw==' });
     await hops.fanOutToUser({ userId: 'u', window: 1 }, { key: 'k', delayMs: 0 });
+    await hops.seedArrived({ eventId: 'e', occurredAt: '2026-01-01T00:00:00.000Z', userId: 'u', itemId: 'i' });
+    await hops.learnHistory({ eventId: 'batch', interactions: [{ eventId: 'e', userId: 'u', itemId: 'i', occurredAt: '2026-01-01T00:00:00.000Z' }] });
     expect(added).toHaveLength(Object.keys(hops).length);
     const targets = new Set(HOPS.map((hop) => hop.to));
     for (const job of added) expect(targets).toContain(job);

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { BehaviourModel } from '@coldstart/behaviour';
 import { encodeVectorBase64 } from '@coldstart/embeddings';
 import { ReplicaSet, type WalEntry } from '@coldstart/index-log';
 import type { JobContext } from '@coldstart/queues';
 import type { CatalogItemRecord, RecommendationList, UserProfile } from '@coldstart/store';
 import type { EmbeddedTopics } from '../embed/jobs.js';
+import { SEED_WAIT_RETRIES } from '../seed-wait.js';
 import { makeRecommendHandlers, MAX_SEED_ITEMS, type RecommendDeps } from './handler.js';
 
 const v = (...xs: number[]) => new Float32Array(xs);
@@ -34,6 +36,7 @@ function harness(overrides: Partial<RecommendDeps> = {}) {
   const seen = new Map<string, Set<string>>();
   const profiles = new Map<string, UserProfile>();
   const stored: RecommendationList[] = [];
+  const awaited: string[] = [];
   const deps: RecommendDeps = {
     replicas,
     catalog: {
@@ -46,20 +49,22 @@ function harness(overrides: Partial<RecommendDeps> = {}) {
       putProfile: (profile) => Promise.resolve(void profiles.set(profile.userId, profile)),
       getProfile: (userId) => Promise.resolve(profiles.get(userId) ?? null),
       put: (list) => Promise.resolve((stored.push(list), list)),
+      awaitItems: (userId, ids) => Promise.resolve(void awaited.push(...ids.map((id) => `${userId}:${id}`))),
     },
     itemVector: (encoder, itemId) => (encoder === ENCODER ? VECTORS[itemId] : undefined),
     ranking: {
-      weights: { topic: 1, seed: 1, popularity: 0, topicDecay: 0.5 },
+      weights: { topic: 1, seed: 1, alsoLiked: 0, category: 0, popularity: 0, topicDecay: 0.5 },
       mmrLambda: 1,
       unknownPopularity: 0.5,
       candidates: 10,
+      maxSeeds: MAX_SEED_ITEMS,
       excludeCategories: new Set(),
     },
     topN: 3,
     now: () => new Date('2026-01-01T00:00:00Z'),
     ...overrides,
   };
-  return { handlers: makeRecommendHandlers(deps), stored };
+  return { handlers: makeRecommendHandlers(deps), stored, awaited };
 }
 
 const embedded: EmbeddedTopics = {
@@ -68,8 +73,10 @@ const embedded: EmbeddedTopics = {
   dimension: 3,
   vectors: [encodeVectorBase64(v(0, 1, 0))],
 };
-const context = { childResults: () => Promise.resolve([embedded]) } as unknown as JobContext;
-const signup = { eventId: 'ev-1', occurredAt: '2026-01-01T00:00:00.000Z', userId: 'u1', seedItemIds: ['seed'] };
+/** A job past its seed wait: an unindexed seed no longer holds the list back. */
+const job = { attemptsMade: SEED_WAIT_RETRIES };
+const context = { job, childResults: () => Promise.resolve([embedded]) } as unknown as JobContext;
+const signup = { eventId: 'ev-1', occurredAt: '2026-01-01T00:00:00.000Z', userId: 'u1', seedItemIds: ['seed'], categories: [] };
 
 describe('recommend pool ranking', () => {
   it('fuses the seed’s own neighbours with the topics’, never returns the seed, and keeps each item’s reason', async () => {
@@ -83,10 +90,19 @@ describe('recommend pool ranking', () => {
   });
 
   it('drops excluded categories and lets the popularity prior reorder', async () => {
-    const popularity = (id: string) => ({ north: 1 })[id] ?? 0;
+    // Only north was ever liked: its prior is 1, every other item's unknown (0 here).
+    const model = new BehaviourModel({ halfLifeMs: 0 });
+    model.apply({ kind: 'like', itemId: 'north', userId: 'other', atMs: 0, partners: [], categories: [] });
     const { handlers, stored } = harness({
-      popularity,
-      ranking: { weights: { topic: 1, seed: 1, popularity: 2, topicDecay: 0.5 }, mmrLambda: 1, unknownPopularity: 0, candidates: 10, excludeCategories: new Set(['horror']) },
+      behaviour: { catchUp: () => Promise.resolve(), model },
+      ranking: {
+        weights: { topic: 1, seed: 1, alsoLiked: 0, category: 0, popularity: 2, topicDecay: 0.5 },
+        mmrLambda: 1,
+        unknownPopularity: 0,
+        candidates: 10,
+        maxSeeds: MAX_SEED_ITEMS,
+        excludeCategories: new Set(['horror']),
+      },
     });
     await handlers['recommend-user'](signup, context);
     expect(stored[0]?.items.map((i) => i.itemId)).toEqual(['north', 'tropic', 'twin']);
@@ -119,11 +135,45 @@ describe('recommend pool ranking', () => {
 
   it('serves a user none of whose topics the encoder knew from their seed items alone', async () => {
     const { handlers, stored } = harness();
-    const noTopics = { childResults: () => Promise.resolve([{ ...embedded, expansion: { ...embedded.expansion, topics: [] }, vectors: [] }]) } as unknown as JobContext;
+    const noTopics = { job, childResults: () => Promise.resolve([{ ...embedded, expansion: { ...embedded.expansion, topics: [] }, vectors: [] }]) } as unknown as JobContext;
     await handlers['recommend-user'](signup, noTopics);
     expect(stored[0]?.items.length).toBeGreaterThan(0);
     expect(stored[0]?.items.every((i) => i.reason === 'seed:seed')).toBe(true);
     const error = await handlers['recommend-user']({ ...signup, userId: 'u2', seedItemIds: [] }, noTopics).catch((e: unknown) => e);
     expect(String(error)).toMatch(/nothing to recommend from/);
+  });
+
+  it('waits a bounded number of attempts for a seed the index does not hold, then serves without it and remembers to rebuild', async () => {
+    const model = new BehaviourModel({ halfLifeMs: 0 });
+    for (const [itemId, userId] of [['north', 'a'], ['north', 'b'], ['twin', 'c']] as const) model.apply({ kind: 'like', itemId, userId, atMs: 0, partners: [], categories: ['travel'] });
+    const { handlers, stored, awaited } = harness({ behaviour: { catchUp: () => Promise.resolve(), model } });
+    const noTopics = { childResults: () => Promise.resolve([{ ...embedded, expansion: { ...embedded.expansion, topics: [] }, vectors: [] }]) };
+    const early = { ...noTopics, job: { attemptsMade: 0 } } as unknown as JobContext;
+    const pending = { ...signup, seedItemIds: ['not-yet'], categories: ['Travel'] };
+    await expect(handlers['recommend-user'](pending, early)).rejects.toThrow(/not in the test-enc index yet: not-yet/);
+    expect(stored).toHaveLength(0);
+
+    await handlers['recommend-user'](pending, { ...noTopics, job } as unknown as JobContext);
+    // No topic and no indexed seed: the user's category's popular items, best first.
+    expect(stored[0]?.items.map((i) => [i.itemId, i.reason])).toEqual([
+      ['north', 'popular-in:travel'],
+      ['twin', 'popular-in:travel'],
+    ]);
+    expect(awaited).toEqual(['u1:not-yet']);
+  });
+
+  it('ranks the seed’s co-occurrence neighbours with the reason also-liked', async () => {
+    const model = new BehaviourModel({ halfLifeMs: 0 });
+    // Two readers liked the seed and then south: south is the seed's strongest co-like.
+    for (const userId of ['a', 'b']) {
+      model.apply({ kind: 'like', itemId: 'seed', userId, atMs: 0, partners: [], categories: [] });
+      model.apply({ kind: 'like', itemId: 'south', userId, atMs: 0, partners: ['seed'], categories: [] });
+    }
+    const { handlers, stored } = harness({
+      behaviour: { catchUp: () => Promise.resolve(), model },
+      ranking: { weights: { topic: 1, seed: 1, alsoLiked: 3, category: 0, popularity: 0, topicDecay: 0.5 }, mmrLambda: 1, unknownPopularity: 0, candidates: 10, maxSeeds: MAX_SEED_ITEMS, excludeCategories: new Set() },
+    });
+    await handlers['recommend-user'](signup, context);
+    expect(stored[0]?.items[0]).toMatchObject({ itemId: 'south', reason: 'also-liked:seed' });
   });
 });

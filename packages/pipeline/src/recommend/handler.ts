@@ -118,8 +118,9 @@ export function makeRecommendHandlers(deps: RecommendDeps): Pick<QueueHandlers<'
       const [embedded] = await childResults(EmbeddedTopics, 'embed');
       if (!embedded) throw new PermanentError(`recommend-user for ${data.userId} has no embedded topics`);
       await deps.recommendations.markSeen(data.userId, data.seedItemIds);
-      await deps.replicas.forEncoder(embedded.encoder).catchUp();
-      const unindexed = data.seedItemIds.filter((id) => !deps.itemVector(embedded.encoder, id));
+      const replica = deps.replicas.forEncoder(embedded.encoder);
+      await replica.catchUp();
+      const unindexed = data.seedItemIds.filter((id) => !replica.index?.has(id));
       if (unindexed.length > 0) {
         if (job.attemptsMade < SEED_WAIT_RETRIES) throw new Error(`seed items not in the ${embedded.encoder} index yet: ${unindexed.slice(0, 5).join(', ')}`);
         // Recorded before the list is built (which catches up again), so an item indexed in

@@ -46,6 +46,7 @@ export function registerEvalCommand(program: Command): void {
         seed: options.seed,
         protocol: options.protocol,
         modelsDir: join(config.COLDSTART_STATE_DIR, 'models'),
+        redisUrl: config.REDIS_URL,
         progress: process.stderr,
       });
       if (options.dump) await writeFile(options.dump, dump.map((line) => JSON.stringify(line)).join('\n') + '\n');

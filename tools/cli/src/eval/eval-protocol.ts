@@ -7,6 +7,10 @@ export type ProtocolName = 'cold-start' | 'new-items';
 export interface EvalCase {
   userId: number;
   seed: Book;
+  /** The user's rating of the seed (the signup carries it). */
+  seedRating: number;
+  /** Ratings sent as interactions after the signup, before the list is read (the warming protocol); none otherwise. */
+  seen: readonly Rating[];
   /** Later ratings >= 4, seed excluded; under new-items only those of new books. */
   relevant: ReadonlySet<number>;
 }
@@ -55,7 +59,7 @@ export function splitFold(fold: Fold, options: { seed: number; protocol: Protoco
     const relevant = new Set(
       rest.filter((r) => r.rating >= RELEVANT_RATING && r.bookId !== seed.bookId && (newBooks.size === 0 || newBooks.has(r.bookId))).map((r) => r.bookId),
     );
-    if (relevant.size > 0) cases.push({ userId: user.userId, seed, relevant });
+    if (relevant.size > 0) cases.push({ userId: user.userId, seed, seedRating: first?.rating ?? 5, seen: [], relevant });
   }
   const trainingUsers = new Set(training.map((r) => r.userId)).size;
   return { protocol: options.protocol, training, trainingUsers, cases, newBooks };

@@ -1,6 +1,8 @@
+import type { BehaviourModel } from '@coldstart/behaviour';
 import { EmptyTextError } from '@coldstart/embeddings';
 import type { Expander } from '@coldstart/expander';
-import { rankCandidates, type RankingSettings } from '@coldstart/ranking';
+import { rankCandidates, userRankInput, type RankingSettings } from '@coldstart/ranking';
+import { normaliseCategory } from '@coldstart/store';
 import type { EmbeddedCatalog, EvalCatalog } from './eval-catalog.js';
 import type { EvalCase } from './eval-protocol.js';
 import type { EvalSystem, Recommendation } from './eval-system.js';
@@ -12,20 +14,20 @@ export interface PipelineOptions {
   expanderLabel: string;
   catalog: EvalCatalog;
   embedded: EmbeddedCatalog;
-  popularity: (itemId: string) => number | undefined;
+  /** The behaviour model as the recommend pool's replica holds it at this user's signup (EvalBehaviour). */
+  behaviour: BehaviourModel;
   settings: RankingSettings;
 }
 
 /**
  * The production path for one signup, in process: the expand pool's expander on the seed's
  * catalog record and the interest category, the embed pool's encoder on each topic (topics it
- * cannot encode are dropped, as there), the replica index searched per topic and per seed,
- * and the recommend pool's rankCandidates. Everything a list depends on is the seed book, so
- * lists are computed once per seed.
+ * cannot encode are dropped, as there), and the recommend pool's userRankInput and
+ * rankCandidates over the same index code and the same behaviour model, with the same settings.
  */
 export function pipelineSystem(options: PipelineOptions): EvalSystem {
   const { catalog, embedded, settings } = options;
-  const bySeed = new Map<string, Promise<Recommendation>>();
+  const expansions = new Map<string, Promise<string[]>>();
   const topicVectors = new Map<string, Promise<Float32Array | undefined>>();
 
   const encodeTopic = (topic: string) => {
@@ -43,58 +45,49 @@ export function pipelineSystem(options: PipelineOptions): EvalSystem {
     return pending;
   };
 
-  const similarity = (a: string, b: string): number | undefined => {
-    const x = embedded.vectors.get(a);
-    const y = embedded.vectors.get(b);
-    if (!x || !y) return undefined;
-    let dot = 0;
-    for (let i = 0; i < x.length; i++) dot += (x[i] as number) * (y[i] as number);
-    return dot;
+  /** The expansion depends only on what the signup says (seed and category), so it is asked once per seed. */
+  const topicsFor = (user: EvalCase, categories: string[]) => {
+    const seedId = String(user.seed.bookId);
+    let pending = expansions.get(seedId);
+    if (!pending) {
+      const seed = catalog.seedItem(seedId);
+      pending = options.expander
+        ? options.expander
+            .expand({ userId: String(user.userId), categories, seedItems: seed ? [seed] : [], locale: 'en' })
+            .then((expansion) => expansion.topics)
+        : Promise.resolve([]);
+      expansions.set(seedId, pending);
+    }
+    return pending;
   };
 
   async function listFor(user: EvalCase, k: number): Promise<Recommendation> {
     const seedId = String(user.seed.bookId);
-    const seed = catalog.seedItem(seedId);
-    const exclude = new Set([seedId]);
-    let topics: string[] = [];
-    if (options.expander) {
-      const expansion = await options.expander.expand({
-        userId: String(user.userId),
-        categories: user.seed.primaryGenre ? [user.seed.primaryGenre] : [],
-        seedItems: seed ? [seed] : [],
-        locale: 'en',
-      });
-      topics = expansion.topics;
-    }
-    const topicHits = [];
-    for (const topic of topics) {
+    const categories = user.seed.primaryGenre ? [user.seed.primaryGenre] : [];
+    const topics: { topic: string; vector: Float32Array }[] = [];
+    for (const topic of await topicsFor(user, categories)) {
       const vector = await encodeTopic(topic);
-      if (vector) topicHits.push({ topic, hits: embedded.index.search(vector, settings.candidates, { exclude }) });
+      if (vector) topics.push({ topic, vector });
     }
-    const seedVector = embedded.vectors.get(seedId);
-    const seedHits = seedVector ? [{ seedItemId: seedId, hits: embedded.index.search(seedVector, settings.candidates, { exclude }) }] : [];
-    const ranked = rankCandidates({
-      topicHits,
-      seedHits,
-      popularity: options.popularity,
-      unknownPopularity: settings.unknownPopularity,
-      weights: settings.weights,
-      mmrLambda: settings.mmrLambda,
-      similarity,
-      exclude,
-      topN: k,
-    });
-    return { itemIds: ranked.map((r) => r.itemId), topics: topicHits.map((t) => t.topic), reasons: ranked.map((r) => r.reason) };
+    const seen = new Set([seedId, ...user.seen.map(String)]);
+    const ranked = rankCandidates(
+      userRankInput(
+        { topics, seeds: [...seen].sort(), categories: categories.map(normaliseCategory), exclude: seen },
+        {
+          search: (vector, n, exclude) => embedded.index.search(vector, n, { exclude }),
+          itemVector: (itemId) => embedded.vectors.get(itemId),
+          behaviour: options.behaviour,
+        },
+        settings,
+        k,
+      ),
+    );
+    return { itemIds: ranked.map((r) => r.itemId), topics: topics.map((t) => t.topic), reasons: ranked.map((r) => r.reason) };
   }
 
   return {
     name: `${options.expanderLabel} × ${embedded.encoderId}`,
     kind: 'pipeline',
-    recommend: (user, k) => {
-      const key = `${user.seed.bookId}:${k}`;
-      let pending = bySeed.get(key);
-      if (!pending) bySeed.set(key, (pending = listFor(user, k)));
-      return pending;
-    },
+    recommend: (user, k) => listFor(user, k),
   };
 }

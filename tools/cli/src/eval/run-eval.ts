@@ -1,9 +1,9 @@
-import { loadEncoder } from '@coldstart/embeddings';
 import type { Interaction } from '@coldstart/behaviour';
 import { type Fold, type FoldName, loadFold, type Rating } from '@coldstart/goodbooks';
 import { DEFAULT_RANKING, type Reason, type RankingSettings } from '@coldstart/ranking';
 import { mulberry32 } from '@coldstart/runtime';
 import { ProgressBar, type ProgressStream } from '@coldstart/ops';
+import { loadEncoderWithFixtures } from '@coldstart/t5-fixtures';
 import { contentNnBaseline, cooccurrenceReference, genrePopularityBaseline, popularityBaseline, randomBaseline } from './baselines.js';
 import { EvalBehaviour } from './eval-behaviour.js';
 import { type EmbeddedCatalog, EvalCatalog } from './eval-catalog.js';
@@ -101,7 +101,7 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
 
   const embedded: EmbeddedCatalog[] = [];
   for (const encoderId of options.encoders) {
-    const encoder = await loadEncoder(encoderId, options.modelsDir ? { modelsDir: options.modelsDir } : {});
+    const encoder = await loadEncoderWithFixtures(encoderId, options.modelsDir ? { modelsDir: options.modelsDir } : {});
     const bar = new ProgressBar(progress, `embedding catalog (${encoderId})`, catalog.items.size);
     embedded.push(await catalog.embed(encoderId, encoder, (done) => bar.update(done)));
     bar.finish(catalog.items.size);
