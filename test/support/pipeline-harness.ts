@@ -6,7 +6,8 @@ import type { ColdstartEvent } from '@coldstart/events';
 import { QUEUE_NAMES, type QueueName } from '@coldstart/pipeline';
 import { IndexLog } from '@coldstart/index-log';
 import { bullPrefix } from '@coldstart/queues';
-import { RecommendationStore, CatalogStore } from '@coldstart/store';
+import { ensureEncoderFiles } from '@coldstart/t5-fixtures';
+import { RecommendationStore, CatalogStore, type RecommendationList } from '@coldstart/store';
 import { createRedisFixture, freePort, startApp, startSqsEmulator, type AppProcess, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
 
 export const APPS = ['worker-index', 'worker-embed', 'worker-expand', 'worker-recommend', 'ingest', 'api'] as const;
@@ -63,6 +64,8 @@ export class PipelineHarness {
       LOG_LEVEL: 'info',
       ...extraEnv,
     };
+    // As `coldstart stack up` does: the embed pool loads a fixture encoder but cannot generate one.
+    if (extraEnv.ENCODER !== undefined && extraEnv.COLDSTART_MODELS_DIR !== undefined) await ensureEncoderFiles(extraEnv.ENCODER, extraEnv.COLDSTART_MODELS_DIR);
     const harness = new PipelineHarness(fx, emulator, userQueue, itemQueue, env, `http://127.0.0.1:${apiPort}`);
     for (const app of APPS) if (app !== 'api') harness.metricsPorts.set(app, await freePort());
     for (const app of APPS) harness.start(app);
@@ -131,6 +134,31 @@ export class PipelineHarness {
       const exited = [...this.apps.values(), ...this.others].filter((app) => app.child.exitCode !== null || app.child.signalCode !== null).map((app) => app.name);
       throw new Error(`catalog holds ${live}/${count} items after ${timeoutMs} ms; exited apps: ${exited.join(', ') || 'none'}\n${this.logs()}`, { cause: error });
     }
+  }
+
+  /**
+   * Waits until each signup's list is stored, made by that very event, and gives the lists by
+   * userId; on timeout the error tells how many were served, the failed jobs and every app's output.
+   */
+  async waitForLists(signups: readonly { userId: string; eventId: string }[], timeoutMs: number, intervalMs: number): Promise<Map<string, RecommendationList>> {
+    const store = this.store();
+    const lists = new Map<string, RecommendationList>();
+    try {
+      await vi.waitFor(
+        async () => {
+          for (const event of signups) {
+            if (lists.has(event.userId)) continue;
+            const list = await store.get(event.userId);
+            if (list?.eventId === event.eventId) lists.set(event.userId, list);
+          }
+          expect(lists.size).toBe(signups.length);
+        },
+        { timeout: timeoutMs, interval: intervalMs },
+      );
+    } catch (error) {
+      throw new Error(`${lists.size}/${signups.length} served\n${JSON.stringify(await this.failedJobs())}\n${this.logs()}`, { cause: error });
+    }
+    return lists;
   }
 
   queue(name: QueueName): Queue {

@@ -10,15 +10,9 @@ export {
 } from './word-vector-encoder.js';
 export { withEmbeddingCache, type EmbeddingCacheStore } from './embedding-cache.js';
 export { withMicroBatching, type MicroBatchOptions } from './micro-batcher.js';
-export { generateT5Fixture, type GenerateT5FixtureOptions, type GeneratedT5Fixture, type T5FixtureSize } from './t5/generate-fixture.js';
-export { referenceT5Encode } from './t5/reference-encode.js';
 export { loadT5Encoder, type T5Encoder, type T5EncoderOptions, type T5EncoderSource } from './t5/t5-encoder.js';
-export { readT5Config, type T5Config } from './t5/t5-config.js';
+export { readT5Config, type FeedForwardProj, type T5Config } from './t5/t5-config.js';
 export { readProjection, type LinearProjection } from './t5/projection.js';
 export { ChecksumMismatchError, downloadModelFromS3, parseS3Url, type S3DownloadInfo, type S3ModelSource } from './t5/s3-source.js';
-export { MANIFEST_FILE, readManifest, writeEncoderManifest, type EncoderManifest } from './t5/manifest.js';
-export { bookText, catalogTexts } from './t5/catalog-texts.js';
-export { buildUnigramTokenizer, normalizeForTokenizer } from './t5/build-tokenizer.js';
-export { ENCODER_REGISTRY, loadEncoder, resolveEncoderSpec, type EncoderSpec, type LoadEncoderOptions } from './t5/registry.js';
-/** The seeded PRNG the T5 fixtures are generated with; the CLI's eval and benchmarks use it too. */
-export { mulberry32 } from './t5/prng.js';
+export { MANIFEST_FILE, readManifest, sha256Hex, writeEncoderManifest, type EncoderManifest } from './t5/manifest.js';
+export { ENCODER_REGISTRY, loadEncoder, resolveEncoderSpec, type EncoderSpec, type LoadEncoderOptions, type T5FixtureSize } from './t5/registry.js';

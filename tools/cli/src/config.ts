@@ -35,3 +35,6 @@ export const CliEnv = OpsEnv.extend(ProcessEnv.shape)
 export type CliConfig = z.infer<typeof CliEnv>;
 
 export const loadConfig = (): CliConfig => parseEnv(CliEnv);
+
+/** Where the stack's embed pool, and the tools themselves, keep encoder models (fixtures are generated there). */
+export const modelsDir = (config: Pick<CliConfig, 'COLDSTART_STATE_DIR'>): string => join(config.COLDSTART_STATE_DIR, 'models');

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { startS3Emulator, type S3Emulator } from '@coldstart/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogTexts, generateT5Fixture, type GeneratedT5Fixture } from '@coldstart/t5-fixtures';
 import { ChecksumMismatchError, loadEncoder, loadT5Encoder, MANIFEST_FILE, type T5Encoder } from '../index.js';
-import { catalogTexts } from './catalog-texts.js';
-import { generateT5Fixture, type GeneratedT5Fixture } from './generate-fixture.js';
 
 const BUCKET = 'coldstart-models';
 let s3: S3Emulator;

@@ -2,11 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogTexts, generateT5Fixture, referenceT5Encode } from '@coldstart/t5-fixtures';
 import { EmptyTextError } from '../encoder.js';
-import { catalogTexts } from './catalog-texts.js';
-import { generateT5Fixture } from './generate-fixture.js';
 import { readProjection } from './projection.js';
-import { referenceT5Encode } from './reference-encode.js';
 import { loadT5Encoder, type T5Encoder } from './t5-encoder.js';
 
 let root: string;

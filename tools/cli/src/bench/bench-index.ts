@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import faiss from 'faiss-node';
 import type { Index } from 'faiss-node';
-import { catalogTexts, loadWordVectorEncoder } from '@coldstart/embeddings';
+import { loadWordVectorEncoder } from '@coldstart/embeddings';
+import { catalogTexts } from '@coldstart/t5-fixtures';
 import { deserializeVectorIndex, FaissVectorIndex } from '@coldstart/vector-index';
 import { mulberry32, percentile } from '@coldstart/runtime';
 import { positiveIntOption } from '@coldstart/ops';

@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { createSqsClient } from '@coldstart/aws';
-import { loadEncoder } from '@coldstart/embeddings';
 import type { UserSignup } from '@coldstart/events';
 import type { ExpansionInput } from '@coldstart/expander';
 import { startLlmServer } from '@coldstart/llm-server';
-import { join } from 'node:path';
+import { loadEncoderWithFixtures } from '@coldstart/t5-fixtures';
 import { percentile } from '@coldstart/runtime';
 import { positiveIntOption } from '@coldstart/ops';
-import type { CliConfig } from '../config.js';
+import { modelsDir, type CliConfig } from '../config.js';
 import { chaosEvents } from '../workload/chaos-events.js';
 import { startIsolatedConfig } from '../stack/isolated-stack.js';
 import { OutcomeTracker } from '../workload/outcome-tracker.js';
@@ -100,7 +99,7 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
   let keepState = false;
   try {
     say(`sequential baseline: ${baselineInputs.length} users, one at a time, LLM latency ${options.llmLatencyMs} ms`);
-    const encoder = await loadEncoder(config.ENCODER, { modelsDir: join(config.COLDSTART_STATE_DIR, 'models') });
+    const encoder = await loadEncoderWithFixtures(config.ENCODER, { modelsDir: modelsDir(config) });
     const sequential = await runSequentialBaseline({ baseUrl: llm.baseUrl, model, encoder, items: events.items, inputs: baselineInputs });
 
     const { queues } = await stackUp(config);

@@ -1,6 +1,5 @@
-import { join } from 'node:path';
-import { catalogTexts, loadEncoder } from '@coldstart/embeddings';
-import type { CliConfig } from '../config.js';
+import { catalogTexts, loadEncoderWithFixtures } from '@coldstart/t5-fixtures';
+import { modelsDir, type CliConfig } from '../config.js';
 import { benchEmbed, type EmbedBenchReport } from './bench-embed.js';
 
 export interface BenchEmbedOptions {
@@ -15,8 +14,8 @@ export interface BenchEmbedOptions {
  * texts the demo embeds), each batch size in turn, in one process.
  */
 export async function runBenchEmbed(config: CliConfig, options: BenchEmbedOptions): Promise<EmbedBenchReport> {
-  const encoder = await loadEncoder(options.encoder, {
-    modelsDir: join(config.COLDSTART_STATE_DIR, 'models'),
+  const encoder = await loadEncoderWithFixtures(options.encoder, {
+    modelsDir: modelsDir(config),
     ...(options.threads ? { t5: { intraOpThreads: options.threads } } : {}),
   });
   const pool = [...(await catalogTexts())];

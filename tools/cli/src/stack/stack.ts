@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createSqsClient, ensureEventQueue, type EventQueue } from '@coldstart/aws';
 import { sleep, waitUntil } from '@coldstart/runtime';
-import type { CliConfig } from '../config.js';
-import { appEntry } from '../repo-paths.js';
+import { ensureEncoderFiles } from '@coldstart/t5-fixtures';
+import { modelsDir, type CliConfig } from '../config.js';
+import { appEntry, repoRoot } from '../repo-paths.js';
 import { runningPid, startDetached, stopProcess, tailLog, type ManagedProcess } from './process-control.js';
 
 /** The deployable apps, each its own process, in start order. */
@@ -61,7 +62,7 @@ function appEnvironment(config: CliConfig): NodeJS.ProcessEnv {
     ENCODER: config.ENCODER,
     ...(config.LLM_BASE_URL ? { LLM_BASE_URL: config.LLM_BASE_URL } : {}),
     ...(config.LLM_MODEL ? { LLM_MODEL: config.LLM_MODEL } : {}),
-    COLDSTART_MODELS_DIR: join(config.COLDSTART_STATE_DIR, 'models'),
+    COLDSTART_MODELS_DIR: modelsDir(config),
     LOG_LEVEL: config.LOG_LEVEL,
   };
 }
@@ -123,7 +124,7 @@ function emulatorProcess(config: CliConfig): ManagedProcess {
   return {
     name: 'sqs-emulator',
     command: process.execPath,
-    args: [join(appEntry('cli'), '..', 'stack', 'emulator-main.js')],
+    args: [join(repoRoot(), 'tools', 'cli', 'dist', 'stack', 'emulator-main.js')],
     env: { ...process.env, EMULATOR_PORT: new URL(config.SQS_ENDPOINT).port || '4566' },
   };
 }
@@ -200,6 +201,8 @@ export async function stackUp(config: CliConfig, options: { apps?: readonly Stac
 
   const apps = (options.apps ?? STACK_APPS).flatMap((app) => appProcesses(config, app));
   checkRunningSettings(config, apps.some((spec) => runningPid(stateDir, spec) !== undefined));
+  // The embed pool loads a fixture encoder but cannot generate one: production holds no generator.
+  await ensureEncoderFiles(config.ENCODER, modelsDir(config));
   const fresh: ManagedProcess[] = [];
   for (const spec of apps) {
     if (!existsSync(spec.args[0] ?? '')) throw new Error(`${spec.args[0]} is missing: run "npm run build" first`);

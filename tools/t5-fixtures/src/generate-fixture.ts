@@ -1,12 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MANIFEST_FILE, sha256Hex, type EncoderManifest, type FeedForwardProj, type T5Config, type T5FixtureSize } from '@coldstart/embeddings';
+import { mulberry32 } from '@coldstart/runtime';
 import { buildUnigramTokenizer, EOS_ID, PAD_ID } from './build-tokenizer.js';
-import { MANIFEST_FILE, sha256Hex, type EncoderManifest } from './manifest.js';
 import { DataType, encodeModel, GraphBuilder } from './onnx-graph-builder.js';
-import { fillUniform, mulberry32 } from './prng.js';
-import type { FeedForwardProj, T5Config } from './t5-config.js';
-
-export type T5FixtureSize = 'tiny' | 'base';
 
 export interface GenerateT5FixtureOptions {
   readonly size: T5FixtureSize;
@@ -233,4 +230,16 @@ function buildT5EncoderOnnx(config: T5Config, seed: number): Uint8Array {
     [{ name: 'last_hidden_state', elemType: DataType.FLOAT, dims: ['batch_size', 'encoder_sequence_length', dModel] }],
     OPSET,
   );
+}
+
+/**
+ * Fills `out` with uniform values of mean `mean` and standard deviation `std`
+ * (uniform on [-a, a] has std a/√3). The weights come from mulberry32: tens of millions of
+ * draws per second keep the ~85M-parameter base fixture to about a second, and two processes
+ * generating the same fixture write identical bytes.
+ */
+function fillUniform(out: Float32Array, random: () => number, std: number, mean = 0): Float32Array {
+  const a = std * Math.sqrt(3);
+  for (let i = 0; i < out.length; i++) out[i] = mean + (random() * 2 - 1) * a;
+  return out;
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
-import { readT5Config, type T5Config } from './t5-config.js';
+import { readT5Config, type T5Config } from '@coldstart/embeddings';
 
 const { onnx } = onnxProto;
 const FLOAT = 1;
