@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BehaviourLog, BehaviourReplica, type BehaviourModel, type Interaction } from '@coldstart/behaviour';
 import { createRedis } from '@coldstart/queues';
+import { deleteKeysWithPrefix } from '@coldstart/testing';
 import type { Redis } from 'ioredis';
 
 /** Rows learned per round trip: the writer's own batch bound (a learn-interactions job holds at most 1,000). */
@@ -54,12 +55,7 @@ export class EvalBehaviour {
 
   /** Removes everything this run wrote, and disconnects. */
   async close(): Promise<void> {
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1_000);
-      if (keys.length > 0) await this.redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeysWithPrefix(this.redis, this.prefix);
     await this.redis.quit();
   }
 }
