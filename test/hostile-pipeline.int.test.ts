@@ -7,7 +7,6 @@ import { createSqsClient, FAILURE_ATTRIBUTES, publishBodies } from '@coldstart/a
 import { parseEventBody, type ItemUpserted, type UserSignup } from '@coldstart/events';
 import { loadFold, type Book } from '@coldstart/goodbooks';
 import { startLlmServer, type LlmServer } from '@coldstart/llm-server';
-import type { RecommendationList } from '@coldstart/store';
 import { expand, hostileEvents, hostileInterests, hostileItemTexts, hostileLlmOutputs, UNSAFE_IN_TOPIC } from './corpus/hostile/hostile-corpus.js';
 import { PipelineHarness } from './support/pipeline-harness.js';
 import { upserted } from './support/book-events.js';
@@ -174,23 +173,7 @@ describe('hostile input through the pipeline with the LLM path on', () => {
     const sqs = createSqsClient({ region: 'us-east-1', endpoint: harness.emulator.endpoint });
     await publishBodies(sqs, harness.userQueue.url, [...signups.map(sqsBody), ...invalid]);
 
-    const store = harness.store();
-    const lists = new Map<string, RecommendationList>();
-    await vi
-      .waitFor(
-        async () => {
-          for (const event of signups) {
-            if (lists.has(event.userId)) continue;
-            const list = await store.get(event.userId);
-            if (list?.eventId === event.eventId) lists.set(event.userId, list);
-          }
-          expect(lists.size).toBe(signups.length);
-        },
-        { timeout: 40_000, interval: 250 },
-      )
-      .catch(async (error: unknown) => {
-        throw new Error(`${lists.size}/${signups.length} served\n${JSON.stringify(await harness.failedJobs())}\n${harness.logs()}`, { cause: error });
-      });
+    const lists = await harness.waitForLists(signups, 40_000, 250);
 
     const sources: Record<string, number> = {};
     for (const list of lists.values()) {

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFold, usersWithMinRatings, type Book } from '@coldstart/goodbooks';
 import { startLlmServer, type LlmServer } from '@coldstart/llm-server';
-import type { RecommendationList } from '@coldstart/store';
 import { PipelineHarness } from './support/pipeline-harness.js';
 import { signup, upserted } from './support/book-events.js';
 
@@ -51,21 +50,7 @@ describe('LLM expansion through the pipeline, with a failing LLM server', () => 
 
   it('serves every user, records where each list\'s topics came from, and calls the LLM for at most a fifth of them', async () => {
     await harness.publish(signups);
-    const store = harness.store();
-    const lists = new Map<string, RecommendationList>();
-    await vi.waitFor(
-      async () => {
-        for (const event of signups) {
-          if (lists.has(event.userId)) continue;
-          const list = await store.get(event.userId);
-          if (list?.eventId === event.eventId) lists.set(event.userId, list);
-        }
-        expect(lists.size).toBe(signups.length);
-      },
-      { timeout: 150_000, interval: 500 },
-    ).catch((error: unknown) => {
-      throw new Error(`${lists.size}/${signups.length} served\n${harness.logs()}`, { cause: error });
-    });
+    const lists = await harness.waitForLists(signups, 150_000, 500);
 
     const sources: Record<string, number> = {};
     for (const list of lists.values()) {
