@@ -6,6 +6,7 @@ import type { ColdstartEvent } from '@coldstart/events';
 import { QUEUE_NAMES, type QueueName } from '@coldstart/pipeline';
 import { IndexLog } from '@coldstart/index-log';
 import { bullPrefix } from '@coldstart/queues';
+import { ensureEncoderFiles } from '@coldstart/t5-fixtures';
 import { RecommendationStore, CatalogStore, type RecommendationList } from '@coldstart/store';
 import { createRedisFixture, freePort, startApp, startSqsEmulator, type AppProcess, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
 
@@ -63,6 +64,8 @@ export class PipelineHarness {
       LOG_LEVEL: 'info',
       ...extraEnv,
     };
+    // As `coldstart stack up` does: the embed pool loads a fixture encoder but cannot generate one.
+    if (extraEnv.ENCODER !== undefined && extraEnv.COLDSTART_MODELS_DIR !== undefined) await ensureEncoderFiles(extraEnv.ENCODER, extraEnv.COLDSTART_MODELS_DIR);
     const harness = new PipelineHarness(fx, emulator, userQueue, itemQueue, env, `http://127.0.0.1:${apiPort}`);
     for (const app of APPS) if (app !== 'api') harness.metricsPorts.set(app, await freePort());
     for (const app of APPS) harness.start(app);
