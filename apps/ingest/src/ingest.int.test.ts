@@ -205,18 +205,23 @@ async function expectSignupFlow(eventId: string): Promise<void> {
   expect(await jobState('expand', 'expand-topics', eventId)).toBe('waiting');
 }
 
+/** Sends one valid signup and checks that it is accepted, deleted and becomes one signup flow. */
+async function sendAcceptedSignup(ingest: Ingest): Promise<UserSignup> {
+  const event = signup();
+  const before = ingest.handled.length;
+  await publishBodies(sqs, ingest.queue.url, [JSON.stringify(event)]);
+  await vi.waitFor(() => expect(ingest.handled).toHaveLength(before + 1), WAIT);
+  expect(ingest.handled[before]?.outcome).toEqual({ action: 'acknowledge', result: 'accepted' });
+  await expectDrained(ingest.queue.url);
+  await expectSignupFlow(event.eventId);
+  expect(await signupJobCounts()).toEqual(ONE_SIGNUP_FLOW);
+  return event;
+}
+
 describe('ingest: SQS → validated event → BullMQ flow', () => {
   it('turns a valid user.signup into a flow and deletes the message', async () => {
     const ingest = await startIngest();
-    const event = signup();
-    await publishBodies(sqs, ingest.queue.url, [JSON.stringify(event)]);
-
-    await vi.waitFor(() => expect(ingest.handled).toHaveLength(1), WAIT);
-    expect(ingest.handled[0]?.outcome).toEqual({ action: 'acknowledge', result: 'accepted' });
-    await expectDrained(ingest.queue.url);
-
-    await expectSignupFlow(event.eventId);
-    expect(await signupJobCounts()).toEqual(ONE_SIGNUP_FLOW);
+    const event = await sendAcceptedSignup(ingest);
     const expand = await bullQueues.expand.getJob(jobIdFor('expand-topics', event.eventId));
     expect(expand?.name).toBe('expand-topics');
     expect(expand?.data).toMatchObject({
@@ -297,13 +302,7 @@ describe('ingest: SQS → validated event → BullMQ flow', () => {
     expect(ingest.logs.filter((line) => line.msg === 'invalid message sent to the dead-letter queue')).toHaveLength(5);
 
     // The consumer is still consuming: a valid event sent after the bad ones becomes a flow.
-    const event = signup();
-    await publishBodies(sqs, ingest.queue.url, [JSON.stringify(event)]);
-    await vi.waitFor(() => expect(ingest.handled).toHaveLength(6), WAIT);
-    expect(ingest.handled[5]?.outcome).toEqual({ action: 'acknowledge', result: 'accepted' });
-    await expectDrained(ingest.queue.url);
-    await expectSignupFlow(event.eventId);
-    expect(await signupJobCounts()).toEqual(ONE_SIGNUP_FLOW);
+    await sendAcceptedSignup(ingest);
   });
 
   it('processes a repeated eventId once, whether the body is the same or not', async () => {
