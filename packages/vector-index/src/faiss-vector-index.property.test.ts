@@ -93,6 +93,14 @@ async function runAgainstReference({ options, idPool, maintainEvery, paletteSize
 
 const OPERATIONS = 10_000;
 
+/** Guards against a generator change that quietly stops exercising some operation. */
+function expectEveryOperationExercised(counts: Awaited<ReturnType<typeof runAgainstReference>>): void {
+  expect(counts.replace).toBeGreaterThan(1000);
+  expect(counts.remove).toBeGreaterThan(1000);
+  expect(counts.search).toBeGreaterThan(3000);
+  expect(counts.tiedSearches).toBeGreaterThan(100);
+}
+
 describe('FaissVectorIndex against a brute-force reference (same top-k ids and scores)', () => {
   it(`Flat: ${OPERATIONS} random upserts, removals, searches and compactions`, async () => {
     // 300 ids in 8 dimensions: k ≤ 12 is far below the size, so FAISS returns a true subset
@@ -100,12 +108,7 @@ describe('FaissVectorIndex against a brute-force reference (same top-k ids and s
     // ids each make tie groups larger than a first fetch, so FAISS's arbitrary pick among them
     // must be widened until the smallest ids are in.
     const scenario = { options: { dimension: 8 }, idPool: 300, maintainEvery: 50, paletteSize: 2, paletteShare: 0.6 };
-    const counts = await runAgainstReference(scenario, OPERATIONS, 20_240_601);
-    // Guards against a generator change that quietly stops exercising some operation.
-    expect(counts.replace).toBeGreaterThan(1000);
-    expect(counts.remove).toBeGreaterThan(1000);
-    expect(counts.search).toBeGreaterThan(3000);
-    expect(counts.tiedSearches).toBeGreaterThan(100);
+    expectEveryOperationExercised(await runAgainstReference(scenario, OPERATIONS, 20_240_601));
   }, 60_000);
 
   it(`HNSW32 (cannot remove): ${OPERATIONS} random upserts, removals, searches and rebuilds`, async () => {
@@ -118,10 +121,6 @@ describe('FaissVectorIndex against a brute-force reference (same top-k ids and s
     // What the test checks is the wrapper: labels, tombstones, rebuild swaps, queued rows,
     // exclusion and ties. The recall of larger graphs is measured, not asserted (README).
     const scenario = { options: { dimension: 8, factory: 'HNSW32', candidates: 65 }, idPool: 40, maintainEvery: 20, paletteSize: 3, paletteShare: 0.3 };
-    const counts = await runAgainstReference(scenario, OPERATIONS, 7_031_977);
-    expect(counts.replace).toBeGreaterThan(1000);
-    expect(counts.remove).toBeGreaterThan(1000);
-    expect(counts.search).toBeGreaterThan(3000);
-    expect(counts.tiedSearches).toBeGreaterThan(100);
+    expectEveryOperationExercised(await runAgainstReference(scenario, OPERATIONS, 7_031_977));
   }, 120_000);
 });
