@@ -482,7 +482,9 @@ class Renderer {
         if (a.length === 1) return a[0];
         arity(2);
         return truthy(a[1]) ? a[1] : a[0];
+      // Sprig's `empty` and Go's `not` are the same test.
       case 'empty':
+      case 'not':
         arity(1);
         return !truthy(a[0]);
       case 'required':
@@ -575,9 +577,6 @@ class Renderer {
       case 'ternary':
         arity(3);
         return truthy(a[2]) ? a[0] : a[1];
-      case 'not':
-        arity(1);
-        return !truthy(a[0]);
       case 'and':
         return a.find((x) => !truthy(x)) ?? a.at(-1);
       case 'or':
