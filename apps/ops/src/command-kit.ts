@@ -1,23 +1,35 @@
 import type { Command, Option } from 'commander';
 
 /**
- * A subcommand factory for a group whose every subcommand names its queue (`dlq`, `jobs`) or
- * index (`snapshot`): `sub('list', 'what it does')` is `group list --queue … `, ready for more
- * options and an action.
+ * `program <name>` and a factory for its subcommands, each of which names its queue (`dlq`,
+ * `jobs`) or index (`snapshot`): `sub('list', 'what it does')` is `<name> list --queue …`,
+ * ready for more options and `reportAction`.
  */
-export const subcommandsWith =
-  (group: Command, required: () => Option) =>
-  (name: string, description: string): Command =>
-    group.command(name).description(description).addOption(required());
+export function commandGroup(program: Command, name: string, description: string, required: () => Option): (sub: string, subDescription: string) => Command {
+  const group = program.command(name).description(description);
+  return (sub, subDescription) => group.command(sub).description(subDescription).addOption(required());
+}
+
+export interface ReportSettings<R> {
+  /** The help of `--json`. */
+  jsonHelp?: string;
+  /** Exit code 1 when some of the work failed. */
+  failed?: (report: R) => boolean;
+}
 
 /**
- * The action of a command that computes a report: prints it as JSON with `--json`, else as
- * text, and sets exit code 1 when `failed` says some of the work failed.
+ * Finishes `command` as one that computes a report: adds `--json` (last, after its own options)
+ * and the action, which prints the report as JSON with `--json`, else as text.
  */
-export const printReport =
-  <O extends { json?: boolean }, R>(run: (options: O) => Promise<R>, render: (report: R, options: O) => string, failed: (report: R) => boolean = () => false) =>
-  async (options: O): Promise<void> => {
+export function reportAction<O extends { json?: boolean }, R>(
+  command: Command,
+  run: (options: O) => Promise<R>,
+  render: (report: R, options: O) => string,
+  { jsonHelp = 'machine-readable output', failed = () => false }: ReportSettings<R> = {},
+): Command {
+  return command.option('--json', jsonHelp).action(async (options: O) => {
     const report = await run(options);
     console.log(options.json ? JSON.stringify(report) : render(report, options));
     if (failed(report)) process.exitCode = 1;
-  };
+  });
+}

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
-import { IndexLog, snapshotStoreFromUrl } from '@coldstart/index-log';
+import { IndexLog, snapshotStoreFromUrl, type SnapshotManifest } from '@coldstart/index-log';
 import { createRedis } from '@coldstart/queues';
-import { printReport, subcommandsWith } from '../command-kit.js';
+import { commandGroup, reportAction } from '../command-kit.js';
 import type { OpsConfig } from '../config.js';
 import { renderSnapshotList, snapshotCreate, snapshotList, snapshotRestore, type SnapshotActionDeps } from './snapshot-actions.js';
 import { loadSnapshotConfig } from './snapshot-env.js';
@@ -28,41 +28,23 @@ async function withDeps<T>(loadConfig: () => OpsConfig, run: (deps: SnapshotActi
 
 const indexOption = () => new Option('--index <name>', 'the index: an encoder id, or users@<encoder id> for its user-vector index').makeOptionMandatory();
 
-interface SnapshotOptions {
-  index: string;
-  json?: boolean;
-}
+type SnapshotOptions = { index: string; json?: boolean };
 
 /** `coldstart snapshot list|create|restore --index NAME`: the vector index snapshots in S3. */
 export function registerSnapshotCommands(program: Command, loadConfig: () => OpsConfig): void {
-  const snapshot = program.command('snapshot').description('vector index snapshots in S3 (COLDSTART_SNAPSHOTS_S3_URL): list, create, restore');
-  const subcommand = subcommandsWith(snapshot, indexOption);
+  const subcommand = commandGroup(program, 'snapshot', 'vector index snapshots in S3 (COLDSTART_SNAPSHOTS_S3_URL): list, create, restore', indexOption);
+  const onIndex = <T>(action: (deps: SnapshotActionDeps, options: SnapshotOptions & { snapshot?: string }) => Promise<T>) => (options: SnapshotOptions & { snapshot?: string }) =>
+    withDeps(loadConfig, (deps) => action(deps, options));
 
-  subcommand('list', 'snapshots of an index, oldest first; * marks the one LATEST names (replicas start there)')
-    .option('--json', 'machine-readable output')
-    .action(
-      printReport(
-        (options: SnapshotOptions) => withDeps(loadConfig, (deps) => snapshotList(deps, options.index)),
-        (listing, options) => renderSnapshotList(options.index, listing),
-      ),
-    );
+  const list = subcommand('list', 'snapshots of an index, oldest first; * marks the one LATEST names (replicas start there)');
+  reportAction(list, onIndex((deps, options) => snapshotList(deps, options.index)), (listing, options) => renderSnapshotList(options.index, listing));
 
-  subcommand('create', 'build the index from its newest snapshot and log, write a snapshot and move LATEST to it (no pruning or log trimming)')
-    .option('--json', 'print the manifest as JSON')
-    .action(
-      printReport(
-        (options: SnapshotOptions) => withDeps(loadConfig, (deps) => snapshotCreate(deps, options.index)),
-        (manifest, options) => `wrote snapshot ${manifest.snapshotId} of ${options.index}: ${manifest.vectors} vectors up to log entry ${manifest.walSequence}`,
-      ),
-    );
+  const create = subcommand('create', 'build the index from its newest snapshot and log, write a snapshot and move LATEST to it (no pruning or log trimming)');
+  const created = (manifest: SnapshotManifest, options: SnapshotOptions) => `wrote snapshot ${manifest.snapshotId} of ${options.index}: ${manifest.vectors} vectors up to log entry ${manifest.walSequence}`;
+  reportAction(create, onIndex((deps, options) => snapshotCreate(deps, options.index)), created, { jsonHelp: 'print the manifest as JSON' });
 
-  subcommand('restore', 'verify a snapshot and point LATEST at it, so replicas start there; refuses one that does not verify')
-    .option('--snapshot <id>', 'the snapshot (default: the newest that verifies, starting at LATEST)')
-    .option('--json', 'print the manifest as JSON')
-    .action(
-      printReport(
-        (options: SnapshotOptions & { snapshot?: string }) => withDeps(loadConfig, (deps) => snapshotRestore(deps, options.index, options.snapshot)),
-        (manifest, options) => `LATEST of ${options.index} now names snapshot ${manifest.snapshotId} (log entry ${manifest.walSequence})`,
-      ),
-    );
+  const restore = subcommand('restore', 'verify a snapshot and point LATEST at it, so replicas start there; refuses one that does not verify')
+    .option('--snapshot <id>', 'the snapshot (default: the newest that verifies, starting at LATEST)');
+  const restored = (manifest: SnapshotManifest, options: SnapshotOptions) => `LATEST of ${options.index} now names snapshot ${manifest.snapshotId} (log entry ${manifest.walSequence})`;
+  reportAction(restore, onIndex((deps, options) => snapshotRestore(deps, options.index, options.snapshot)), restored, { jsonHelp: 'print the manifest as JSON' });
 }
