@@ -20,7 +20,7 @@ export interface RankingSettings {
  * reported figures); the recommend pool's RANK_* variables default to these.
  */
 export const DEFAULT_RANKING: RankingSettings = Object.freeze({
-  weights: Object.freeze({ topic: 0.15, seed: 1, alsoLiked: 1, category: 0.3, popularity: 0.3, topicDecay: 0.5 }),
+  weights: Object.freeze({ topic: 0.15, seed: 1, alsoLiked: 8, category: 0.1, popularity: 0.3, topicDecay: 0.5 }),
   mmrLambda: 0.7,
   unknownPopularity: 0.2,
   candidates: 200,
