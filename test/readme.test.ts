@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EVENT_EXAMPLES, parseEventBody } from '@coldstart/events';
+import { OpsEnv } from '../apps/ops/src/config.ts';
+import { SnapshotCliEnv } from '../apps/ops/src/snapshot/snapshot-env.ts';
 import { CliEnv } from '../tools/cli/src/config.ts';
 import { APP_ENV_SCHEMAS } from './support/app-env-schemas.ts';
 
@@ -18,7 +20,7 @@ describe('docs', () => {
   it('configuration.md documents every variable every app and the coldstart command read', () => {
     // The schemas the processes parse their environment with, not their source text: a variable
     // spread in from a shared schema (PoolEnv, S3Env, …) counts for each app that takes it.
-    const schemas = { ...APP_ENV_SCHEMAS, cli: CliEnv };
+    const schemas = { ...APP_ENV_SCHEMAS, ops: OpsEnv, 'ops snapshot': SnapshotCliEnv, cli: CliEnv };
     const configuration = read('configuration.md');
     const missing = Object.entries(schemas).flatMap(([app, schema]) =>
       Object.keys(schema.shape)
