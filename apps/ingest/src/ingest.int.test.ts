@@ -56,7 +56,7 @@ let sqs: SQSClient;
 let fx: RedisFixture;
 let connection: Redis;
 let flows: FlowProducer;
-let bullQueues: Record<Extract<QueueName, 'recommend' | 'embed' | 'expand'>, Queue>;
+let bullQueues: Record<Extract<QueueName, 'recommend' | 'embed' | 'expand' | 'index'>, Queue>;
 const consumers: SqsConsumer[] = [];
 const sqsQueues: EventQueue[] = [];
 const closeAfter: Array<() => Promise<unknown>> = [];
@@ -83,6 +83,7 @@ async function setUpRedis(): Promise<void> {
     recommend: new Queue('recommend', { connection, prefix }),
     embed: new Queue('embed', { connection, prefix }),
     expand: new Queue('expand', { connection, prefix }),
+    index: new Queue('index', { connection, prefix }),
   };
 }
 
@@ -190,6 +191,7 @@ async function signupJobCounts() {
     recommend: await bullQueues.recommend.getJobCounts(...types),
     embed: await bullQueues.embed.getJobCounts(...types),
     expand: await bullQueues.expand.getJobCounts(...types),
+    index: await bullQueues.index.getJobCounts(...types),
   };
 }
 
@@ -197,6 +199,8 @@ const ONE_SIGNUP_FLOW = {
   recommend: expect.objectContaining({ 'waiting-children': 1, waiting: 0, completed: 0, failed: 0 }),
   embed: expect.objectContaining({ 'waiting-children': 1, waiting: 0, completed: 0, failed: 0 }),
   expand: expect.objectContaining({ waiting: 1, 'waiting-children': 0, completed: 0, failed: 0 }),
+  // learn-interactions: the signup's seed items go into the behaviour model.
+  index: expect.objectContaining({ waiting: 1, 'waiting-children': 0, completed: 0, failed: 0 }),
 };
 
 async function expectSignupFlow(eventId: string): Promise<void> {
@@ -234,7 +238,8 @@ describe('ingest: SQS → validated event → BullMQ flow', () => {
       locale: 'en-GB',
     });
     const recommend = await bullQueues.recommend.getJob(jobIdFor('recommend-user', event.eventId));
-    expect(await recommend?.getDependenciesCount()).toMatchObject({ unprocessed: 1 });
+    // Its children: embed-topics (after expand-topics) and learn-interactions (the seeds).
+    expect(await recommend?.getDependenciesCount()).toMatchObject({ unprocessed: 2 });
 
     // The eventId is remembered, with the type, for the configured time.
     const marker = ingest.keys.acceptedEvent(event.eventId);
@@ -354,7 +359,8 @@ describe('ingest: SQS → validated event → BullMQ flow', () => {
     expect([first.userId, other.userId]).toContain(expand?.data.userId);
     const recommend = await bullQueues.recommend.getJob(jobIdFor('recommend-user', first.eventId));
     expect(recommend?.data.userId).toBe(expand?.data.userId);
-    expect(await recommend?.getDependenciesCount()).toMatchObject({ unprocessed: 1 });
+    // Its children: embed-topics (after expand-topics) and learn-interactions (the seeds).
+    expect(await recommend?.getDependenciesCount()).toMatchObject({ unprocessed: 2 });
   });
 
   it('leaves the message in SQS while Redis is unreachable, until the RedrivePolicy moves it to the DLQ', async () => {
