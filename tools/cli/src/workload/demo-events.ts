@@ -1,5 +1,5 @@
-import type { Book, Fold } from '@coldstart/goodbooks';
-import { EVENT_LIMITS, type ItemUpserted, type UserSignup } from '@coldstart/events';
+import type { ItemUpserted, UserSignup } from '@coldstart/events';
+import { bookItemEvent, type Book, type Fold } from '@coldstart/goodbooks';
 
 export interface DemoUser {
   userId: string;
@@ -7,26 +7,9 @@ export interface DemoUser {
   signup: UserSignup;
 }
 
-/** A book's categories: its canonical genres, then its content shelves, without repeats. */
-function categoriesOf(book: Book): string[] {
-  return [...new Set([...book.genres, ...book.tags])].slice(0, EVENT_LIMITS.itemCategories);
-}
-
+/** A book as the demo's catalog event (one event id per run and book). */
 export function itemEvent(book: Book, runId: string, occurredAt: string): ItemUpserted {
-  return {
-    schemaVersion: 1,
-    type: 'item.upserted',
-    eventId: `demo-${runId}-item-${book.bookId}`,
-    occurredAt,
-    itemId: String(book.bookId),
-    title: book.title,
-    authors: book.authors.slice(0, EVENT_LIMITS.authors),
-    categories: categoriesOf(book),
-    attributes: {
-      ...(book.publicationYear !== null ? { publicationYear: book.publicationYear } : {}),
-      ...(book.languageCode ? { language: book.languageCode } : {}),
-    },
-  };
+  return bookItemEvent(book, `demo-${runId}-item-${book.bookId}`, occurredAt);
 }
 
 /**
