@@ -1,3 +1,4 @@
+import { serial } from '@coldstart/runtime';
 import { BehaviourModel, type BehaviourSettings } from './behaviour-model.js';
 import type { BehaviourLog } from './behaviour-log.js';
 
@@ -9,7 +10,7 @@ import type { BehaviourLog } from './behaviour-log.js';
 export class BehaviourReplica {
   readonly model: BehaviourModel;
   private lastId = '0';
-  private queue: Promise<void> = Promise.resolve();
+  private readonly inOrder = serial();
 
   constructor(
     private readonly log: Pick<BehaviourLog, 'read'>,
@@ -25,9 +26,7 @@ export class BehaviourReplica {
   }
 
   catchUp(): Promise<void> {
-    const run = this.queue.then(() => this.replay());
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.inOrder(() => this.replay());
   }
 
   private async replay(): Promise<void> {

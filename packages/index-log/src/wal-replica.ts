@@ -1,3 +1,4 @@
+import { serial } from '@coldstart/runtime';
 import { createVectorIndex, type VectorIndex } from '@coldstart/vector-index';
 import type { LoadedSnapshot, SnapshotLogger } from './snapshot-store.js';
 import { compareStreamIds } from './stream-id.js';
@@ -43,7 +44,7 @@ export class WalReplica {
   private started = false;
   private snapshotId: string | undefined;
   private current: { index: VectorIndex; space: VectorSpace; factory: string } | undefined;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly inOrder = serial();
   private readonly batchSize: number;
 
   constructor(
@@ -98,9 +99,7 @@ export class WalReplica {
    * the entries that existed when it called are applied; concurrent callers share the reads.
    */
   catchUp(): Promise<void> {
-    const next = this.queue.then(() => this.drain());
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.inOrder(() => this.drain());
   }
 
   private async drain(): Promise<void> {

@@ -16,3 +16,4 @@ export {
 export { sleep, waitUntil, type WaitUntilOptions } from './sleep.js';
 export { hashText, mulberry32, seededRandom, shuffle } from './prng.js';
 export { percentile } from './percentile.js';
+export { serial } from './serial.js';

@@ -15,7 +15,7 @@ import { OutcomeTracker } from '../workload/outcome-tracker.js';
 import { publishPaced } from '../workload/paced-publisher.js';
 import { killRandomly, type Kill } from './process-killer.js';
 import { restartRedis, type RedisRestart } from './redis-restart.js';
-import { serial } from './serial.js';
+import { serial } from '@coldstart/runtime';
 import { checkSnapshots, type SnapshotCheck } from './snapshot-check.js';
 import { startSnapshotFaults, type SnapshotFaults, type SnapshotTraffic } from './snapshot-faults.js';
 import type { S3FaultProxyStats } from './s3-fault-proxy.js';
