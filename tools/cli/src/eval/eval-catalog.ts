@@ -1,11 +1,12 @@
 import { EmptyTextError, encodeVectorBase64, type Encoder } from '@coldstart/embeddings';
+import type { ItemUpserted } from '@coldstart/events';
 import type { Redis } from 'ioredis';
 import { categoryStatsOf, type CategoryStatsSource, type SeedItem } from '@coldstart/expander';
 import type { Book } from '@coldstart/goodbooks';
 import { itemEmbeddingText } from '@coldstart/embeddings';
 import { CatalogStore, normaliseCategory, type CategoryStats } from '@coldstart/store';
 import { createVectorIndex, type VectorIndex } from '@coldstart/vector-index';
-import { itemEvent } from '../workload/demo-events.js';
+import { FOLD_OCCURRED_AT, foldItemEvent } from './eval-data.js';
 
 export interface CatalogItem {
   book: Book;
@@ -24,23 +25,21 @@ export interface EmbeddedCatalog {
   vectors: ReadonlyMap<string, Float32Array>;
 }
 
-const OCCURRED_AT = '2017-01-01T00:00:00Z';
-
 /**
  * A fold's books as the production catalog would hold them after ingest: each book goes
- * through the demo's item event, the embed pool's text and the index pool's category
- * normalisation, and the category statistics are counted the way CatalogStore counts them
- * (live items per category and per unordered pair), so the CatalogExpander sees the same
- * numbers in memory as it reads from Redis.
+ * through its item event (the demo's, or an export's own line), the embed pool's text and the
+ * index pool's category normalisation, and the category statistics are counted the way
+ * CatalogStore counts them (live items per category and per unordered pair), so the
+ * CatalogExpander sees the same numbers in memory as it reads from Redis.
  */
 export class EvalCatalog implements CategoryStatsSource {
   readonly items: ReadonlyMap<string, CatalogItem>;
   private readonly stats: CategoryStats;
 
-  constructor(books: readonly Book[]) {
+  constructor(books: readonly Book[], eventOf: (book: Book) => ItemUpserted = foldItemEvent) {
     const items = new Map<string, CatalogItem>();
     for (const book of books) {
-      const event = itemEvent(book, 'eval', OCCURRED_AT);
+      const event = eventOf(book);
       const categories = [...new Set((event.categories ?? []).map(normaliseCategory).filter((c) => c.length > 0))];
       items.set(event.itemId, { book, categories, text: itemEmbeddingText(event) });
     }
@@ -66,7 +65,7 @@ export class EvalCatalog implements CategoryStatsSource {
       if (!item) continue;
       await store.upsert({
         item: { itemId, title: item.book.title, authors: item.book.authors, categories: item.categories },
-        occurredAt: OCCURRED_AT,
+        occurredAt: FOLD_OCCURRED_AT,
         eventId: `eval:${itemId}`,
         encoder: embedded.encoderId,
         dimension: vector.length,

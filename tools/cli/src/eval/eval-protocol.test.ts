@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { Book, Fold, Rating } from '@coldstart/goodbooks';
 import { mulberry32 } from '@coldstart/runtime';
-import { splitFold } from './eval-protocol.js';
+import { splitFold, WARMING_STEPS } from './eval-protocol.js';
 import { bootstrapCi, scoreList } from './metrics.js';
 
 const book = (bookId: number): Book => ({
   bookId, goodreadsBookId: bookId, title: `b${bookId}`, authors: [], primaryGenre: 'g', genres: ['g'], tags: [], publicationYear: null, ratingsCount: 0, languageCode: null,
 });
 
-/** 500 users rating 6 of 40 books each, in a random but fixed order. */
+/** 500 users rating 8 of 40 books each, in a random but fixed order (enough for warming's seed, 5 sent and a later like). */
 function syntheticFold(): Fold {
   const random = mulberry32(3);
   const ratings: Rating[] = [];
   for (let userId = 1; userId <= 500; userId++) {
     const seen = new Set<number>();
-    while (seen.size < 6) seen.add(1 + Math.floor(random() * 40));
+    while (seen.size < 8) seen.add(1 + Math.floor(random() * 40));
     for (const bookId of seen) ratings.push({ userId, bookId, rating: 1 + Math.floor(random() * 5) });
   }
   return { name: 'a', books: Array.from({ length: 40 }, (_, i) => book(i + 1)), ratings };
@@ -32,8 +32,10 @@ describe('splitFold', () => {
     expect(split.training.some((r) => testUsers.has(r.userId))).toBe(false);
     for (const user of split.cases) {
       const own = fold.ratings.filter((r) => r.userId === user.userId);
-      expect(user.seed.bookId).toBe(own[0]?.bookId);
-      expect(user.relevant.has(user.seed.bookId)).toBe(false);
+      expect(user.seed?.book.bookId).toBe(own[0]?.bookId);
+      expect(user.seed?.rating).toBe(own[0]?.rating);
+      expect(user.category).toBe(user.seed?.book.primaryGenre);
+      expect(user.relevant.has(own[0]?.bookId ?? -1)).toBe(false);
       expect([...user.relevant].sort()).toEqual(own.slice(1).filter((r) => r.rating >= 4).map((r) => r.bookId).sort());
     }
     expect(splitFold(fold, { seed: 8, protocol: 'cold-start' }).cases.map((c) => c.userId)).not.toEqual(split.cases.map((c) => c.userId));
@@ -46,6 +48,43 @@ describe('splitFold', () => {
     expect(split.training.some((r) => split.newBooks.has(r.bookId))).toBe(false);
     for (const user of split.cases) for (const id of user.relevant) expect(split.newBooks.has(id)).toBe(true);
     expect(split.cases.length).toBeGreaterThan(0);
+  });
+
+  it('gives a category-only signup its first book\'s genre and no item, and counts every like as relevant, the first included', () => {
+    const coldStart = splitFold(fold, { seed: 7, protocol: 'cold-start' });
+    const split = splitFold(fold, { seed: 7, protocol: 'category-only' });
+    expect(split.training).toEqual(coldStart.training);
+    expect(split.cases.length).toBeGreaterThanOrEqual(coldStart.cases.length);
+    for (const user of split.cases) {
+      const own = fold.ratings.filter((r) => r.userId === user.userId);
+      expect(user.seed).toBeUndefined();
+      expect(user.category).toBe(fold.books.find((b) => b.bookId === own[0]?.bookId)?.primaryGenre);
+      expect(user.seen).toEqual([]);
+      expect([...user.relevant].sort()).toEqual(own.filter((r) => r.rating >= 4).map((r) => r.bookId).sort());
+    }
+    // Nothing is given away, so a first book rated >= 4 is something to find.
+    expect(split.cases.some((user) => user.relevant.has(fold.ratings.find((r) => r.userId === user.userId)?.bookId ?? -1))).toBe(true);
+  });
+
+  it('sends a warming user\'s next ratings in order and scores every step on the likes after the last of them', () => {
+    const sent = Math.max(...WARMING_STEPS);
+    const split = splitFold(fold, { seed: 7, protocol: 'warming' });
+    expect(split.cases.length).toBeGreaterThan(0);
+    for (const user of split.cases) {
+      const own = fold.ratings.filter((r) => r.userId === user.userId);
+      expect(user.seed?.book.bookId).toBe(own[0]?.bookId);
+      expect(user.interactions).toEqual(own.slice(1, 1 + sent));
+      expect(user.seen).toEqual([]);
+      const given = new Set(own.slice(0, 1 + sent).map((r) => r.bookId));
+      expect([...user.relevant].sort()).toEqual(own.slice(1 + sent).filter((r) => r.rating >= 4 && !given.has(r.bookId)).map((r) => r.bookId).sort());
+      expect(user.relevant.size).toBeGreaterThan(0);
+    }
+  });
+
+  it('counts an unrated interaction as a like, as the behaviour log does', () => {
+    const unrated: Fold = { ...fold, ratings: fold.ratings.map(({ userId, bookId }) => ({ userId, bookId }) as Rating) };
+    const split = splitFold(unrated, { seed: 7, protocol: 'cold-start' });
+    for (const user of split.cases) expect(user.relevant.size).toBe(new Set(unrated.ratings.filter((r) => r.userId === user.userId).slice(1).map((r) => r.bookId)).size);
   });
 });
 

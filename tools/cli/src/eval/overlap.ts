@@ -8,9 +8,9 @@ export interface OverlapMatrix {
 
 /**
  * How alike every pair of systems' top-K lists are, user by user (the published reference
- * judged model combinations by this alone). The seed is never part of a list.
+ * judged model combinations by this alone). The seed (when the signup named one) is never part of a list.
  */
-export function overlapMatrix(lists: readonly { label: string; byUser: ReadonlyMap<number, readonly string[]> }[], users: readonly { userId: number; seedItem: string }[], k: number): OverlapMatrix {
+export function overlapMatrix(lists: readonly { label: string; byUser: ReadonlyMap<number, readonly string[]> }[], users: readonly { userId: number; seedItem?: string }[], k: number): OverlapMatrix {
   const round = (x: number) => Number(x.toFixed(4));
   const matrix: number[][] = [];
   const jaccard: number[][] = [];

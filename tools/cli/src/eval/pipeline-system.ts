@@ -1,6 +1,6 @@
 import type { BehaviourModel } from '@coldstart/behaviour';
 import { EmptyTextError } from '@coldstart/embeddings';
-import type { Expander } from '@coldstart/expander';
+import { NothingToExpandError, type Expander } from '@coldstart/expander';
 import { rankCandidates, userRankInput, type RankingSettings } from '@coldstart/ranking';
 import { normaliseCategory } from '@coldstart/store';
 import type { EmbeddedCatalog, EvalCatalog } from './eval-catalog.js';
@@ -21,9 +21,11 @@ export interface PipelineOptions {
 
 /**
  * The production path for one signup, in process: the expand pool's expander on the seed's
- * catalog record and the interest category, the embed pool's encoder on each topic (topics it
- * cannot encode are dropped, as there), and the recommend pool's userRankInput and
- * rankCandidates over the same index code and the same behaviour model, with the same settings.
+ * catalog record (when the signup names one) and the interest category, the embed pool's
+ * encoder on each topic (topics it cannot encode are dropped, as there), and the recommend
+ * pool's userRankInput and rankCandidates over the same index code and the same behaviour
+ * model, with the same settings. Interactions sent after the signup (warming) are seen items
+ * and seeds, as refresh-user ranks them; the topics stay the signup's, as its stored profile's.
  */
 export function pipelineSystem(options: PipelineOptions): EvalSystem {
   const { catalog, embedded, settings } = options;
@@ -45,34 +47,44 @@ export function pipelineSystem(options: PipelineOptions): EvalSystem {
     return pending;
   };
 
-  /** The expansion depends only on what the signup says (seed and category), so it is asked once per seed. */
-  const topicsFor = (user: EvalCase, categories: string[]) => {
-    const seedId = String(user.seed.bookId);
-    let pending = expansions.get(seedId);
+  /**
+   * The expansion depends only on what the signup says (seed and category), so it is asked once
+   * per signup. Nothing to expand (no category, a seed without categories) leaves the user
+   * without topics, as the expand pool does after its retries.
+   */
+  const topicsFor = (user: EvalCase, seedId: string | undefined, categories: string[]) => {
+    const key = JSON.stringify([seedId ?? null, categories]);
+    let pending = expansions.get(key);
     if (!pending) {
-      const seed = catalog.seedItem(seedId);
+      const seed = seedId === undefined ? undefined : catalog.seedItem(seedId);
       pending = options.expander
-        ? options.expander
-            .expand({ userId: String(user.userId), categories, seedItems: seed ? [seed] : [], locale: 'en' })
-            .then((expansion) => expansion.topics)
+        ? options.expander.expand({ userId: String(user.userId), categories, seedItems: seed ? [seed] : [], locale: 'en' }).then(
+            (expansion) => expansion.topics,
+            (error: unknown) => {
+              if (error instanceof NothingToExpandError) return [];
+              throw error;
+            },
+          )
         : Promise.resolve([]);
-      expansions.set(seedId, pending);
+      expansions.set(key, pending);
     }
     return pending;
   };
 
   async function listFor(user: EvalCase, k: number): Promise<Recommendation> {
-    const seedId = String(user.seed.bookId);
-    const categories = user.seed.primaryGenre ? [user.seed.primaryGenre] : [];
+    const seedId = user.seed ? String(user.seed.book.bookId) : undefined;
+    const categories = user.category ? [user.category] : [];
     const topics: { topic: string; vector: Float32Array }[] = [];
-    for (const topic of await topicsFor(user, categories)) {
+    for (const topic of await topicsFor(user, seedId, categories)) {
       const vector = await encodeTopic(topic);
       if (vector) topics.push({ topic, vector });
     }
-    const seen = new Set([seedId, ...user.seen.map(String)]);
+    // What the pool's recommendation store holds as seen: the signup's items, then every
+    // interaction sent; a category-only signup has seen nothing.
+    const seen = new Set([...(seedId === undefined ? [] : [seedId]), ...user.seen.map((r) => String(r.bookId))]);
     const ranked = rankCandidates(
       userRankInput(
-        { topics, seeds: [...seen].sort(), categories: categories.map(normaliseCategory), exclude: seen },
+        { topics, seeds: [...seen].sort(), categories: categories.map(normaliseCategory).filter((c) => c.length > 0), exclude: seen },
         {
           search: (vector, n, exclude) => embedded.index.search(vector, n, { exclude }),
           itemVector: (itemId) => embedded.vectors.get(itemId),

@@ -1,6 +1,6 @@
+import { escapeHtml as escape, protocolIntro, protocolSection } from './render-protocol-section.js';
 import type { EvalReport, SampleUser, SystemMetrics } from './run-eval.js';
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const KIND_COLOURS: Record<SystemMetrics['kind'], string> = { baseline: '#8c96a3', pipeline: '#2b6cb0', reference: '#c05621' };
 
 interface MetricSpec {
@@ -65,17 +65,32 @@ function metricsTable(report: EvalReport): string {
   return `<table id="metrics"><thead><tr><th>system</th><th>kind</th><th>NDCG@${report.k}</th><th>Recall@${report.k}</th><th>HitRate@${report.k}</th><th>coverage</th><th>diversity</th><th>novelty</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** Why an item is in the list, in words a product could show. */
+function reasonText(reason: NonNullable<SampleUser['items'][number]['reason']>, user: SampleUser): string {
+  const similarity = ` (${reason.similarity.toFixed(3)})`;
+  switch (reason.kind) {
+    case 'topic':
+      return `topic <b>${escape(reason.source)}</b>${similarity}`;
+    case 'seed':
+      return `like <b>${user.seed && reason.source === String(user.seed.bookId) ? `“${escape(user.seed.title)}”` : `#${escape(reason.source)}`}</b>${similarity}`;
+    case 'also-liked':
+      return `readers of <b>#${escape(reason.source)}</b> also liked it${similarity}`;
+    case 'popular-in':
+      return `popular in <b>${escape(reason.source)}</b>${similarity}`;
+    case 'popular':
+      return `popular${similarity}`;
+  }
+}
+
 function sampleSection(samples: readonly SampleUser[]): string {
   return samples
     .map((user) => {
       const items = user.items
-        .map((item) => {
-          const source = item.reason?.kind === 'seed' && item.reason.source === String(user.seed.bookId) ? `“${user.seed.title}”` : (item.reason?.source ?? '');
-          const reason = item.reason ? `${item.reason.kind === 'topic' ? 'topic' : 'like'} <b>${escape(source)}</b> (similarity ${item.reason.similarity.toFixed(3)})` : '';
-          return `<li class="${item.relevant ? 'liked' : ''}">${escape(item.title)} <small>#${item.bookId}</small> — ${reason}${item.relevant ? ' ✔ liked later' : ''}</li>`;
-        })
+        .map((item) => `<li class="${item.relevant ? 'liked' : ''}">${escape(item.title)} <small>#${escape(String(item.bookId))}</small> — ${item.reason ? reasonText(item.reason, user) : ''}${item.relevant ? ' ✔ liked later' : ''}</li>`)
         .join('');
-      return `<section class="user"><h3>user ${user.userId}: seed “${escape(user.seed.title)}” (#${user.seed.bookId}, ${escape(user.seed.genre ?? 'no genre')})</h3><p>${escape(user.system)} topics: ${user.topics.map((t) => `<code>${escape(t)}</code>`).join(' ') || '<i>none</i>'}</p><ol>${items}</ol></section>`;
+      const category = escape(user.category ?? 'no category');
+      const signup = user.seed ? `seed “${escape(user.seed.title)}” (#${escape(String(user.seed.bookId))}, ${category})` : `category <b>${category}</b>, no item`;
+      return `<section class="user"><h3>user ${escape(String(user.userId))}: ${signup}</h3><p>${escape(user.system)} topics: ${user.topics.map((t) => `<code>${escape(t)}</code>`).join(' ') || '<i>none</i>'}</p><ol>${items}</ol></section>`;
     })
     .join('');
 }
@@ -87,8 +102,9 @@ function sampleSection(samples: readonly SampleUser[]): string {
  */
 export function renderEvalHtml(report: EvalReport, samples: readonly SampleUser[]): string {
   const { weights } = report.ranking;
+  const source = report.fold !== undefined ? `goodbooks fold ${report.fold}` : `export ${escape(report.data ?? '')}`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>coldstart eval — fold ${report.fold}</title>
+<html lang="en"><head><meta charset="utf-8"><title>coldstart eval — ${source}</title>
 <style>
 body{font-family:system-ui,sans-serif;margin:24px;color:#1a202c;max-width:1200px}
 table{border-collapse:collapse;font-size:13px}td,th{border-bottom:1px solid #e2e8f0;padding:4px 8px;text-align:left}
@@ -96,10 +112,11 @@ table{border-collapse:collapse;font-size:13px}td,th{border-bottom:1px solid #e2e
 .charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}figcaption{font-weight:600;font-size:13px}
 li.liked{background:#f0fff4}.user{border-top:1px solid #e2e8f0;margin-top:12px}code{background:#edf2f7;padding:0 4px}
 </style></head><body data-rendered="pending">
-<h1>coldstart eval: goodbooks fold ${report.fold}, ${escape(report.protocol)} protocol</h1>
-<p>${report.users} test users (20 % of the fold's users, seed ${report.seed}; ≥ 5 ratings, at least one later rating ≥ 4${report.protocol === 'new-items' ? ' of a new book' : ''}), K = ${report.k}. Each user's only input is their first rated book; everything learned from ratings uses the other 80 % of users. Intervals are 95 % bootstrap intervals over users.</p>
-<p>Ranking: topic weight ${weights.topic}, seed weight ${weights.seed}, popularity weight ${weights.popularity}, topic decay ${weights.topicDecay}, MMR λ ${report.ranking.mmrLambda}, unknown-popularity prior ${report.ranking.unknownPopularity}, ${report.ranking.candidates} candidates per list. These were tuned on folds a and b only; fold c is held out.</p>
+<h1>coldstart eval: ${source}, ${escape(report.protocol)} protocol</h1>
+<p>${protocolIntro(report)} Intervals are 95 % bootstrap intervals over users.</p>
+<p>Ranking: topic weight ${weights.topic}, seed weight ${weights.seed}, also-liked weight ${weights.alsoLiked}, category weight ${weights.category}, popularity weight ${weights.popularity}, topic decay ${weights.topicDecay}, MMR λ ${report.ranking.mmrLambda}, unknown-popularity prior ${report.ranking.unknownPopularity}, ${report.ranking.candidates} candidates per list. These were tuned on goodbooks folds a and b only; fold c is held out.</p>
 <h2>Metrics</h2>${metricsTable(report)}
+${protocolSection(report)}
 <h2>Charts</h2><div class="charts">${METRICS.map((m) => barChart(report, m)).join('')}</div>
 <h2>Overlap of top-${report.k} lists (mean overlap@K; hover a cell for Jaccard)</h2>${heatmap(report)}
 <h2>Sample users</h2>${sampleSection(samples)}

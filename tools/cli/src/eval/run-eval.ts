@@ -1,5 +1,4 @@
-import type { Interaction } from '@coldstart/behaviour';
-import { type Fold, type FoldName, loadFold, type Rating } from '@coldstart/goodbooks';
+import { type FoldName, loadFold } from '@coldstart/goodbooks';
 import { DEFAULT_RANKING, type Reason, type RankingSettings } from '@coldstart/ranking';
 import { mulberry32 } from '@coldstart/runtime';
 import { ProgressBar, type ProgressStream } from '@coldstart/ops';
@@ -8,15 +7,22 @@ import { contentNnBaseline, cooccurrenceReference, genrePopularityBaseline, popu
 import { EvalBehaviour } from './eval-behaviour.js';
 import { type EmbeddedCatalog, EvalCatalog } from './eval-catalog.js';
 import { EVAL_EXPANDERS } from './eval-expanders.js';
-import { type EvalCase, type EvalSplit, type ProtocolName, splitFold } from './eval-protocol.js';
-import type { EvalSystem, SystemKind } from './eval-system.js';
+import { type EvalData, goodbooksData } from './eval-data.js';
+import { sentInteractions, signupInteractions, trainingInteraction } from './eval-interactions.js';
+import { type EvalCase, type EvalSplit, type ProtocolName, splitFold, WARMING_STEPS } from './eval-protocol.js';
+import type { EvalSystem, Recommendation, SystemKind } from './eval-system.js';
 import { bootstrapCi, intraListDiversity, mean, novelty, scoreList } from './metrics.js';
 import { overlapMatrix, type OverlapMatrix } from './overlap.js';
 import { pipelineSystem } from './pipeline-system.js';
+import { loadExport } from './load-export.js';
 import { TrainingStats } from './training-stats.js';
+import { afterInteractions, warmingReport, type WarmingReport } from './warming.js';
 
 export interface EvalOptions {
-  fold: FoldName;
+  /** A goodbooks fold, or `data`: exactly one of them. */
+  fold?: FoldName;
+  /** A directory holding a team's own export: items.jsonl and interactions.csv (load-export.ts). */
+  data?: string;
   k: number;
   /** Evaluate only the first N test users (in fold order). */
   users?: number;
@@ -25,6 +31,7 @@ export interface EvalOptions {
   seed: number;
   protocol: ProtocolName;
   modelsDir?: string;
+  /** Where the goodbooks folds are (default: the checkout's data/). */
   dataDir?: string;
   /** Ranking settings for the pipelines; default: the tuned production defaults. */
   ranking?: RankingSettings;
@@ -49,7 +56,9 @@ export interface SystemMetrics {
 
 /** What `--json` prints. */
 export interface EvalReport {
-  fold: FoldName;
+  fold?: FoldName;
+  /** The export's directory, when the eval ran on one. */
+  data?: string;
   k: number;
   users: number;
   protocol: ProtocolName;
@@ -57,23 +66,34 @@ export interface EvalReport {
   systems: SystemMetrics[];
   overlap: OverlapMatrix;
   ranking: RankingSettings;
+  /** Under warming: each pipeline's curve from signup to warm (its points are systems too). */
+  warming?: WarmingReport;
 }
 
-/** One line of --dump: enough to recompute every accuracy figure from the fold's files. */
+/**
+ * One line of --dump: enough to recompute every accuracy figure from the fold's files. Ids as
+ * the data spells them: goodbooks' numbers, an export's own strings.
+ */
 export interface DumpLine {
   system: string;
-  userId: number;
-  seedItem: number;
-  items: number[];
+  userId: number | string;
+  /** The item the signup named; absent under category-only. */
+  seedItem?: number | string;
+  /** Under category-only: the one category the signup named. */
+  category?: string;
+  /** Under warming: the interactions sent before the list was read, in order. */
+  seen?: (number | string)[];
+  items: (number | string)[];
 }
 
-/** A user shown in the HTML report: the seed, the default pipeline's topics and its list with reasons. */
+/** A user shown in the HTML report: the signup, the default pipeline's topics and its list with reasons. */
 export interface SampleUser {
-  userId: number;
-  seed: { bookId: number; title: string; genre: string | null };
+  userId: number | string;
+  seed?: { bookId: number | string; title: string };
+  category: string | null;
   system: string;
   topics: string[];
-  items: { bookId: number; title: string; relevant: boolean; reason?: Reason }[];
+  items: { bookId: number | string; title: string; relevant: boolean; reason?: Reason }[];
 }
 
 export interface EvalResult {
@@ -93,10 +113,10 @@ const round = (x: number) => Number(x.toFixed(4));
 export async function runEval(options: EvalOptions): Promise<EvalResult> {
   const progress = options.progress ?? { write: () => undefined };
   const settings = options.ranking ?? DEFAULT_RANKING;
-  const fold = await loadFold(options.fold, options.dataDir ? { dataDir: options.dataDir } : {});
-  const split = splitFold(fold, { seed: options.seed, protocol: options.protocol });
+  const data = await loadData(options);
+  const split = splitFold(data, { seed: options.seed, protocol: options.protocol });
   const cases = options.users === undefined ? split.cases : split.cases.slice(0, options.users);
-  const catalog = new EvalCatalog(fold.books);
+  const catalog = new EvalCatalog(data.books, data.itemEvent);
   const stats = new TrainingStats(split.training);
 
   const embedded: EmbeddedCatalog[] = [];
@@ -109,7 +129,7 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
 
   const behaviour = await EvalBehaviour.open(options.redisUrl);
   try {
-    return await evaluate(options, { fold, split, cases, catalog, stats, embedded, behaviour, settings, progress });
+    return await evaluate(options, { data, split, cases, catalog, stats, embedded, behaviour, settings, progress });
   } finally {
     // T5 encoders hold an onnxruntime session; the Encoder interface has no close, so ask.
     for (const e of embedded) await (e.encoder as { close?: () => Promise<void> }).close?.();
@@ -117,8 +137,14 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
   }
 }
 
+async function loadData(options: EvalOptions): Promise<EvalData> {
+  if (options.data !== undefined && options.fold === undefined) return loadExport(options.data);
+  if (options.fold !== undefined && options.data === undefined) return goodbooksData(await loadFold(options.fold, options.dataDir ? { dataDir: options.dataDir } : {}));
+  throw new Error('eval runs on a goodbooks fold or on an export directory: give exactly one of them');
+}
+
 interface EvalInputs {
-  fold: Fold;
+  data: EvalData;
   split: EvalSplit;
   cases: EvalCase[];
   catalog: EvalCatalog;
@@ -130,7 +156,7 @@ interface EvalInputs {
 }
 
 async function evaluate(options: EvalOptions, inputs: EvalInputs): Promise<EvalResult> {
-  const { split, cases, catalog, stats, embedded, behaviour, settings, progress } = inputs;
+  const { data, split, cases, catalog, stats, embedded, behaviour, settings, progress } = inputs;
   // The catalog of record as the index pool writes it (the learn script reads items' categories from it).
   const first = embedded[0];
   if (first) await catalog.store(first, behaviour.connection);
@@ -138,12 +164,14 @@ async function evaluate(options: EvalOptions, inputs: EvalInputs): Promise<EvalR
   await behaviour.learn(split.training.map(trainingInteraction), (done) => learning.update(done));
   learning.finish(split.training.length);
 
+  // Content neighbours and co-occurrence start from a seed, which a category-only signup lacks.
+  const seeded = options.protocol !== 'category-only';
   const systems: EvalSystem[] = [
     randomBaseline(catalog, options.seed),
     popularityBaseline(catalog, stats),
     genrePopularityBaseline(catalog, stats),
-    ...embedded.map((e) => contentNnBaseline(e)),
-    cooccurrenceReference(catalog, stats),
+    ...(seeded ? embedded.map((e) => contentNnBaseline(e)) : []),
+    ...(seeded ? [cooccurrenceReference(catalog, stats)] : []),
   ];
   for (const expanderName of options.expanders) {
     const factory = EVAL_EXPANDERS[expanderName];
@@ -151,30 +179,49 @@ async function evaluate(options: EvalOptions, inputs: EvalInputs): Promise<EvalR
     const expander = await factory({ catalog });
     for (const e of embedded) systems.push(pipelineSystem({ expander, expanderLabel: expanderName, catalog, embedded: e, behaviour: behaviour.model, settings }));
   }
+  const pipelines = systems.filter((s) => s.kind === 'pipeline');
+  const steps = options.protocol === 'warming' ? WARMING_STEPS : [];
+  const scored: { name: string; kind: SystemKind }[] = [
+    ...systems,
+    ...pipelines.flatMap((p) => steps.map((n) => ({ name: afterInteractions(p.name, n), kind: p.kind }))),
+  ];
 
-  const lists = new Map<string, Map<number, string[]>>();
+  const lists = new Map<string, Map<number, string[]>>(scored.map((s) => [s.name, new Map()]));
   const dump: DumpLine[] = [];
   const samples: SampleUser[] = [];
-  const firstPipeline = systems.find((s) => s.kind === 'pipeline');
+  /** One list as the user would read it now, recorded under `name`; what the signup and the sent interactions named is never in it. */
+  const read = async (name: string, system: EvalSystem, user: EvalCase) => {
+    const recommendation = await system.recommend(user, options.k);
+    const given = new Set([...(user.seed ? [String(user.seed.book.bookId)] : []), ...user.seen.map((r) => String(r.bookId))]);
+    const itemIds = recommendation.itemIds.filter((id) => !given.has(id)).slice(0, options.k);
+    lists.get(name)?.set(user.userId, itemIds);
+    dump.push(dumpLine(name, user, itemIds, data));
+    return { recommendation, itemIds };
+  };
+  const firstPipeline = pipelines[0];
   const bar = new ProgressBar(progress, 'evaluating users', cases.length);
   for (const [n, user] of cases.entries()) {
-    // What the signup flow (and the warming protocol's interactions) teach before the list is read.
+    // What the signup flow teaches before the list is read.
     await behaviour.learn(signupInteractions(user));
     for (const system of systems) {
-      const recommendation = await system.recommend(user, options.k);
-      const itemIds = recommendation.itemIds.filter((id) => id !== String(user.seed.bookId)).slice(0, options.k);
-      let byUser = lists.get(system.name);
-      if (!byUser) lists.set(system.name, (byUser = new Map()));
-      byUser.set(user.userId, itemIds);
-      dump.push({ system: system.name, userId: user.userId, seedItem: user.seed.bookId, items: itemIds.map(Number) });
-      if (system === firstPipeline && samples.length < SAMPLE_USERS) samples.push(sampleOf(user, system.name, itemIds, recommendation.topics ?? [], recommendation.reasons ?? [], catalog));
+      const { recommendation, itemIds } = await read(system.name, system, user);
+      if (system === firstPipeline && samples.length < SAMPLE_USERS) samples.push(sampleOf(user, system.name, itemIds, recommendation, catalog, data));
+    }
+    // Warming: each step sends the next interactions through the interaction flow (learned, then
+    // seen), so a list never knows an interaction the user had not sent yet.
+    let sent = 0;
+    for (const step of steps) {
+      await behaviour.learn(sentInteractions(user, user.interactions.slice(sent, step)));
+      sent = step;
+      const now = { ...user, seen: user.interactions.slice(0, step) };
+      for (const pipeline of pipelines) await read(afterInteractions(pipeline.name, step), pipeline, now);
     }
     bar.update(n + 1);
   }
   bar.finish(cases.length);
 
   const genresOf = (id: string) => catalog.items.get(id)?.book.genres ?? [];
-  const metrics = systems.map((system): SystemMetrics => {
+  const metrics = scored.map((system): SystemMetrics => {
     const byUser = lists.get(system.name) ?? new Map<number, string[]>();
     const scores = cases.map((user) => scoreList((byUser.get(user.userId) ?? []).map(Number), user.relevant, options.k));
     const listed = new Set<string>();
@@ -200,42 +247,42 @@ async function evaluate(options: EvalOptions, inputs: EvalInputs): Promise<EvalR
   });
 
   const overlap = overlapMatrix(
-    systems.map((s) => ({ label: s.name, byUser: lists.get(s.name) ?? new Map<number, string[]>() })),
-    cases.map((c) => ({ userId: c.userId, seedItem: String(c.seed.bookId) })),
+    scored.map((s) => ({ label: s.name, byUser: lists.get(s.name) ?? new Map<number, string[]>() })),
+    cases.map((c) => ({ userId: c.userId, ...(c.seed ? { seedItem: String(c.seed.book.bookId) } : {}) })),
     options.k,
   );
+  const report: EvalReport = { ...data.source, k: options.k, users: cases.length, protocol: options.protocol, seed: options.seed, systems: metrics, overlap, ranking: settings };
+  if (steps.length > 0) report.warming = warmingReport(pipelines.map((p) => p.name), steps, metrics);
+  return { report, dump, samples };
+}
+
+/** Ids as the data spells them; the keys say what the signup and the sent interactions were, so the figures can be recomputed from the data's own files. */
+function dumpLine(system: string, user: EvalCase, itemIds: readonly string[], data: EvalData): DumpLine {
+  const item = (bookId: number) => data.items.name(bookId);
+  const signup = user.seed ? { seedItem: item(user.seed.book.bookId) } : user.category !== null ? { category: user.category } : {};
   return {
-    report: { fold: options.fold, k: options.k, users: cases.length, protocol: options.protocol, seed: options.seed, systems: metrics, overlap, ranking: settings },
-    dump,
-    samples,
+    system,
+    userId: data.users.name(user.userId),
+    ...signup,
+    ...(user.seen.length > 0 ? { seen: user.seen.map((r) => item(r.bookId)) } : {}),
+    items: itemIds.map((id) => item(Number(id))),
   };
 }
 
-/** Goodbooks has no timestamps: every rating is taken to happen at one instant, so none decays. */
-const RATED_AT_MS = Date.parse('2017-01-01T00:00:00Z');
-
-function trainingInteraction(rating: Rating): Interaction {
-  return { eventId: `train:${rating.userId}:${rating.bookId}`, userId: String(rating.userId), itemId: String(rating.bookId), rating: rating.rating, atMs: RATED_AT_MS };
-}
-
-/** The signup's seed (with its rating, as the signup flow learns it), then the interactions sent after it. */
-function signupInteractions(user: EvalCase): Interaction[] {
-  const userId = `test:${user.userId}`;
-  return [
-    { eventId: `signup:${user.userId}:${user.seed.bookId}`, userId, itemId: String(user.seed.bookId), rating: user.seedRating, atMs: RATED_AT_MS },
-    ...user.seen.map((r) => ({ eventId: `interaction:${r.userId}:${r.bookId}`, userId, itemId: String(r.bookId), rating: r.rating, atMs: RATED_AT_MS })),
-  ];
-}
-
-function sampleOf(user: EvalCase, system: string, itemIds: string[], topics: string[], reasons: Reason[], catalog: EvalCatalog): SampleUser {
+function sampleOf(user: EvalCase, system: string, itemIds: readonly string[], recommendation: Recommendation, catalog: EvalCatalog, data: EvalData): SampleUser {
+  const item = (id: string) => data.items.name(Number(id));
+  const reasons = recommendation.reasons ?? [];
   return {
-    userId: user.userId,
-    seed: { bookId: user.seed.bookId, title: user.seed.title, genre: user.seed.primaryGenre },
+    userId: data.users.name(user.userId),
+    ...(user.seed ? { seed: { bookId: data.items.name(user.seed.book.bookId), title: user.seed.book.title } } : {}),
+    category: user.category,
     system,
-    topics,
+    topics: recommendation.topics ?? [],
     items: itemIds.map((id, i) => {
       const reason = reasons[i];
-      return { bookId: Number(id), title: catalog.items.get(id)?.book.title ?? id, relevant: user.relevant.has(Number(id)), ...(reason ? { reason } : {}) };
+      // Seed and co-occurrence reasons name an item: by the data's own id, like the list.
+      const shown = reason && (reason.kind === 'seed' || reason.kind === 'also-liked') ? { ...reason, source: String(item(reason.source)) } : reason;
+      return { bookId: item(id), title: catalog.items.get(id)?.book.title ?? id, relevant: user.relevant.has(Number(id)), ...(shown ? { reason: shown } : {}) };
     }),
   };
 }

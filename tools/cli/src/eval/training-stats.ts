@@ -12,7 +12,7 @@ export class TrainingStats {
   private readonly itemsByUser = new Map<number, string[]>();
   private readonly cooccurrence = new Map<string, Map<string, number>>();
 
-  constructor(training: readonly Rating[]) {
+  constructor(training: readonly Pick<Rating, 'userId' | 'bookId'>[]) {
     const popularity = new Map<string, number>();
     for (const { userId, bookId } of training) {
       const itemId = String(bookId);
