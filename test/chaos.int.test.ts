@@ -28,6 +28,9 @@ describe('coldstart chaos', () => {
     expect(report.kills).toBeGreaterThan(0);
     expect(report.kills).toBe(report.detail.killed.length);
     expect(report.detail.redisRestart).toMatchObject({ signal: 'SIGKILL', appendfsync: 'everysec' });
+    // The interaction stream under the same kills: every like learned, none twice.
+    expect(report.detail.behaviour.expectedLikes).toBeGreaterThan(100);
+    expect(report.detail.behaviour).toMatchObject({ lost: 0, doubled: 0, logged: report.detail.behaviour.expectedLikes });
     // leftInSqs may be above 0: a message whose flow is in Redis but whose ingest died before
     // deleting it comes back later and is dropped as a repeat.
     expect(report.detail).toMatchObject({ drained: true, failedJobs: 0, deadLetters: 0, visibilityTimeoutSeconds: 10 });

@@ -15,3 +15,4 @@ export { makeListBuilder, makeRecommendHandlers, MAX_SEED_ITEMS, reasonLabel, ty
 export { makeUserVectorRecorder, userInterestVector, type UserVectorRecorderDeps } from './recommend/user-vector.js';
 export { makeFanoutHandlers, type FanoutDeps } from './fanout/handler.js';
 export * from './fanout/select.js';
+export { isSeedArrivalEventId, SEED_WAIT_RETRIES, seedArrivalEventId } from './seed-wait.js';

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { BehaviourLog } from '@coldstart/behaviour';
 import { decodeWalVector, VectorSpaceMismatchError, type IndexLog } from '@coldstart/index-log';
 import { PermanentError } from '@coldstart/queues';
 import type { CatalogStore, RecommendationStore } from '@coldstart/store';
 import type { QueueHandlers } from '../catalog.js';
 import { EmbeddedItem } from '../embed/jobs.js';
+import { seedArrivalEventId } from '../seed-wait.js';
 import type { Hops } from '../graph.js';
 
 export interface IndexDeps {
@@ -33,8 +33,7 @@ export function makeIndexHandlers(deps: IndexDeps): Pick<QueueHandlers<'index'>,
   async function rebuildAwaiting(itemId: string, eventId: string, occurredAt: string): Promise<void> {
     const users = await deps.recommendations.awaiting(itemId);
     for (const userId of users) {
-      const key = createHash('sha256').update(`${eventId}\n${userId}`).digest('hex').slice(0, 40);
-      await deps.seedArrived({ eventId: `seed-arrived:${key}`, occurredAt, userId, itemId });
+      await deps.seedArrived({ eventId: seedArrivalEventId(eventId, userId), occurredAt, userId, itemId });
     }
     await deps.recommendations.settleAwaiting(itemId, users);
   }

@@ -24,6 +24,7 @@ function render(report: ChaosReport): string {
     `users ${report.users}, items ${report.items}: served ${report.served}, lost ${report.lost}, duplicate writes ${report.duplicateWrites}`,
     `kills ${report.kills}${d.redisRestart ? `, Redis crashed at ${d.redisRestart.atMs} ms and back after ${d.redisRestart.downMs} ms` : ''}`,
     `time to recommendations: p50 ${report.p50MsToRecs} ms, p99 ${report.p99MsToRecs} ms${d.llm ? ` (bound with LLM faults: ${d.llm.p99BoundMs} ms)` : ''}`,
+    `behaviour model: ${d.behaviour.logged} likes logged for ${d.behaviour.expectedLikes} expected, ${d.behaviour.lost} lost, ${d.behaviour.doubled} counted twice`,
     `repeats absorbed by the store ${d.repeatsAbsorbed}, failed jobs ${d.failedJobs}, dead letters ${d.deadLetters}, left in SQS ${d.leftInSqs}`,
     ...(d.s3Faults ? renderS3Faults(d.s3Faults) : []),
     `elapsed ${d.elapsedMs} ms${d.drained ? '' : ' (did NOT drain)'}`,

@@ -1,12 +1,14 @@
 import type { Redis } from 'ioredis';
 import { IndexLog } from '@coldstart/index-log';
+import { isSeedArrivalEventId } from '@coldstart/pipeline';
 import { isFanoutEventId, storeKeys } from '@coldstart/store';
 
 export interface DuplicateWrites {
   /**
-   * Users whose list was written for more than one event, though each signed up once. The
-   * new-item fan-out's rewrites (`fanout:<userId>:<window>`) are meant to be extra writes and
-   * are not counted; its own once-per-window rule is tested in test/fanout.int.test.ts.
+   * Users whose list was written for an event that is not one of theirs (their signup, their
+   * interactions). The new-item fan-out's rewrites (`fanout:<userId>:<window>`) and the rebuilds
+   * when a seed arrives are meant to be extra writes and are not counted; the fan-out's own
+   * once-per-window rule is tested in test/fanout.int.test.ts.
    */
   listsForSeveralEvents: number;
   /** Items with more than one upsert in an index's write-ahead log, though each had one event. */
@@ -22,15 +24,19 @@ export interface DuplicateWrites {
  * past those guards. A second SET of the same list for the same event leaves no trace of its
  * own; the guards are what rule it out, and their refusal counts are reported beside this.
  */
-export async function findDuplicateWrites(redis: Redis, prefix: string, userIds: readonly string[], itemIds: ReadonlySet<string>): Promise<DuplicateWrites> {
+export async function findDuplicateWrites(redis: Redis, prefix: string, eventsOf: ReadonlyMap<string, ReadonlySet<string>>, itemIds: ReadonlySet<string>): Promise<DuplicateWrites> {
+  const userIds = [...eventsOf.keys()];
   const keys = storeKeys(prefix);
   let listsForSeveralEvents = 0;
   for (let i = 0; i < userIds.length; i += 1000) {
     const pipeline = redis.pipeline();
-    for (const userId of userIds.slice(i, i + 1000)) pipeline.smembers(keys.recommendationEvents(userId));
-    for (const [error, events] of (await pipeline.exec()) ?? []) {
+    const batch = userIds.slice(i, i + 1000);
+    for (const userId of batch) pipeline.smembers(keys.recommendationEvents(userId));
+    for (const [j, [error, events]] of ((await pipeline.exec()) ?? []).entries()) {
       if (error) throw error;
-      if ((events as string[]).filter((eventId) => !isFanoutEventId(eventId)).length > 1) listsForSeveralEvents++;
+      const own = eventsOf.get(batch[j] as string);
+      const foreign = (events as string[]).filter((eventId) => !isFanoutEventId(eventId) && !isSeedArrivalEventId(eventId) && !own?.has(eventId));
+      if (foreign.length > 0) listsForSeveralEvents++;
     }
   }
 

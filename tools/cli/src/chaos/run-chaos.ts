@@ -9,7 +9,9 @@ import { waitUntilDone } from '../workload/wait-until.js';
 import { logFile } from '../stack/process-control.js';
 import { stackUp } from '../stack/stack.js';
 import { chaosEvents } from '../workload/chaos-events.js';
+import { checkBehaviour, type BehaviourCheck } from './behaviour-check.js';
 import { findDuplicateWrites, type DuplicateWrites } from './duplicate-writes.js';
+import { BehaviourLog } from '@coldstart/behaviour';
 import { startIsolatedConfig } from '../stack/isolated-stack.js';
 import { OutcomeTracker } from '../workload/outcome-tracker.js';
 import { publishPaced } from '../workload/paced-publisher.js';
@@ -51,6 +53,8 @@ export interface ChaosReport {
     lostUsers: string[];
     lostItems: string[];
     duplicates: DuplicateWrites;
+    /** The behaviour model against the likes the signups and interactions carry (both count in `lost` and `duplicateWrites`). */
+    behaviour: BehaviourCheck;
     /** List writes the store refused because their event was written already (retries after a kill): guarded repeats, not duplicates. */
     repeatsAbsorbed: number;
     failedJobs: number;
@@ -122,6 +126,13 @@ async function messageCount(sqs: SQSClient, urls: readonly string[]): Promise<nu
 /** After the drain the writer snapshots within SNAPSHOT_EVERY_SECONDS, plus faults and retries. */
 const FINAL_SNAPSHOT_WAIT_MS = 90_000;
 
+/** Each user's own events (signup, interactions): the only ones their list may be written for. */
+function eventsByUser(events: { users: readonly { userId: string; signup: { eventId: string } }[]; interactions: readonly { userId: string; eventId: string }[] }): Map<string, Set<string>> {
+  const byUser = new Map(events.users.map((u) => [u.userId, new Set([u.signup.eventId])]));
+  for (const i of events.interactions) byUser.get(i.userId)?.add(i.eventId);
+  return byUser;
+}
+
 /** The writer logs each snapshot round it gives up on; counted from its log, which survives its kills. */
 function failedSnapshotRounds(stateDir: string): number {
   try {
@@ -184,7 +195,9 @@ export async function runChaos(base: CliConfig, options: ChaosOptions, say: (lin
     const killing = options.killEverySeconds ? killRandomly(config, options.killEverySeconds * 1000, restart, exclusive, stopKilling.signal) : Promise.resolve([]);
     let redisRestart: Promise<RedisRestart> | undefined;
 
-    say(`publishing ${events.items.length} item events, then ${events.users.length} signups${options.ratePerSecond ? ` at ${options.ratePerSecond}/s` : ''}`);
+    say(
+      `publishing ${events.items.length} item events, then ${events.users.length} signups and ${events.interactions.length} interactions${options.ratePerSecond ? ` at ${options.ratePerSecond}/s each` : ''}`,
+    );
     await publishPaced(sqs, itemQueue.url, events.items.map((e) => JSON.stringify(e)), undefined);
     // Signups wait for the catalog, as a product's would: a signup naming an item the catalog
     // lacks is retried with backoff, and that wait would be counted as time to recommendations.
@@ -196,11 +209,15 @@ export async function runChaos(base: CliConfig, options: ChaosOptions, say: (lin
     if (!catalogDone.complete) say(`only ${catalogDone.done}/${catalogDone.total} items indexed; publishing the signups anyway`);
     say(`catalog indexed in ${Date.now() - started} ms`);
     const publishing = publishPaced(sqs, userQueue.url, events.users.map((u) => JSON.stringify(u.signup)), options.ratePerSecond);
-    const allEvents = events.items.length + events.users.length;
+    // The interaction stream runs beside the signups, under the same kills.
+    const interacting = publishPaced(sqs, userQueue.url, events.interactions.map((i) => JSON.stringify(i)), options.ratePerSecond);
+    const behaviourLog = new BehaviourLog(redis, config.COLDSTART_PREFIX);
+    const allEvents = events.items.length + events.users.length + events.expectedLikes.length;
     const progress = await waitUntilDone(
       async () => {
         await tracker.poll();
-        const done = tracker.indexedCount + tracker.lists.size;
+        const likes = Math.min(events.expectedLikes.length, await behaviourLog.likes());
+        const done = tracker.indexedCount + tracker.lists.size + likes;
         // Drained means the queues are empty too: a job still running could yet write twice.
         const idle = done === allEvents && (await tracker.unfinishedJobs()) === 0 ? 1 : 0;
         return { done: done + idle, total: allEvents + 1 };
@@ -222,6 +239,7 @@ export async function runChaos(base: CliConfig, options: ChaosOptions, say: (lin
     stopKilling.abort();
     const killed = await killing;
     const sentAt = await publishing;
+    await interacting;
     const restarted = redisRestart ? await redisRestart : null;
 
     const lostUsers = events.users.filter((u) => !tracker.lists.has(u.userId)).map((u) => u.userId);
@@ -229,9 +247,10 @@ export async function runChaos(base: CliConfig, options: ChaosOptions, say: (lin
     const duplicates = await findDuplicateWrites(
       redis,
       config.COLDSTART_PREFIX,
-      events.users.map((u) => u.userId),
+      eventsByUser(events),
       new Set(events.items.map((e) => e.itemId)),
     );
+    const behaviour = await checkBehaviour(redis, config.COLDSTART_PREFIX, events.expectedLikes);
     const timed = events.users.flatMap((u, i) => {
       const list = tracker.lists.get(u.userId);
       return list ? [{ userId: u.userId, ms: Date.parse(list.generatedAt) - (sentAt[i] ?? 0), source: list.expansion.source, sentAtMs: (sentAt[i] ?? 0) - started }] : [];
@@ -269,8 +288,8 @@ export async function runChaos(base: CliConfig, options: ChaosOptions, say: (lin
       users: events.users.length,
       items: events.items.length,
       served: tracker.lists.size,
-      lost: lostUsers.length + lostItems.length,
-      duplicateWrites: duplicates.listsForSeveralEvents + duplicates.itemsLoggedTwice,
+      lost: lostUsers.length + lostItems.length + behaviour.lost,
+      duplicateWrites: duplicates.listsForSeveralEvents + duplicates.itemsLoggedTwice + behaviour.doubled,
       kills: killed.length,
       p50MsToRecs: percentile(times, 50),
       p99MsToRecs: percentile(times, 99),
@@ -278,6 +297,7 @@ export async function runChaos(base: CliConfig, options: ChaosOptions, say: (lin
         lostUsers: lostUsers.slice(0, 50),
         lostItems: lostItems.slice(0, 50),
         duplicates,
+        behaviour,
         repeatsAbsorbed: repeats,
         failedJobs,
         deadLetters: await messageCount(sqs, queues.map((queue) => queue.deadLetter.url)),

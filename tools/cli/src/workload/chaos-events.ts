@@ -1,4 +1,4 @@
-import type { ItemUpserted, UserSignup } from '@coldstart/events';
+import type { ItemUpserted, UserInteraction, UserSignup } from '@coldstart/events';
 import { FOLD_NAMES, loadFold, usersWithMinRatings, type Book } from '@coldstart/goodbooks';
 import { itemEvent } from './demo-events.js';
 
@@ -10,9 +10,18 @@ export interface ChaosUser {
 export interface ChaosEvents {
   items: ItemUpserted[];
   users: ChaosUser[];
+  /** The real users' next ratings after their seed (at most INTERACTIONS_PER_USER each), sent as interactions. */
+  interactions: UserInteraction[];
+  /** Every (user, item) the behaviour model must hold exactly once: positive seeds and interactions (rating >= 4). */
+  expectedLikes: { userId: string; itemId: string }[];
   /** Users taken from the folds' rating logs; the rest are synthetic. */
   realUsers: number;
 }
+
+/** Later ratings of a real user sent as interactions: enough to exercise learning and refreshes under kills. */
+const INTERACTIONS_PER_USER = 3;
+/** worker-index's BEHAVIOUR_POSITIVE_RATING default: the stack runs with it. */
+const POSITIVE_RATING = 4;
 
 /**
  * M catalog items and N signups, the same for the same M and N (only event ids carry the run).
@@ -51,6 +60,7 @@ export async function chaosEvents(itemCount: number, userCount: number, runId: s
     },
   });
   const seen = new Set<string>();
+  const interactions: UserInteraction[] = [];
   for (const fold of folds) {
     for (const user of usersWithMinRatings(fold, 1)) {
       if (users.length >= userCount) break;
@@ -60,6 +70,10 @@ export async function chaosEvents(itemCount: number, userCount: number, runId: s
       if (!first || !book || seen.has(userId)) continue;
       seen.add(userId);
       users.push(signup(userId, String(first.bookId), book, first.rating));
+      const later = user.ratings.slice(1).filter((r) => inCatalog.has(String(r.bookId))).slice(0, INTERACTIONS_PER_USER);
+      for (const r of later) {
+        interactions.push({ schemaVersion: 1, type: 'user.interaction', eventId: `chaos-${runId}-interaction-${userId}-${r.bookId}`, occurredAt, userId, itemId: String(r.bookId), rating: r.rating });
+      }
     }
   }
   const realUsers = users.length;
@@ -71,5 +85,11 @@ export async function chaosEvents(itemCount: number, userCount: number, runId: s
     const user = signup(`synthetic-${i}`, item.itemId, item.book, 4);
     users.push(categories.length > 0 ? { ...user, signup: { ...user.signup, interests: { ...user.signup.interests, categories } } } : user);
   }
-  return { items, users, realUsers };
+  const positive = (rating: number | null | undefined) => rating == null || rating >= POSITIVE_RATING;
+  const likes = new Map<string, { userId: string; itemId: string }>();
+  for (const { userId, signup: event } of users) {
+    for (const item of event.interests.items ?? []) if (positive(item.rating)) likes.set(`${userId}\n${item.itemId}`, { userId, itemId: item.itemId });
+  }
+  for (const i of interactions) if (positive(i.rating)) likes.set(`${i.userId}\n${i.itemId}`, { userId: i.userId, itemId: i.itemId });
+  return { items, users, interactions, expectedLikes: [...likes.values()], realUsers };
 }

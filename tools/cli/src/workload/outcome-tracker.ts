@@ -16,8 +16,11 @@ export interface TrackedUser {
 
 /**
  * What the stack has done with the run's events, read from Redis the way product systems read
- * it: an item counts once the catalog holds its event's mutation, a user once their stored list
- * was produced by their signup event. Found lists are kept, so polling asks only for the rest.
+ * it: an item counts once the catalog holds its event's mutation, a user once a list was stored
+ * for their signup event. Found lists are kept, so polling asks only for the rest. A later
+ * interaction may have replaced the signup's list before a poll saw it; the store's record of
+ * the events that wrote a user's list still shows the signup's, and the list kept is then the
+ * newer one (its generatedAt is later than the signup's list was).
  */
 export class OutcomeTracker {
   readonly lists = new Map<string, RecommendationList>();
@@ -55,11 +58,14 @@ export class OutcomeTracker {
     for (let i = 0; i < pendingUsers.length; i += 1000) {
       const chunk = pendingUsers.slice(i, i + 1000);
       const raw = await this.redis.mget(...chunk.map((user) => keys.recommendations(user.userId)));
+      const written = this.redis.pipeline();
+      for (const user of chunk) written.sismember(keys.recommendationEvents(user.userId), user.eventId);
+      const signupWritten = ((await written.exec()) ?? []).map(([error, member]) => !error && member === 1);
       chunk.forEach((user, j) => {
         const text = raw[j];
         if (!text) return;
         const list = JSON.parse(text) as RecommendationList;
-        if (list.eventId === user.eventId) this.lists.set(user.userId, list);
+        if (list.eventId === user.eventId || signupWritten[j]) this.lists.set(user.userId, list);
       });
     }
   }
