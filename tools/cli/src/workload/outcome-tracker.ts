@@ -36,6 +36,9 @@ export class OutcomeTracker {
   ) {
     this.catalog = new CatalogStore(redis, prefix);
     this.queues = QUEUE_NAMES.map((name) => new Queue(name, { connection: redis, prefix: bullPrefix(prefix) }));
+    // Chaos crashes Redis on purpose: the shared connection reconnects by itself, and a queue
+    // without a listener would print each refused reconnect as an unhandled error.
+    for (const queue of this.queues) queue.on('error', () => undefined);
   }
 
   get indexedCount(): number {
