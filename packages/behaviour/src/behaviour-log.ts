@@ -28,26 +28,49 @@ export const DEFAULT_LEARN_SETTINGS: LearnSettings = Object.freeze({ positiveRat
 /** `learned`: a like was logged; `duplicate`: the eventId was seen; `repeat`: the user had liked the item already; `negative`: below the threshold. */
 export type LearnOutcome = 'learned' | 'duplicate' | 'repeat' | 'negative';
 
-// KEYS: event marker, the user's liked set, the user's recent likes, the item's catalog record,
-// the behaviour log, its meta. ARGV: eventId, userId, itemId, at ms, positive (1/0), history
-// items, event ttl. One script per interaction, so the dedupe, the user's history and the log
-// entry change together; the fence makes the index pool's writer its only caller.
+// KEYS: the behaviour log, its meta, then per interaction its event marker, the user's liked set,
+// the user's recent likes and the item's catalog record. ARGV: history items, event ttl, then per
+// interaction its userId, itemId, at ms and positive (1/0). Interactions are learned in
+// order, each as if alone: its dedupe, the user's history and its log entry change together (a
+// later one of the same user sees the earlier one's like). The fence makes the index pool's
+// writer its only caller. One call takes many interactions because the per-call cost (argument
+// parsing, the fence check, the client's command) was most of an interaction's; LEARN_CHUNK
+// bounds how long one call holds Redis.
 const LEARN = fencedLogScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then return {'duplicate', ''} end
-redis.call('SET', KEYS[1], '1', 'EX', tonumber(ARGV[7]))
-if ARGV[5] ~= '1' then return {'negative', ''} end
-if redis.call('SADD', KEYS[2], ARGV[3]) == 0 then return {'repeat', ''} end
-local history = tonumber(ARGV[6])
-local partners = redis.call('LRANGE', KEYS[3], 0, history - 1)
-redis.call('LPUSH', KEYS[3], ARGV[3])
-redis.call('LTRIM', KEYS[3], 0, history - 1)
-local categories = redis.call('HGET', KEYS[4], 'categories') or '[]'
-local encoded = '[]'
-if #partners > 0 then encoded = cjson.encode(partners) end
-redis.call('HINCRBY', KEYS[6], 'likes', 1)
-local id = appendEntry(KEYS[6], KEYS[5], 'kind', 'like', 'item', ARGV[3], 'user', ARGV[2], 'at', ARGV[4], 'partners', encoded, 'categories', categories)
-return {'learned', id}
+local history = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
+local outcomes = {}
+for i = 0, (#KEYS - 3) / 4 - 1 do
+  local k, a = 2 + i * 4, 2 + i * 4
+  local eventKey, likedKey, recentKey, itemKey = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
+  local userId, itemId, at, positive = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+  local outcome = 'learned'
+  if redis.call('EXISTS', eventKey) == 1 then
+    outcome = 'duplicate'
+  else
+    redis.call('SET', eventKey, '1', 'EX', ttl)
+    if positive ~= '1' then
+      outcome = 'negative'
+    elseif redis.call('SADD', likedKey, itemId) == 0 then
+      outcome = 'repeat'
+    else
+      local partners = redis.call('LRANGE', recentKey, 0, history - 1)
+      redis.call('LPUSH', recentKey, itemId)
+      redis.call('LTRIM', recentKey, 0, history - 1)
+      local categories = redis.call('HGET', itemKey, 'categories') or '[]'
+      local encoded = '[]'
+      if #partners > 0 then encoded = cjson.encode(partners) end
+      redis.call('HINCRBY', KEYS[2], 'likes', 1)
+      appendEntry(KEYS[2], KEYS[1], 'kind', 'like', 'item', itemId, 'user', userId, 'at', at, 'partners', encoded, 'categories', categories)
+    end
+  end
+  outcomes[i + 1] = outcome
+end
+return {'learned', outcomes}
 `);
+
+/** Interactions per LEARN call: ~2 ms of Redis time, so one call never holds other clients up for long. */
+const LEARN_CHUNK = 100;
 
 // KEYS: the behaviour log, its meta. ARGV: itemId.
 const FORGET = fencedLogScript(`
@@ -80,14 +103,17 @@ export class BehaviourLog {
   /** Learns interactions in order, in one round trip; one outcome each. */
   async learn(interactions: readonly Interaction[]): Promise<LearnOutcome[]> {
     const { keys, settings } = this;
-    const replies = await this.fence.evalMany<[LearnOutcome, string]>(
-      LEARN,
-      interactions.map((i) => ({
-        keys: [keys.behaviourEvent(i.eventId), keys.likedBy(i.userId), keys.recentLikes(i.userId), keys.item(i.itemId), keys.behaviourLog, keys.behaviourMeta],
-        args: [i.eventId, i.userId, i.itemId, Math.round(i.atMs), i.rating === undefined || i.rating >= settings.positiveRating ? 1 : 0, settings.historyItems, settings.eventTtlSeconds],
-      })),
-    );
-    return replies.map(([outcome]) => outcome);
+    const calls: { keys: string[]; args: (string | number)[] }[] = [];
+    for (let start = 0; start < interactions.length; start += LEARN_CHUNK) {
+      const call = { keys: [keys.behaviourLog, keys.behaviourMeta], args: [settings.historyItems, settings.eventTtlSeconds] as (string | number)[] };
+      for (const i of interactions.slice(start, start + LEARN_CHUNK)) {
+        call.keys.push(keys.behaviourEvent(i.eventId), keys.likedBy(i.userId), keys.recentLikes(i.userId), keys.item(i.itemId));
+        call.args.push(i.userId, i.itemId, Math.round(i.atMs), i.rating === undefined || i.rating >= settings.positiveRating ? 1 : 0);
+      }
+      calls.push(call);
+    }
+    const replies = await this.fence.evalMany<['learned', LearnOutcome[]]>(LEARN, calls);
+    return replies.flatMap(([, outcomes]) => outcomes);
   }
 
   /** A deleted item leaves the model (every replica drops it when it reads this entry). */
