@@ -84,10 +84,10 @@ export class OpsStack {
     this.apps.delete(as);
   }
 
-  /** Runs `coldstart <args>` to completion. */
-  cli(args: readonly string[], overrides: Record<string, string> = {}): Promise<CliResult> {
+  /** Runs `coldstart <args>` to completion, with `input` on its stdin (none: stdin is empty). */
+  cli(args: readonly string[], overrides: Record<string, string> = {}, input = ''): Promise<CliResult> {
     return new Promise((resolve) => {
-      execFile(
+      const child = execFile(
         process.execPath,
         [CLI, ...args],
         { env: { PATH: process.env.PATH ?? '', ...this.env(overrides) }, maxBuffer: 32 * 1024 * 1024 },
@@ -96,6 +96,7 @@ export class OpsStack {
           resolve({ code, stdout, stderr });
         },
       );
+      child.stdin?.end(input);
     });
   }
 

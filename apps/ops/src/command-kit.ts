@@ -1,12 +1,20 @@
 import type { Command, Option } from 'commander';
 
 /**
+ * `program <name>`, created unless another registrar made it already: the development CLI's
+ * `events validate` and the operators' `events send` share one `events` group.
+ */
+export function groupCommand(program: Command, name: string, description: string): Command {
+  return program.commands.find((command) => command.name() === name) ?? program.command(name).description(description);
+}
+
+/**
  * `program <name>` and a factory for its subcommands, each of which names its queue (`dlq`,
  * `jobs`) or index (`snapshot`): `sub('list', 'what it does')` is `<name> list --queue …`,
  * ready for more options and `reportAction`.
  */
 export function commandGroup(program: Command, name: string, description: string, required: () => Option): (sub: string, subDescription: string) => Command {
-  const group = program.command(name).description(description);
+  const group = groupCommand(program, name, description);
   return (sub, subDescription) => group.command(sub).description(subDescription).addOption(required());
 }
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { FAILURE_ATTRIBUTES } from '@coldstart/aws';
 import { summariseDeadLetters } from './dlq-list.js';
 import { describeMessage, eventTypeOf, hasFilter, matchesFilter, redriveMaxReceiveCount, redriveReason, sqsClientFor } from './dlq-messages.js';
-import { isUnsupportedAction, Pacer, producerAttributes } from './dlq-replay.js';
+import { isUnsupportedAction, producerAttributes } from './dlq-replay.js';
+import { Pacer } from '../pacer.js';
 import { parseJobKey } from '../jobs/jobs-queues.js';
 import { ProgressBar } from '../progress.js';
 

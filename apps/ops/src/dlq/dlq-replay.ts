@@ -23,6 +23,7 @@ import {
   type DlqQueueChoice,
   type DlqTarget,
 } from './dlq-messages.js';
+import { Pacer } from '../pacer.js';
 import { ProgressBar, type ProgressStream } from '../progress.js';
 
 export interface ReplayOptions {
@@ -74,20 +75,6 @@ export function producerAttributes(message: Message): Record<string, MessageAttr
     };
   }
   return Object.keys(kept).length > 0 ? kept : undefined;
-}
-
-/** Spaces sends so that no more than `ratePerSecond` go out on average; the first goes at once. */
-export class Pacer {
-  private nextAt = 0;
-  constructor(private readonly ratePerSecond: number | undefined) {}
-
-  async take(count: number): Promise<void> {
-    if (!this.ratePerSecond) return;
-    const now = Date.now();
-    const at = Math.max(now, this.nextAt);
-    this.nextAt = at + (count / this.ratePerSecond) * 1_000;
-    if (at > now) await sleep(at - now);
-  }
 }
 
 /** Sends to the source queue; returns the ids of the messages SQS accepted. */

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { groupCommand } from '@coldstart/ops';
 import { runEventsValidate } from './events-validate.js';
 import { runTopicsParse } from './topics-parse.js';
 
@@ -7,7 +8,7 @@ type LinesCommand = (input: NodeJS.ReadableStream, output: NodeJS.WritableStream
 /** Each checks one JSON line of stdin at a time against what production accepts, and says why not. */
 const CHECKS: readonly { group: [string, string]; name: string; description: string; run: LinesCommand }[] = [
   {
-    group: ['events', 'the SQS event contract'],
+    group: ['events', 'SQS event bodies: check them against the contract, send them'],
     name: 'validate',
     description: 'read JSON lines {"body": "<raw message body>"} on stdin; print {"ok":true,"type"} or {"ok":false,"error"} per line',
     run: runEventsValidate,
@@ -24,7 +25,8 @@ const CHECKS: readonly { group: [string, string]; name: string; description: str
 export function registerContractCommands(program: Command): void {
   for (const { group, name, description, run } of CHECKS) {
     const [groupName, groupDescription] = group;
-    program.command(groupName).description(groupDescription).command(name).description(description).action(async () => {
+    // `events` is shared with the operators' `events send` (@coldstart/ops), whichever registers first.
+    groupCommand(program, groupName, groupDescription).command(name).description(description).action(async () => {
       await run(process.stdin, process.stdout);
     });
   }
