@@ -22,12 +22,19 @@ export function renderReport(report: DemoReport, topK = 5): string {
   }
   lines.push('');
   lines.push(`fold ${report.fold}, encoder ${report.encoder}: ${report.signups.served}/${report.signups.users} users served, ${report.catalog.indexed}/${report.catalog.items} items indexed`);
+  lines.push(`history: ${report.history.imported} ratings of ${report.history.readers} earlier readers imported (${report.history.likes} likes learned) in ${report.history.elapsedMs} ms`);
   lines.push(`pipeline time ${report.elapsedMs} ms: catalog ${report.catalog.elapsedMs} ms, signups ${report.signups.elapsedMs} ms`);
   const { p50, p99 } = report.signups.timeToRecommendationMs;
   lines.push(`time to recommendations (from publishing the signups): p50 ${p50 ?? '—'} ms, p99 ${p99 ?? '—'} ms`);
   const served = report.signups.served || 1;
   const shares = Object.entries(report.expansionSources).map(([source, n]) => `${source} ${n} (${((100 * n) / served).toFixed(1)} %)`);
   lines.push(`topics by source: ${shares.join(', ') || 'none'}`);
+  const reasons: Record<string, number> = {};
+  for (const user of report.users) for (const item of user.recommendations) {
+    const kind = item.reason === 'popular' ? 'popular' : (/^(seed|also-liked|popular-in):/.exec(item.reason)?.[1] ?? 'topic');
+    reasons[kind] = (reasons[kind] ?? 0) + 1;
+  }
+  lines.push(`items by reason: ${Object.entries(reasons).map(([kind, n]) => `${kind} ${n}`).join(', ') || 'none'}`);
   if (report.llm) {
     const llm = report.llm;
     lines.push(

@@ -1,4 +1,6 @@
+import { Readable } from 'node:stream';
 import { Redis } from 'ioredis';
+import { interactionsImport, numberedLines } from '@coldstart/ops';
 import { createSqsClient, publishBodies } from '@coldstart/aws';
 import { loadFold, usersWithMinRatings, type FoldName } from '@coldstart/goodbooks';
 import { CatalogStore, RecommendationStore, type RecommendationList } from '@coldstart/store';
@@ -33,6 +35,8 @@ export interface DemoReport {
   /** From the first catalog event published to the last user served. */
   elapsedMs: number;
   catalog: { items: number; indexed: number; elapsedMs: number; stages: StageTiming[] };
+  /** The fold's earlier readers (every user but the demo's), imported with `interactions import` before the signups: what the behaviour model learns from. */
+  history: { readers: number; rows: number; imported: number; likes: number; elapsedMs: number };
   signups: {
     users: number;
     served: number;
@@ -96,6 +100,20 @@ export async function runDemo(config: CliConfig, options: DemoOptions, say: (lin
       throw new Error(`no catalog item was indexed within ${catalogMs} ms: see the logs in ${config.COLDSTART_STATE_DIR}/logs (ingest, worker-embed, worker-index)`);
     }
 
+    // The earlier readers' ratings, as a team backfills its history: co-occurrence and popularity
+    // for the signups below to be served from. The demo users' own ratings stay out.
+    const historyStarted = Date.now();
+    const demoReaders = new Set(users.map((user) => Number(user.userId)));
+    const rows = fold.ratings.filter((r) => !demoReaders.has(r.userId));
+    say(`importing ${rows.length} ratings of the fold's earlier readers (interactions import)`);
+    const csv = ['userId,itemId,rating,occurredAt', ...rows.map((r) => `${r.userId},${r.bookId},${r.rating},${occurredAt}`)].join('\n');
+    const imported = await interactionsImport(config, numberedLines(Readable.from([csv])), { format: 'csv', totalLines: rows.length + 1 }, {
+      progress: process.stderr,
+      problem: (problem) => say(JSON.stringify(problem)),
+    });
+    const history = { readers: new Set(rows.map((r) => r.userId)).size, rows: rows.length, imported: imported.imported, likes: imported.likes, elapsedMs: Date.now() - historyStarted };
+    say(`history: ${history.imported} interactions of ${history.readers} readers learned (${history.likes} likes) in ${history.elapsedMs} ms`);
+
     const expandPorts = config.LLM_BASE_URL ? expandMetricsPorts(config) : [];
     const llmBefore = await readLlmCounters(expandPorts);
     const usersStarted = Date.now();
@@ -146,6 +164,7 @@ export async function runDemo(config: CliConfig, options: DemoOptions, say: (lin
         elapsedMs: catalogMs,
         stages: await stageTimings(redis, config.COLDSTART_PREFIX, items.map((e) => e.eventId), ITEM_STAGES),
       },
+      history,
       signups: {
         users: users.length,
         served: lists.size,
