@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userInteractionExample } from '@coldstart/events';
+import { bullPrefix } from '@coldstart/queues';
 import { CatalogStore } from '@coldstart/store';
 import { OpsStack } from './ops-stack.js';
 
@@ -77,6 +79,10 @@ describe('coldstart interactions import and stats', () => {
       { line: lines.length, error: 'itemId must be 1–128 characters' },
     ]);
     expect(await stats()).toEqual({ items: 2, interactions: likes });
+    // The import removes its completed batches: a large backfill must not keep its rows in Redis for an hour.
+    const index = new Queue('index', { connection: stack.fx.redis, prefix: bullPrefix(stack.fx.prefix) });
+    expect(await index.getCompletedCount()).toBe(0);
+    await index.close();
 
     const again = await stack.cli(['interactions', 'import', '--file', file, '--json']);
     expect(JSON.parse(again.stdout)).toEqual({ imported: 0, duplicates: rows.length + 1, invalid: 2, likes: 0, failed: 0 } satisfies ImportReport);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { createHops, createPipelineProducer, LearnResult, QUEUES, type LearnedInteraction } from '@coldstart/pipeline';
 import { bullPrefix, createRedis, jobIdFor } from '@coldstart/queues';
 import type { OpsConfig } from '../config.js';
@@ -40,8 +40,11 @@ export interface ImportOptions {
 
 /** The most a learn-interactions job takes. */
 export const BATCH_ROWS = 1_000;
-/** Batches queued and not yet learned: several keep the index pool busy while the next ones are read and sent. */
-const IN_FLIGHT = 4;
+/**
+ * Batches queued and not yet learned: as many as the index pool runs at once (POOL_CONCURRENCY's
+ * default), so it always has the next batch waiting while the importer reads and sends more.
+ */
+const IN_FLIGHT = 8;
 const DEFAULT_STALL_MS = 120_000;
 
 /** No batch finished for a long while: the whole import stops, since later ones would not finish either. */
@@ -72,7 +75,10 @@ class LearnedBatches {
   /** Registered before the job is added, so its completion cannot be missed. */
   expect(jobId: string): Promise<LearnResult> {
     if (this.waiting.size === 0) this.lastProgressAt = Date.now();
-    return new Promise((resolve, reject) => this.waiting.set(jobId, { resolve, reject }));
+    const finished = new Promise<LearnResult>((resolve, reject) => this.waiting.set(jobId, { resolve, reject }));
+    // Awaited once its job is added; when the add fails, nobody does, and a stall must not crash the process for it.
+    finished.catch(() => {});
+    return finished;
   }
 
   private settle(jobId: string, finish: (waiter: { resolve: (result: LearnResult) => void; reject: (error: Error) => void }) => void): void {
@@ -105,6 +111,7 @@ export async function interactionsImport(config: OpsConfig, lines: AsyncIterable
   // Events from now on: every batch is added after this point, so none of their completions is missed.
   const newest = (await redis.xrevrange(`${prefix}:${QUEUES.index.name}:events`, '+', '-', 'COUNT', 1)) as [string, string[]][];
   const events = new QueueEvents(QUEUES.index.name, { connection: eventsConnection, prefix, lastEventId: newest[0]?.[0] ?? '0' });
+  const indexQueue = new Queue(QUEUES.index.name, { connection: redis, prefix });
   const batches = new LearnedBatches(events, options.stallMs ?? DEFAULT_STALL_MS);
   const run = randomUUID();
   const summary: ImportSummary = { imported: 0, duplicates: 0, invalid: 0, likes: 0, failed: 0 };
@@ -120,17 +127,21 @@ export async function interactionsImport(config: OpsConfig, lines: AsyncIterable
   const learn = async (rows: { line: number; interaction: LearnedInteraction }[]) => {
     // Keyed by this run: a re-sent add within the run is absorbed, and a second import of the file is learned (as duplicates) anew.
     const key = `import:${run}:${(batchNumber += 1)}`;
-    const learned = batches.expect(jobIdFor('learn-interactions', key));
+    const jobId = jobIdFor('learn-interactions', key);
+    const learned = batches.expect(jobId);
     await hops.learnHistory({ eventId: key, interactions: rows.map((row) => row.interaction) });
-    try {
-      const result = await learned;
-      summary.imported += result.learned + result.negatives;
-      summary.duplicates += result.duplicates + result.repeats;
-      summary.likes += result.learned;
-    } catch (error) {
+    const result = await learned.catch((error: unknown) => {
       if (error instanceof ImportStalledError) throw error;
       summary.failed += rows.length;
       report({ line: rows[0]?.line ?? 0, error: `lines ${rows[0]?.line}–${rows.at(-1)?.line} not imported: ${(error as Error).message}` });
+      return undefined;
+    });
+    if (result) {
+      // Its rows (~100 KB) would otherwise stay an hour with the completed job: a large backfill would fill Redis with them.
+      await indexQueue.remove(jobId);
+      summary.imported += result.learned + result.negatives;
+      summary.duplicates += result.duplicates + result.repeats;
+      summary.likes += result.learned;
     }
     bar.update(read, detail());
   };
@@ -167,7 +178,7 @@ export async function interactionsImport(config: OpsConfig, lines: AsyncIterable
   } finally {
     batches.close();
     await events.close();
-    await producer.close();
+    await Promise.all([producer.close(), indexQueue.close()]);
     await Promise.all([redis.quit(), eventsConnection.quit()]).catch(() => {});
   }
 }
