@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import { positiveIntListOption, positiveIntOption } from '@coldstart/ops';
 import type { CliConfig } from '../config.js';
 import { registerBenchLlmCommand } from '../sizing/sizing-commands.js';
+import { registerBenchImportCommand } from './bench-import.js';
 import { registerBenchIndexCommand } from './bench-index.js';
 import { registerBenchPipelineCommand } from './bench-pipeline.js';
+import { registerBenchServedCommand } from './bench-served.js';
 import { runBenchEmbed } from './run-bench-embed.js';
 
 function registerBenchEmbedCommand(bench: Command, loadConfig: () => CliConfig): void {
@@ -29,7 +31,7 @@ function registerBenchEmbedCommand(bench: Command, loadConfig: () => CliConfig):
     });
 }
 
-/** `coldstart bench embed|llm|index|pipeline`: figures measured in one run. */
+/** `coldstart bench embed|llm|index|pipeline|import`: figures measured in one run. */
 export function registerBenchCommands(program: Command, loadConfig: () => CliConfig): void {
   const bench = program.command('bench').description('benchmarks that print figures measured in one run');
   registerBenchEmbedCommand(bench, loadConfig);
@@ -39,4 +41,7 @@ export function registerBenchCommands(program: Command, loadConfig: () => CliCon
   registerBenchIndexCommand(bench, loadConfig);
   // The pipeline against a sequential baseline, with the expansion cache defeated.
   registerBenchPipelineCommand(bench, loadConfig);
+  // `interactions import` into the index pool, and again (nothing changes).
+  registerBenchImportCommand(bench, loadConfig);
+  registerBenchServedCommand(bench, loadConfig);
 }
