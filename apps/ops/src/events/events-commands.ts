@@ -13,7 +13,7 @@ type SendOptions = { queue: DlqQueueChoice; file?: string; rate?: number; json?:
 
 /** `coldstart events send`: a producer's events from a file (or stdin) onto the queues. */
 export function registerEventsCommands(program: Command, loadConfig: () => OpsConfig): void {
-  const send = groupCommand(program, 'events', 'SQS event bodies: check them against the contract, send them')
+  const send = groupCommand(program, 'events', 'SQS event bodies: send them to the queues')
     .command('send')
     .description(
       'send one event body per line (stdin without --file) with SendMessageBatch; each line is checked first as the ingest checks it, and invalid ones are reported on stderr as {"line", "error"} and not sent (exit 1)',
