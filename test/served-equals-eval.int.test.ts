@@ -6,7 +6,7 @@ import { loadFold, type Fold } from '@coldstart/goodbooks';
 import { createHops, createPipelineProducer } from '@coldstart/pipeline';
 import { TEST_REDIS_URL } from '@coldstart/testing';
 import { EvalCatalog } from '../tools/cli/src/eval/eval-catalog.ts';
-import { splitFold, type EvalCase, type EvalSplit } from '../tools/cli/src/eval/eval-protocol.ts';
+import { isPositive, splitFold, type EvalCase, type EvalSplit } from '../tools/cli/src/eval/eval-protocol.ts';
 import { runEval, type DumpLine } from '../tools/cli/src/eval/run-eval.ts';
 import { itemEvent } from '../tools/cli/src/workload/demo-events.ts';
 import { PipelineHarness } from './support/pipeline-harness.js';
@@ -55,17 +55,19 @@ describe('served lists equal eval --dump', () => {
         eventId: `train:${r.userId}:${r.bookId}`,
         userId: String(r.userId),
         itemId: String(r.bookId),
-        rating: r.rating,
+        ...(r.rating !== undefined ? { rating: r.rating } : {}),
         occurredAt: RATED_AT,
       }));
       await hops.learnHistory({ eventId: `parity-train-${start}`, interactions });
     }
-    const likes = split.training.filter((r) => r.rating >= 4).length;
+    const likes = split.training.filter(isPositive).length;
     const log = new BehaviourLog(harness.fx.redis, harness.fx.prefix);
     await vi.waitFor(async () => expect(await log.likes()).toBe(likes), { timeout: 180_000, interval: 500 });
 
     // Signups one at a time: each learns its seed before its list is ranked, as eval does in case order.
     for (const user of cases) {
+      const seed = user.seed;
+      if (!seed) throw new Error(`cold-start case ${user.userId} has no seed`);
       const signup: UserSignup = {
         schemaVersion: 1,
         type: 'user.signup',
@@ -73,8 +75,8 @@ describe('served lists equal eval --dump', () => {
         occurredAt: RATED_AT,
         userId: `test:${user.userId}`,
         interests: {
-          ...(user.seed.primaryGenre ? { categories: [user.seed.primaryGenre] } : {}),
-          items: [{ itemId: String(user.seed.bookId), rating: user.seedRating }],
+          ...(user.category ? { categories: [user.category] } : {}),
+          items: [{ itemId: String(seed.book.bookId), ...(seed.rating !== undefined ? { rating: seed.rating } : {}) }],
         },
         locale: 'en',
       };
