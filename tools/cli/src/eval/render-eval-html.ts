@@ -21,7 +21,8 @@ const METRICS: MetricSpec[] = [
 /** A horizontal bar per system, with the 95 % interval as a whisker where there is one. */
 function barChart(report: EvalReport, metric: MetricSpec): string {
   const rowHeight = 22;
-  const labelWidth = 260;
+  // Room for the longest name at 12 px (warming's "… after 5 interactions" rows are long).
+  const labelWidth = Math.max(260, Math.ceil(Math.max(...report.systems.map((s) => s.name.length)) * 6.8));
   const plotWidth = 300;
   const max = Math.max(...report.systems.map((s) => (metric.ci ? s[metric.ci][1] : s[metric.key])), 1e-9);
   const x = (value: number) => labelWidth + (value / max) * plotWidth;
