@@ -71,12 +71,18 @@ describe('worker-index as the single writer that snapshots', () => {
       },
       { timeout: 20_000, interval: 200 },
     );
-    const kept = await store.ids(INDEX);
-    expect(kept.length).toBeGreaterThanOrEqual(1);
-    expect(kept.length).toBeLessThanOrEqual(2);
-    const oldest = await store.readManifest(INDEX, kept[0]!);
-    expect(oldest.fencingToken).toBe(firstToken);
-    expect((await indexLog.walBounds(INDEX)).trimmedBelow).toBe(oldest.walSequence);
+    // The writer prunes old snapshots and trims the log after it moves the pointer: wait for both.
+    await vi.waitFor(
+      async () => {
+        const kept = await store.ids(INDEX);
+        expect(kept.length).toBeGreaterThanOrEqual(1);
+        expect(kept.length).toBeLessThanOrEqual(2);
+        const oldest = await store.readManifest(INDEX, kept[0]!);
+        expect(oldest.fencingToken).toBe(firstToken);
+        expect((await indexLog.walBounds(INDEX)).trimmedBelow).toBe(oldest.walSequence);
+      },
+      { timeout: 20_000, interval: 200 },
+    );
 
     expect(await first.app.stop('SIGTERM')).toBe(0);
     await vi.waitFor(async () => expect(await second.readyz()).toBe(200), { timeout: 20_000, interval: 100 });
