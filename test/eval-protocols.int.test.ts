@@ -156,6 +156,6 @@ describe('eval protocols and --data', () => {
     writeFileSync(path.join(data, 'items.jsonl'), `${JSON.stringify(itemEvent(fold.books[0] as Fold['books'][number], 'export', '2017-01-01T00:00:00Z'))}\n`);
     const bookId = fold.books[0]?.bookId;
     writeFileSync(path.join(data, 'interactions.csv'), `userId,itemId,rating,occurredAt\n1,${bookId},5,\n2,${bookId},five,\n`);
-    await expect(evalCommand(['--data', data, '--json'])).rejects.toThrow(`${path.join(data, 'interactions.csv')}:3: rating must be an integer 1–5 or empty, got "five"`);
+    await expect(evalCommand(['--data', data, '--json'])).rejects.toThrow(`${path.join(data, 'interactions.csv')}:3: rating "five" must be an integer 1–5 or empty`);
   });
 });

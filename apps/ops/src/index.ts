@@ -5,6 +5,6 @@ export { runProgram } from './run-program.js';
 export { ProgressBar, type ProgressStream } from './progress.js';
 export { durationOption, numberOption, positiveIntListOption, positiveIntOption, type NumberBounds } from './option-parsers.js';
 export { interactionsImport, type ImportSummary } from './interactions/interactions-import.js';
-export { IMPORT_FORMATS, type ImportFormat } from './interactions/interaction-rows.js';
+export { CsvHeaderError, CsvInteractions, IMPORT_FORMATS, type ImportFormat } from './interactions/interaction-rows.js';
 export { numberedLines, type NumberedLine } from './input-lines.js';
 export { readStats, type Stats } from './stats/stats.js';
