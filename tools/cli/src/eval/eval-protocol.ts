@@ -76,7 +76,9 @@ function hashUnit(seed: number, key: number): number {
  *   their likes, the first included, since nothing was given away.
  * - `warming`: as cold-start, then their next 5 ratings are sent one by one (read at
  *   WARMING_STEPS); relevant: their likes after those 5, the same at every step, so only what
- *   the system was told changes along the curve. Users with fewer ratings are left out.
+ *   the system was told changes along the curve (an early list holding a book the user is
+ *   about to send counts it as a miss, which favours the later steps a little). Users with
+ *   fewer ratings are left out.
  * Test users with nothing relevant are left out (recall is undefined for them).
  */
 export function splitFold(fold: EvalFold, options: { seed: number; protocol: ProtocolName }): EvalSplit {
