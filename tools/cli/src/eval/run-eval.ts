@@ -107,8 +107,8 @@ const round = (x: number) => Number(x.toFixed(4));
 
 /**
  * `coldstart eval`: the production modules (expander → encoder → vector index → ranking) in
- * one process against a goodbooks fold, next to baselines and a warm reference on the same
- * users. See eval-protocol.ts for who is evaluated on what.
+ * one process against a goodbooks fold or a team's export (load-export.ts), next to baselines
+ * and a warm reference on the same users. See eval-protocol.ts for who is evaluated on what.
  */
 export async function runEval(options: EvalOptions): Promise<EvalResult> {
   const progress = options.progress ?? { write: () => undefined };
