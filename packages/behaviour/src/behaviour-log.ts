@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { fencedLogScript, storeKeys, WriterFence, type StoreKeys } from '@coldstart/index-log';
+import { FencedStore, fencedLogScript } from '@coldstart/index-log';
 import { decodeBehaviourEntry, type BehaviourEntry } from './behaviour-entry.js';
 
 /** One interaction as the writer learns it. */
@@ -84,21 +84,13 @@ return {'forgotten', appendEntry(KEYS[2], KEYS[1], 'kind', 'forget', 'item', ARG
  * recommend process replays it into a BehaviourModel (BehaviourReplica). It lives in Redis, so
  * a restart loses nothing.
  */
-export class BehaviourLog {
-  private readonly keys: StoreKeys;
-  private readonly fence: WriterFence;
+export class BehaviourLog extends FencedStore {
+  readonly settings: LearnSettings;
 
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-    options: { writerToken?: string; settings?: Partial<LearnSettings> } = {},
-  ) {
-    this.keys = storeKeys(prefix);
-    this.fence = new WriterFence(redis, this.keys, options.writerToken);
+  constructor(redis: Redis, prefix: string, options: { writerToken?: string; settings?: Partial<LearnSettings> } = {}) {
+    super(redis, prefix, options);
     this.settings = { ...DEFAULT_LEARN_SETTINGS, ...options.settings };
   }
-
-  readonly settings: LearnSettings;
 
   /** Learns interactions in order, in one round trip; one outcome each. */
   async learn(interactions: readonly Interaction[]): Promise<LearnOutcome[]> {
