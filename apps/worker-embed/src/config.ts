@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const EmbedEnv = PoolEnv.extend(S3Env.shape).extend({
   /** A registry id (see packages/embeddings); the word-vector encoder needs no model files. */
   ENCODER: z.string().min(1).default('wink-glove-100d'),
-  /** Where T5 model directories live (`<dir>/<encoder id>/`); fixtures are generated there on first use. */
+  /** Where T5 model directories live (`<dir>/<encoder id>/`); fixture encoders must be generated there first (tools/t5-fixtures does, for the local stack). */
   COLDSTART_MODELS_DIR: z.string().min(1).optional(),
   /** `s3://bucket/prefix`: real T5 exports are fetched from `prefix/<encoder id>/` (manifest-verified) into the models dir. */
   COLDSTART_MODELS_S3_URL: envS3Url.optional(),

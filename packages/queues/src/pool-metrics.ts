@@ -4,7 +4,7 @@ import { counter, gauge, histogram, LATENCY_BUCKETS } from '@coldstart/runtime';
 
 /**
  * The pools' metrics, shared by every pool in a process (a test may run several). Names and
- * labels are part of the operations contract (README, "Metrics, health and the dashboard").
+ * labels are part of the operations contract (docs/operations.md, "Metrics, health and the dashboard").
  */
 export function poolMetrics() {
   return {
