@@ -1,6 +1,7 @@
 export { EmptyTextError, type Encoder } from './encoder.js';
 export { decodeVectorBase64, encodeVectorBase64 } from './vector-base64.js';
 export { itemEmbeddingText, type ItemTextFields } from './item-text.js';
+export { hashedTextVector } from './hashed-text-vector.js';
 export type { WordVectorLoadInfo } from './load-word-vectors.js';
 export {
   loadWordVectorEncoder,

@@ -1,7 +1,12 @@
-import { EmptyTextError, encodeVectorBase64, type Encoder } from '@coldstart/embeddings';
+import { EmptyTextError, encodeVectorBase64, hashedTextVector, type Encoder } from '@coldstart/embeddings';
+import { counter } from '@coldstart/runtime';
 import { PermanentError } from '@coldstart/queues';
 import type { QueueHandlers } from '../catalog.js';
 import { Expansion } from '../expand/jobs.js';
+
+/** Items indexed with a vector hashed from their text, because the encoder knew no word of it. */
+const fallbacks = () =>
+  counter({ name: 'coldstart_embed_item_fallbacks_total', help: 'Items the encoder could not embed, indexed with a vector hashed from their text.', labelNames: ['encoder', 'reason'] });
 
 export function makeEmbedHandlers(deps: { encoder: Encoder }): QueueHandlers<'embed'> {
   const { encoder } = deps;
@@ -27,14 +32,18 @@ export function makeEmbedHandlers(deps: { encoder: Encoder }): QueueHandlers<'em
       }
       return { expansion: { ...expansion, topics }, encoder: encoder.id, dimension: encoder.dimension, vectors };
     },
-    'embed-item': async (data, { signal }) => {
+    'embed-item': async (data, { signal, logger }) => {
       try {
         const [vector] = await encoder.encode([data.text], signal);
         if (!vector) throw new Error(`encoder ${encoder.id} returned no vector`);
         return { encoder: encoder.id, dimension: encoder.dimension, vector: encodeVectorBase64(vector) };
       } catch (error) {
-        if (error instanceof EmptyTextError) throw new PermanentError(`item ${data.itemId}: ${error.message}`, { cause: error });
-        throw error;
+        if (!(error instanceof EmptyTextError)) throw error;
+        // A valid item is always indexed: one the encoder cannot read (another script, only
+        // numbers or symbols) gets a vector hashed from its characters, and is said to have.
+        fallbacks().inc({ encoder: encoder.id, reason: 'no-known-word' });
+        logger.warn({ reason: error.message }, 'the encoder knows no word of this item; indexed with a vector hashed from its text');
+        return { encoder: encoder.id, dimension: encoder.dimension, vector: encodeVectorBase64(hashedTextVector(data.text, encoder.dimension)) };
       }
     },
   };

@@ -1,4 +1,4 @@
-import { EmptyTextError, encodeVectorBase64, type Encoder } from '@coldstart/embeddings';
+import { EmptyTextError, encodeVectorBase64, hashedTextVector, type Encoder } from '@coldstart/embeddings';
 import type { ItemUpserted } from '@coldstart/events';
 import type { Redis } from 'ioredis';
 import { categoryStatsOf, type CategoryStatsSource, type SeedItem } from '@coldstart/expander';
@@ -57,7 +57,7 @@ export class EvalCatalog implements CategoryStatsSource {
     return item ? { itemId, title: item.book.title, categories: item.categories } : undefined;
   }
 
-  /** Writes the catalog of record as the index pool does (CatalogStore.upsert), with one encoder's vectors; items it could not encode are left out, as there. */
+  /** Writes the catalog of record as the index pool does (CatalogStore.upsert), with one encoder's vectors. */
   async store(embedded: EmbeddedCatalog, connection: { redis: Redis; prefix: string }): Promise<void> {
     const store = new CatalogStore(connection.redis, connection.prefix);
     for (const [itemId, vector] of embedded.vectors) {
@@ -74,7 +74,7 @@ export class EvalCatalog implements CategoryStatsSource {
     }
   }
 
-  /** Encodes every item and indexes it, as the embed and index pools do; unencodable items are left out as they would be. */
+  /** Encodes every item and indexes it, as the embed and index pools do (an item with no word the encoder knows gets their hashed fallback vector). */
   async embed(encoderId: string, encoder: Encoder, onProgress?: (done: number, total: number) => void): Promise<EmbeddedCatalog> {
     const index = createVectorIndex({ kind: 'flat', dimension: encoder.dimension });
     const vectors = new Map<string, Float32Array>();
@@ -97,7 +97,7 @@ export class EvalCatalog implements CategoryStatsSource {
   }
 }
 
-/** A batch, or text by text when one of them has no encodable word (the embed pool rejects just that item). */
+/** A batch, or text by text when one of them has no encodable word: that item gets the embed pool's hashed fallback vector. */
 async function encodeEach(encoder: Encoder, texts: string[]): Promise<(Float32Array | undefined)[]> {
   try {
     return await encoder.encode(texts);
@@ -108,7 +108,7 @@ async function encodeEach(encoder: Encoder, texts: string[]): Promise<(Float32Ar
         encoder.encode([text]).then(
           ([vector]) => vector,
           (inner: unknown) => {
-            if (inner instanceof EmptyTextError) return undefined;
+            if (inner instanceof EmptyTextError) return hashedTextVector(text, encoder.dimension);
             throw inner;
           },
         ),
