@@ -22,7 +22,7 @@ export function renderReport(report: DemoReport, topK = 5): string {
   }
   lines.push('');
   lines.push(`fold ${report.fold}, encoder ${report.encoder}: ${report.signups.served}/${report.signups.users} users served, ${report.catalog.indexed}/${report.catalog.items} items indexed`);
-  lines.push(`history: ${report.history.imported} ratings of ${report.history.readers} earlier readers imported (${report.history.likes} likes learned) in ${report.history.elapsedMs} ms`);
+  lines.push(`history: ${report.history.rows} ratings of ${report.history.readers} earlier readers imported in ${report.history.elapsedMs} ms: ${report.history.imported} new (${report.history.likes} likes), ${report.history.duplicates} learned before (a stack that ran the demo already)`);
   lines.push(`pipeline time ${report.elapsedMs} ms: catalog ${report.catalog.elapsedMs} ms, signups ${report.signups.elapsedMs} ms`);
   const { p50, p99 } = report.signups.timeToRecommendationMs;
   lines.push(`time to recommendations (from publishing the signups): p50 ${p50 ?? '—'} ms, p99 ${p99 ?? '—'} ms`);

@@ -36,7 +36,7 @@ export interface DemoReport {
   elapsedMs: number;
   catalog: { items: number; indexed: number; elapsedMs: number; stages: StageTiming[] };
   /** The fold's earlier readers (every user but the demo's), imported with `interactions import` before the signups: what the behaviour model learns from. */
-  history: { readers: number; rows: number; imported: number; likes: number; elapsedMs: number };
+  history: { readers: number; rows: number; imported: number; duplicates: number; likes: number; elapsedMs: number };
   signups: {
     users: number;
     served: number;
@@ -111,8 +111,8 @@ export async function runDemo(config: CliConfig, options: DemoOptions, say: (lin
       progress: process.stderr,
       problem: (problem) => say(JSON.stringify(problem)),
     });
-    const history = { readers: new Set(rows.map((r) => r.userId)).size, rows: rows.length, imported: imported.imported, likes: imported.likes, elapsedMs: Date.now() - historyStarted };
-    say(`history: ${history.imported} interactions of ${history.readers} readers learned (${history.likes} likes) in ${history.elapsedMs} ms`);
+    const history = { readers: new Set(rows.map((r) => r.userId)).size, rows: rows.length, imported: imported.imported, duplicates: imported.duplicates, likes: imported.likes, elapsedMs: Date.now() - historyStarted };
+    say(`history: ${history.imported} new interactions of ${history.readers} readers (${history.likes} likes), ${history.duplicates} already learned, in ${history.elapsedMs} ms`);
 
     const expandPorts = config.LLM_BASE_URL ? expandMetricsPorts(config) : [];
     const llmBefore = await readLlmCounters(expandPorts);
