@@ -1,6 +1,6 @@
 import { FencedWriterError, Snapshotter, WalReplica, type IndexLog, type SnapshotPolicy, type SnapshotStore } from '@coldstart/index-log';
 import type { Logger } from '@coldstart/runtime';
-import { repeatEvery } from './repeat-every.js';
+import { repeatEvery } from '@coldstart/runtime';
 
 export interface SnapshotLoopDeps {
   /** The writer's index log (it carries the fencing token). */

@@ -1,6 +1,6 @@
 import { FencedWriterError, type IndexLog } from '@coldstart/index-log';
 import type { Logger } from '@coldstart/runtime';
-import { repeatEvery } from './repeat-every.js';
+import { repeatEvery } from '@coldstart/runtime';
 
 export interface UserExpiryDeps {
   /** The writer's index log (it carries the fencing token). */

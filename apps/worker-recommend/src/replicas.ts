@@ -2,9 +2,12 @@ import type { Redis } from 'ioredis';
 import { BehaviourLog, BehaviourReplica } from '@coldstart/behaviour';
 import { IndexLog, ReplicaSet, type SnapshotStore } from '@coldstart/index-log';
 import type { PoolReadiness } from '@coldstart/queues';
-import { check, type Logger } from '@coldstart/runtime';
+import { check, repeatEvery, type Logger } from '@coldstart/runtime';
 import type { RecommendConfig } from './config.js';
 import { replicaLag, reportReplicaLag } from './replica-lag.js';
+
+/** How often the behaviour replica reads the log's new entries between jobs. */
+const BEHAVIOUR_TAIL_MS = 1_000;
 
 /**
  * The pool's read replicas, loaded before it is ready: every item index and user-vector index
@@ -28,6 +31,10 @@ export async function loadReplicas(redis: Redis, config: RecommendConfig, snapsh
   const started = Date.now();
   await behaviour.catchUp();
   log.info({ interactions: behaviour.model.interactions, items: behaviour.model.items, loadMs: Date.now() - started }, 'behaviour model loaded');
+  // Followed in the background too, so a burst of likes (an import) is replayed between jobs
+  // rather than by the first list after it; each list still catches up before it ranks.
+  const tail = repeatEvery(BEHAVIOUR_TAIL_MS, () => behaviour.catchUp().catch((error: unknown) => log.debug({ err: error }, 'behaviour log tail failed; the next list catches up (and fails with the reason, if it persists)')));
+  process.once('SIGTERM', () => void tail.stop());
   reportReplicaLag(redis, config.COLDSTART_PREFIX, replicas);
   readiness.add(() =>
     check('replicas', async () => {

@@ -17,3 +17,4 @@ export { sleep, waitUntil, type WaitUntilOptions } from './sleep.js';
 export { hashText, mulberry32, seededRandom, shuffle } from './prng.js';
 export { percentile } from './percentile.js';
 export { serial } from './serial.js';
+export { repeatEvery } from './repeat-every.js';
