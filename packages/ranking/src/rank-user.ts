@@ -92,7 +92,7 @@ function categoryLift(behaviour: NonNullable<SignalSources['behaviour']>, catego
 }
 
 /** The index keeps unit vectors (it normalises on upsert), so their cosine is the dot product. */
-export function unitCosine(a: Float32Array | undefined, b: Float32Array | undefined): number | undefined {
+function unitCosine(a: Float32Array | undefined, b: Float32Array | undefined): number | undefined {
   if (!a || !b || a.length !== b.length) return undefined;
   let dot = 0;
   for (let i = 0; i < a.length; i++) dot += (a[i] as number) * (b[i] as number);
