@@ -44,6 +44,7 @@ export class BehaviourModel {
   private epochMs: number | undefined;
   private readonly heat = new Map<string, number>();
   private readonly likes = new Map<string, number>();
+  private readonly pairedLikes = new Map<string, number>();
   private readonly categoriesOf = new Map<string, readonly string[]>();
   private readonly itemsIn = new Map<string, Set<string>>();
   private readonly neighbours = new Map<string, Map<string, number>>();
@@ -71,6 +72,7 @@ export class BehaviourModel {
     this.heat.set(itemId, heat);
     this.maxHeat = Math.max(this.maxHeat, heat);
     this.likes.set(itemId, (this.likes.get(itemId) ?? 0) + 1);
+    if (entry.partners.some((partner) => partner !== itemId)) this.pairedLikes.set(itemId, (this.pairedLikes.get(itemId) ?? 0) + 1);
     if (entry.categories.length > 0) this.setCategories(itemId, entry.categories.slice(0, this.settings.popularCategories));
     for (const partner of entry.partners) {
       if (partner === itemId) continue;
@@ -88,6 +90,15 @@ export class BehaviourModel {
   /** Users who liked the item (undecayed). */
   likeCount(itemId: string): number {
     return this.likes.get(itemId) ?? 0;
+  }
+
+  /**
+   * Likes that came with an earlier like of the same user: the ones co-occurrence is learned
+   * from. A signup's seed like has none (nothing was liked before it), so a new item liked only
+   * as a seed has popularity but no neighbours yet.
+   */
+  pairedLikeCount(itemId: string): number {
+    return this.pairedLikes.get(itemId) ?? 0;
   }
 
   /** The most popular items, overall or within one (normalised) category; scores are shares of the first's heat. */
@@ -183,6 +194,7 @@ export class BehaviourModel {
     const heat = this.heat.get(itemId) ?? 0;
     this.heat.delete(itemId);
     this.likes.delete(itemId);
+    this.pairedLikes.delete(itemId);
     for (const category of this.categoriesOf.get(itemId) ?? []) this.itemsIn.get(category)?.delete(itemId);
     this.categoriesOf.delete(itemId);
     for (const other of this.neighbours.get(itemId)?.keys() ?? []) this.neighbours.get(other)?.delete(itemId);

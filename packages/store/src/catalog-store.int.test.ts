@@ -25,8 +25,12 @@ describe('CatalogStore', () => {
     const items = await catalog.getItems(['b1', 'missing']);
     expect([...items.keys()]).toEqual(['b1']);
     expect(items.get('b1')?.categories).toEqual(['history', 'war']);
+    expect(items.get('b1')?.addedAt).toBe(Date.parse('2026-01-01T00:00:00Z'));
     const wal = await log.readWal('test-enc', '0', 10);
     expect(wal).toEqual([{ id: result.walIds[0], seq: 1, op: 'upsert', itemId: 'b1', ...vector }]);
+    // A later upsert keeps the item's age: it was added by the first.
+    await catalog.upsert({ item: item('b1', ['History']), occurredAt: '2026-02-01T00:00:00Z', eventId: 'e1b', ...vector });
+    expect((await catalog.getItems(['b1'])).get('b1')?.addedAt).toBe(Date.parse('2026-01-01T00:00:00Z'));
   });
 
   it('keeps one index per encoder, refuses another dimension, and logs deletes to every index', async () => {

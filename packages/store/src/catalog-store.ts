@@ -5,6 +5,8 @@ export interface CatalogItemRecord {
   title: string;
   authors: string[];
   categories: string[];
+  /** When the item was first upserted (its event's occurredAt, ms since the epoch): its age for exploration. Set by the store. */
+  addedAt?: number;
 }
 
 export interface MutationResult {
@@ -41,11 +43,12 @@ export function normaliseCategory(category: string): string {
 // every index's log. Fenced like every append (see fencedLogScript).
 // KEYS: item, live, counts, pairs, indexes, then each log's meta and stream: the encoder's for an
 // upsert, every item index's for a delete. ARGV: op, version, itemId, title, authors, categories
-// (JSON array of normalised names), encoder, dimension, vector, then the logs' index names.
+// (JSON array of normalised names), encoder, dimension, vector, addedAt (the event's time, kept
+// from the first upsert on: the item's age), then the logs' index names.
 const APPLY_MUTATION = fencedLogScript(`
 local logs = {}
-for i = 10, #ARGV - 1 do
-  local k = 6 + (i - 10) * 2
+for i = 11, #ARGV - 1 do
+  local k = 6 + (i - 11) * 2
   table.insert(logs, {name = ARGV[i], meta = KEYS[k], wal = KEYS[k + 1]})
 end
 if ARGV[1] == 'upsert' then
@@ -82,13 +85,14 @@ local walIds = {}
 if ARGV[1] == 'upsert' then
   adjust(ARGV[6], 1)
   redis.call('HSET', KEYS[1], 'version', ARGV[2], 'deleted', '0', 'title', ARGV[4], 'authors', ARGV[5], 'categories', ARGV[6])
+  redis.call('HSETNX', KEYS[1], 'addedAt', ARGV[10])
   redis.call('SADD', KEYS[2], ARGV[3])
   redis.call('SADD', KEYS[5], ARGV[7])
   redis.call('HSET', logs[1].meta, 'encoder', ARGV[7], 'dimension', ARGV[8])
   table.insert(walIds, appendEntry(logs[1].meta, logs[1].wal, 'op', 'upsert', 'itemId', ARGV[3], 'encoder', ARGV[7], 'dimension', ARGV[8], 'vector', ARGV[9]))
 else
   redis.call('HSET', KEYS[1], 'version', ARGV[2], 'deleted', '1')
-  redis.call('HDEL', KEYS[1], 'title', 'authors', 'categories')
+  redis.call('HDEL', KEYS[1], 'title', 'authors', 'categories', 'addedAt')
   redis.call('SREM', KEYS[2], ARGV[3])
   for _, log in ipairs(logs) do
     table.insert(walIds, appendEntry(log.meta, log.wal, 'op', 'delete', 'itemId', ARGV[3]))
@@ -140,6 +144,7 @@ export class CatalogStore extends FencedStore {
         input.encoder,
         String(input.dimension),
         input.vector,
+        String(Date.parse(input.occurredAt)),
       ],
     });
   }
@@ -150,7 +155,7 @@ export class CatalogStore extends FencedStore {
       version: mutationVersion(input.occurredAt, input.eventId),
       op: 'delete',
       encoder: '',
-      values: ['', '[]', '[]', '', '0', ''],
+      values: ['', '[]', '[]', '', '0', '', ''],
     });
   }
 
@@ -159,11 +164,11 @@ export class CatalogStore extends FencedStore {
     const found = new Map<string, CatalogItemRecord>();
     if (itemIds.length === 0) return found;
     const pipeline = this.redis.pipeline();
-    for (const itemId of itemIds) pipeline.hmget(this.keys.item(itemId), 'deleted', 'title', 'authors', 'categories');
+    for (const itemId of itemIds) pipeline.hmget(this.keys.item(itemId), 'deleted', 'title', 'authors', 'categories', 'addedAt');
     const replies = (await pipeline.exec()) ?? [];
     replies.forEach(([error, reply], index) => {
       if (error) throw error;
-      const [deleted, title, authors, categories] = reply as (string | null)[];
+      const [deleted, title, authors, categories, addedAt] = reply as (string | null)[];
       const itemId = itemIds[index];
       if (deleted !== '0' || itemId === undefined || title == null) return;
       found.set(itemId, {
@@ -171,6 +176,7 @@ export class CatalogStore extends FencedStore {
         title,
         authors: JSON.parse(authors ?? '[]') as string[],
         categories: JSON.parse(categories ?? '[]') as string[],
+        ...(addedAt ? { addedAt: Number(addedAt) } : {}),
       });
     });
     return found;

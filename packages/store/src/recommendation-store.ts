@@ -28,6 +28,8 @@ export interface RecommendationList {
   generatedAt: string;
   /** The event whose processing produced this list. */
   eventId: string;
+  /** The version of the content → behaviour placement the ranking used; absent while none is fitted. */
+  placementVersion?: string;
 }
 
 /** The user's expanded interests, kept so an interaction can refresh the list without re-expanding. */

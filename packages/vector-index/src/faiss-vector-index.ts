@@ -99,6 +99,10 @@ export class FaissVectorIndex implements VectorIndex {
     return this.#store.rowOf(id) !== undefined;
   }
 
+  ids(): IterableIterator<string> {
+    return this.#store.ids();
+  }
+
   vector(id: string): Float32Array | undefined {
     const row = this.#store.rowOf(id);
     // A copy: the store's rows move on append and compaction.

@@ -15,6 +15,8 @@ export interface VectorIndex {
   /** Number of live vectors. */
   readonly size: number;
   has(id: string): boolean;
+  /** The live ids, in no particular order. */
+  ids(): IterableIterator<string>;
   /** The stored (L2-normalised) vector of `id`, e.g. a user's seed item as a query. */
   vector(id: string): Float32Array | undefined;
   /** Adds the vector, or replaces the one already stored under `id`; searchable on return. */

@@ -29,6 +29,11 @@ export class VectorStore {
     return this.#rowById.size;
   }
 
+  /** Live ids. */
+  ids(): IterableIterator<string> {
+    return this.#rowById.keys();
+  }
+
   rowOf(id: string): number | undefined {
     return this.#rowById.get(id);
   }
