@@ -117,13 +117,13 @@ describe('new-item fan-out', () => {
     recommendQueue = new Queue('recommend', { connection: fx.redis, prefix: bullPrefix(fx.prefix) });
     replicas = new ReplicaSet(indexLog);
     const itemVector = (encoder: string, itemId: string) => replicas.forEncoder(encoder).index?.vector(itemId);
-    const weights = { topic: 1, seed: 1, alsoLiked: 0, category: 0, popularity: 0, topicDecay: 0.5 };
+    const weights = { topic: 1, seed: 1, alsoLiked: 0, placement: 0, category: 0, popularity: 0, topicDecay: 0.5 };
     const deps: RecommendDeps = {
       replicas,
       catalog,
       recommendations,
       itemVector,
-      ranking: { weights, mmrLambda: 1, unknownPopularity: 0, candidates: 50, maxSeeds: 20, excludeCategories: new Set() },
+      ranking: { weights, mmrLambda: 1, unknownPopularity: 0, candidates: 50, maxSeeds: 20, exploration: { weight: 0, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0 }, excludeCategories: new Set() },
       topN: 5,
       onListStored: makeUserVectorRecorder({ recommendations, itemVector, weights, enqueue: hops.recordUserVector }),
     };

@@ -25,6 +25,8 @@ export const RecommendEnv = PoolEnv.extend(S3Env.shape).extend({
   RANK_SEED_WEIGHT: envWeight(weights.seed, 100),
   /** Weight of co-occurrence with the user's seed items ("readers who liked it also liked"), from the behaviour model. */
   RANK_ALSO_LIKED_WEIGHT: envWeight(weights.alsoLiked, 100),
+  /** Weight of predicted co-occurrence with the user's seed items for items with little behaviour (content → behaviour placement). */
+  RANK_PLACEMENT_WEIGHT: envWeight(weights.placement, 100),
   /** Weight of popularity within the user's interest categories. */
   RANK_CATEGORY_WEIGHT: envWeight(weights.category, 100),
   /** Weight of the popularity prior in [0, 1]. */
@@ -35,6 +37,18 @@ export const RecommendEnv = PoolEnv.extend(S3Env.shape).extend({
   RANK_MMR_LAMBDA: envWeight(DEFAULT_RANKING.mmrLambda, 1),
   /** The popularity prior of an item nothing is known about (a brand-new one). */
   RANK_UNKNOWN_POPULARITY: envWeight(DEFAULT_RANKING.unknownPopularity, 1),
+  /**
+   * Share of a list (0–1) that may go to new items with little behaviour, as Amazon
+   * Personalize's explorationWeight; chosen by predicted relevance, reason `new-in:<topic>` or
+   * `exploring`. 0 turns exploration off.
+   */
+  RANK_EXPLORATION_WEIGHT: envWeight(DEFAULT_RANKING.exploration.weight, 1),
+  /** An item is new (explorable) for this many days after its first item.upserted (its occurredAt), as explorationItemAgeCutOff. */
+  RANK_EXPLORATION_MAX_AGE_DAYS: z.coerce.number({ message: 'must be a number' }).positive('must be above 0').max(3650, 'must be at most 3650').default(DEFAULT_RANKING.exploration.maxAgeDays),
+  /** …and while at most this many of its likes taught co-occurrence (came from a reader who had liked something before). */
+  RANK_EXPLORATION_MAX_LIKES: envInteger(DEFAULT_RANKING.exploration.maxLikes, { min: 0, max: 1_000_000 }),
+  /** How much a new item's likes so far count when the exploration slots are filled (0: by predicted relevance alone). */
+  RANK_EXPLORATION_UPTAKE_WEIGHT: envWeight(DEFAULT_RANKING.exploration.uptakeWeight, 100),
   /** Neighbours fetched per topic, per seed and per category before fusion. */
   RANK_CANDIDATES: envInteger(DEFAULT_RANKING.candidates, { min: 1, max: 5_000 }),
   /** Comma-separated categories never to recommend (compared case- and space-insensitively). */
@@ -70,6 +84,7 @@ export function rankingSettings(config: RecommendConfig): RecommendRanking {
       topic: config.RANK_TOPIC_WEIGHT,
       seed: config.RANK_SEED_WEIGHT,
       alsoLiked: config.RANK_ALSO_LIKED_WEIGHT,
+      placement: config.RANK_PLACEMENT_WEIGHT,
       category: config.RANK_CATEGORY_WEIGHT,
       popularity: config.RANK_POPULARITY_WEIGHT,
       topicDecay: config.RANK_TOPIC_DECAY,
@@ -78,6 +93,7 @@ export function rankingSettings(config: RecommendConfig): RecommendRanking {
     unknownPopularity: config.RANK_UNKNOWN_POPULARITY,
     candidates: config.RANK_CANDIDATES,
     maxSeeds: DEFAULT_RANKING.maxSeeds,
+    exploration: { weight: config.RANK_EXPLORATION_WEIGHT, maxAgeDays: config.RANK_EXPLORATION_MAX_AGE_DAYS, maxLikes: config.RANK_EXPLORATION_MAX_LIKES, uptakeWeight: config.RANK_EXPLORATION_UPTAKE_WEIGHT },
     excludeCategories: config.RANK_EXCLUDE_CATEGORIES,
   };
 }

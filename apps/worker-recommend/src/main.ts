@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const snapshots = snapshotStoreFromUrl({ url: config.COLDSTART_SNAPSHOTS_S3_URL, endpoint: config.S3_ENDPOINT, region: config.AWS_REGION, logger: log });
   if (!snapshots) log.info('COLDSTART_SNAPSHOTS_S3_URL is unset: replicas replay each index log from its start');
   await servePool(QUEUES.recommend, config, log, async (redis, readiness) => {
-    const { indexLog, replicas, behaviour } = await loadReplicas(redis, config, snapshots, readiness, log);
+    const { indexLog, replicas, behaviour, placement } = await loadReplicas(redis, config, snapshots, readiness, log);
     const recommendations = new RecommendationStore(redis, config.COLDSTART_PREFIX);
     const hops = createHops(createPipelineProducer(redis, config.COLDSTART_PREFIX));
     // The seeds' own vectors, from the replica that searches (it holds every item's).
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
       recommendations,
       itemVector,
       behaviour,
+      placement,
       ranking,
       topN: config.RECS_TOP_N,
       // Each stored list records the user's interest vector for the fan-out (off with FANOUT_USERS=0).

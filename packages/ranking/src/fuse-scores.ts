@@ -27,17 +27,19 @@ interface ListView {
  * really found the item.
  */
 export function fuseScores(
-  input: Pick<RankInput, 'topicHits' | 'seedHits' | 'alsoLikedHits' | 'categoryHits' | 'popularHits' | 'popularity' | 'unknownPopularity' | 'weights' | 'exclude'>,
+  input: Pick<RankInput, 'topicHits' | 'seedHits' | 'alsoLikedHits' | 'placedHits' | 'categoryHits' | 'popularHits' | 'popularity' | 'unknownPopularity' | 'weights' | 'exclude'>,
 ): FusedCandidate[] {
   const { weights } = input;
   const topicNorm = input.topicHits.reduce((sum, _, i) => sum + weights.topicDecay ** i, 0);
   const seedNorm = input.seedHits.length;
   const alsoLiked = input.alsoLikedHits ?? [];
+  const placed = input.placedHits ?? [];
   const categories = input.categoryHits ?? [];
   const lists: ListView[] = [
     ...input.topicHits.map((t, i) => view('topic', t.topic, topicNorm > 0 ? (weights.topic * weights.topicDecay ** i) / topicNorm : 0, t.hits)),
     ...input.seedHits.map((s) => view('seed', s.seedItemId, seedNorm > 0 ? weights.seed / seedNorm : 0, s.hits)),
     ...alsoLiked.map((s) => view('also-liked', s.seedItemId, weights.alsoLiked / alsoLiked.length, s.hits, 0)),
+    ...placed.map((s) => view('also-liked', s.seedItemId, weights.placement / placed.length, s.hits, 0)),
     ...categories.map((c) => view('popular-in', c.category, weights.category / categories.length, c.hits, 0)),
     // Last, so it is the reason only for an item no other signal found; its score is the prior's.
     ...(input.popularHits ? [view('popular', '', 0, input.popularHits, 0)] : []),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fuseScores, popularityPrior, rankCandidates, type RankInput } from './index.js';
 
 const hits = (...pairs: [string, number][]) => pairs.map(([id, score]) => ({ id, score }));
-const weights = { topic: 1, seed: 1, alsoLiked: 0, category: 0, popularity: 0, topicDecay: 1 };
+const weights = { topic: 1, seed: 1, alsoLiked: 0, placement: 0, category: 0, popularity: 0, topicDecay: 1 };
 
 function input(overrides: Partial<RankInput>): RankInput {
   return { topicHits: [], seedHits: [], weights, mmrLambda: 1, topN: 10, ...overrides };

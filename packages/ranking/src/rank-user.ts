@@ -26,6 +26,10 @@ export interface SignalSources {
     popularity(itemId: string): number | undefined;
     categoryShare(category: string): number | undefined;
   };
+  /** Content → behaviour placement (Placement fits): items with little behaviour placed near a seed. */
+  placement?: {
+    neighbours(seedItemIds: readonly string[], limit: number, exclude: ReadonlySet<string>): ReadonlyMap<string, readonly { itemId: string; score: number }[]>;
+  };
 }
 
 /**
@@ -49,6 +53,9 @@ export function userRankInput(signals: UserSignals, sources: SignalSources, sett
   const alsoLikedHits: SeedHits[] = behaviour
     ? seeds.map((seedItemId) => ({ seedItemId, hits: toHits(behaviour.alsoLiked(seedItemId, settings.candidates)) })).filter((list) => list.hits.length > 0)
     : [];
+  const placement = sources.placement;
+  const placed = placement?.neighbours(seeds, settings.candidates, exclude);
+  const placedHits: SeedHits[] = placed ? seeds.map((seedItemId) => ({ seedItemId, hits: toHits(placed.get(seedItemId) ?? []) })).filter((list) => list.hits.length > 0) : [];
   const categoryHits: CategoryHits[] = behaviour
     ? [...new Set(signals.categories)].map((category) => ({ category, hits: categoryLift(behaviour, category, settings.candidates, exclude) })).filter((list) => list.hits.length > 0)
     : [];
@@ -63,6 +70,7 @@ export function userRankInput(signals: UserSignals, sources: SignalSources, sett
     topicHits,
     seedHits,
     alsoLikedHits,
+    placedHits,
     categoryHits,
     popularHits,
     ...(behaviour ? { popularity: (id: string) => behaviour.popularity(id) } : {}),
@@ -73,6 +81,12 @@ export function userRankInput(signals: UserSignals, sources: SignalSources, sett
     exclude,
     topN,
   };
+}
+
+/** Every item some signal of the input found: what rankCandidates chooses from. */
+export function candidateIds(input: RankInput): string[] {
+  const lists = [...input.topicHits, ...input.seedHits, ...(input.alsoLikedHits ?? []), ...(input.placedHits ?? []), ...(input.categoryHits ?? []), { hits: input.popularHits ?? [] }];
+  return [...new Set(lists.flatMap((list) => list.hits.map((hit) => hit.id)))];
 }
 
 /**

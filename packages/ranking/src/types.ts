@@ -34,6 +34,11 @@ export interface RankWeights {
   seed: number;
   /** Co-occurrence neighbours of the seed and seen items ("readers who liked it also liked"). */
   alsoLiked: number;
+  /**
+   * Items placed near the seed and seen items by their content (Placement: predicted
+   * co-occurrence, for items with too little behaviour of their own).
+   */
+  placement: number;
   /** Popularity within the user's interest categories. */
   category: number;
   popularity: number;
@@ -50,8 +55,12 @@ export interface RankWeights {
  * of a category, or (when nothing else found it) overall popularity.
  */
 export interface Reason {
-  kind: 'topic' | 'seed' | 'also-liked' | 'popular-in' | 'popular';
-  /** The topic text, the seed's item id, the category; empty for `popular`. */
+  kind: 'topic' | 'seed' | 'also-liked' | 'popular-in' | 'popular' | 'new-in' | 'exploring';
+  /**
+   * The topic text, the seed's item id, the category; empty for `popular` and `exploring`.
+   * `new-in` and `exploring` mark an exploration slot (explore.ts): a new item a topic found,
+   * or one the other signals found.
+   */
   source: string;
   /** The item's score in that list: a cosine, a co-occurrence share, a popularity share (over the category's share for `popular-in`). */
   similarity: number;
@@ -77,6 +86,8 @@ export interface RankInput {
   seedHits: readonly SeedHits[];
   /** Co-occurrence neighbours of each seed or seen item (the behaviour model). */
   alsoLikedHits?: readonly SeedHits[];
+  /** Items placed by content near each seed or seen item (predicted co-occurrence; reason `also-liked`). */
+  placedHits?: readonly SeedHits[];
   /** Popular items of each of the user's interest categories. */
   categoryHits?: readonly CategoryHits[];
   /** The most popular items overall: candidates of last resort, so every user gets a list. */
@@ -93,5 +104,17 @@ export interface RankInput {
   /** Items never to return (seen by the user, the seeds themselves). */
   exclude?: ReadonlySet<string>;
   categoryFilter?: CategoryFilter;
+  /** A share of the list kept for new items with little behaviour (explore.ts); absent or weight 0: none. */
+  exploration?: Exploration;
   topN: number;
+}
+
+export interface Exploration {
+  /** The share of the list (0–1) that may go to explorable items. */
+  weight: number;
+  /** Younger than the age cut-off, with too little behaviour to be judged by it. */
+  isExplorable(itemId: string): boolean;
+  /** How many readers a new item has already won (its likes so far); explorers are ordered by score plus `uptakeWeight` × its share of the most-liked one's. */
+  uptake?(itemId: string): number;
+  uptakeWeight: number;
 }

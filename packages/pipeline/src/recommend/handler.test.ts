@@ -22,6 +22,9 @@ const VECTORS: Record<string, Float32Array> = {
   polar: v(0, -0.9, 1),
 };
 const CATEGORIES: Record<string, string[]> = { gore: ['horror'] };
+/** When items were first upserted; the others are older than any exploration cut-off (unknown). */
+const ADDED_AT: Record<string, number> = { gore: Date.parse('2025-12-31T00:00:00Z') };
+const NO_EXPLORATION = { weight: 0, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0 };
 
 function harness(overrides: Partial<RecommendDeps> = {}) {
   const wal: WalEntry[] = Object.entries(VECTORS).map(([itemId, vector], i) => ({
@@ -41,7 +44,13 @@ function harness(overrides: Partial<RecommendDeps> = {}) {
     replicas,
     catalog: {
       getItems: (ids) =>
-        Promise.resolve(new Map(ids.filter((id) => VECTORS[id]).map((id): [string, CatalogItemRecord] => [id, { itemId: id, title: `T-${id}`, authors: [], categories: CATEGORIES[id] ?? [] }]))),
+        Promise.resolve(
+          new Map(
+            ids
+              .filter((id) => VECTORS[id])
+              .map((id): [string, CatalogItemRecord] => [id, { itemId: id, title: `T-${id}`, authors: [], categories: CATEGORIES[id] ?? [], ...(ADDED_AT[id] ? { addedAt: ADDED_AT[id] } : {}) }]),
+          ),
+        ),
     },
     recommendations: {
       markSeen: (userId, ids) => Promise.resolve(void seen.set(userId, new Set([...(seen.get(userId) ?? []), ...ids]))),
@@ -53,11 +62,12 @@ function harness(overrides: Partial<RecommendDeps> = {}) {
     },
     itemVector: (encoder, itemId) => (encoder === ENCODER ? VECTORS[itemId] : undefined),
     ranking: {
-      weights: { topic: 1, seed: 1, alsoLiked: 0, category: 0, popularity: 0, topicDecay: 0.5 },
+      weights: { topic: 1, seed: 1, alsoLiked: 0, placement: 0, category: 0, popularity: 0, topicDecay: 0.5 },
       mmrLambda: 1,
       unknownPopularity: 0.5,
       candidates: 10,
       maxSeeds: MAX_SEED_ITEMS,
+      exploration: NO_EXPLORATION,
       excludeCategories: new Set(),
     },
     topN: 3,
@@ -96,16 +106,36 @@ describe('recommend pool ranking', () => {
     const { handlers, stored } = harness({
       behaviour: { catchUp: () => Promise.resolve(), model },
       ranking: {
-        weights: { topic: 1, seed: 1, alsoLiked: 0, category: 0, popularity: 2, topicDecay: 0.5 },
+        weights: { topic: 1, seed: 1, alsoLiked: 0, placement: 0, category: 0, popularity: 2, topicDecay: 0.5 },
         mmrLambda: 1,
         unknownPopularity: 0,
         candidates: 10,
         maxSeeds: MAX_SEED_ITEMS,
+        exploration: NO_EXPLORATION,
         excludeCategories: new Set(['horror']),
       },
     });
     await handlers['recommend-user'](signup, context);
     expect(stored[0]?.items.map((i) => i.itemId)).toEqual(['north', 'tropic', 'twin']);
+  });
+
+  it('keeps the first slot for a new item when exploration is on, saying so in its reason', async () => {
+    const model = new BehaviourModel({ halfLifeMs: 0 });
+    const { handlers, stored } = harness({
+      behaviour: { catchUp: () => Promise.resolve(), model },
+      ranking: {
+        weights: { topic: 1, seed: 1, alsoLiked: 0, placement: 0, category: 0, popularity: 0, topicDecay: 0.5 },
+        mmrLambda: 1,
+        unknownPopularity: 0,
+        candidates: 10,
+        maxSeeds: MAX_SEED_ITEMS,
+        exploration: { weight: 0.3, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0 },
+        excludeCategories: new Set(),
+      },
+    });
+    await handlers['recommend-user'](signup, context);
+    // gore, added a day before, is the only new item: slot 1 of 3 (ceil(0.3 × 1) = 1), by its seed similarity.
+    expect(stored[0]?.items.map((i) => `${i.itemId} ${i.reason}`)).toEqual(['gore exploring', 'tropic up north', 'north up north']);
   });
 
   it('treats an interacted item as one more seed on refresh, and never recommends it', async () => {
@@ -171,7 +201,7 @@ describe('recommend pool ranking', () => {
     }
     const { handlers, stored } = harness({
       behaviour: { catchUp: () => Promise.resolve(), model },
-      ranking: { weights: { topic: 1, seed: 1, alsoLiked: 3, category: 0, popularity: 0, topicDecay: 0.5 }, mmrLambda: 1, unknownPopularity: 0, candidates: 10, maxSeeds: MAX_SEED_ITEMS, excludeCategories: new Set() },
+      ranking: { weights: { topic: 1, seed: 1, alsoLiked: 3, placement: 0, category: 0, popularity: 0, topicDecay: 0.5 }, mmrLambda: 1, unknownPopularity: 0, candidates: 10, maxSeeds: MAX_SEED_ITEMS, exploration: NO_EXPLORATION, excludeCategories: new Set() },
     });
     await handlers['recommend-user'](signup, context);
     expect(stored[0]?.items[0]).toMatchObject({ itemId: 'south', reason: 'also-liked:seed' });

@@ -1,8 +1,8 @@
-import type { BehaviourModel } from '@coldstart/behaviour';
+import type { BehaviourModel, Placement } from '@coldstart/behaviour';
 import { decodeVectorBase64 } from '@coldstart/embeddings';
 import type { ReplicaSet } from '@coldstart/index-log';
 import { PermanentError } from '@coldstart/queues';
-import { DEFAULT_RANKING, rankCandidates, userRankInput, type RankedItem, type RankingSettings, type RankInput } from '@coldstart/ranking';
+import { candidateIds, DEFAULT_RANKING, explorationAt, rankCandidates, userRankInput, type RankedItem, type RankingSettings, type RankInput } from '@coldstart/ranking';
 import { normaliseCategory, type CatalogStore, type RecommendationList, type RecommendationStore, type UserProfile } from '@coldstart/store';
 import type { QueueHandlers } from '../catalog.js';
 import { EmbeddedTopics } from '../embed/jobs.js';
@@ -24,6 +24,8 @@ export interface RecommendDeps {
   itemVector: (encoder: string, itemId: string) => Float32Array | undefined;
   /** The behaviour model's replica (popularity, co-occurrence), caught up before each list; without it only content signals count. */
   behaviour?: { catchUp(): Promise<void>; readonly model: BehaviourModel };
+  /** The content → behaviour placement fitted on an encoder's index (PlacementRefit); undefined before the first fit. */
+  placement?: (encoder: string) => Placement | undefined;
   ranking: RecommendRanking;
   topN: number;
   now?: () => Date;
@@ -38,7 +40,7 @@ export type BuildList = (profile: UserProfile, eventId: string) => Promise<Recom
 export function reasonLabel(item: RankedItem): string {
   const { kind, source } = item.reason;
   if (kind === 'topic') return source;
-  return kind === 'popular' ? 'popular' : `${kind}:${source}`;
+  return kind === 'popular' || kind === 'exploring' ? kind : `${kind}:${source}`;
 }
 
 export function makeListBuilder(deps: RecommendDeps): BuildList {
@@ -59,6 +61,7 @@ export function makeListBuilder(deps: RecommendDeps): BuildList {
     // Everything the user has seen (the signup's seeds, later interactions) is both excluded
     // and a seed: its neighbours are the strongest signal a new user gives.
     const seen = await deps.recommendations.seen(profile.userId);
+    const placement = deps.placement?.(profile.encoder);
     const input = userRankInput(
       {
         topics: profile.topics.map((topic, i) => ({ topic, vector: decodeVectorBase64(profile.vectors[i] ?? '', space.dimension) })),
@@ -70,6 +73,7 @@ export function makeListBuilder(deps: RecommendDeps): BuildList {
         search: (vector, k, exclude) => index.search(vector, k, { exclude }),
         itemVector: (itemId) => deps.itemVector(profile.encoder, itemId),
         ...(deps.behaviour ? { behaviour: deps.behaviour.model } : {}),
+        ...(placement ? { placement } : {}),
       },
       ranking,
       deps.topN,
@@ -77,6 +81,14 @@ export function makeListBuilder(deps: RecommendDeps): BuildList {
     if (ranking.excludeCategories.size > 0) {
       const categories = await candidateCategories(input);
       input.categoryFilter = { categoriesOf: (id: string) => categories.get(id), exclude: ranking.excludeCategories };
+    }
+    const model = deps.behaviour?.model;
+    if (ranking.exploration.weight > 0 && model) {
+      // Only items with few likes can be explorable: their age is read from the catalog.
+      const few = candidateIds(input).filter((id) => model.pairedLikeCount(id) <= ranking.exploration.maxLikes);
+      const records = await deps.catalog.getItems(few);
+      const exploration = explorationAt(ranking.exploration, { addedAt: (id) => records.get(id)?.addedAt, likes: (id) => model.pairedLikeCount(id), uptake: (id) => model.likeCount(id) }, now().getTime());
+      if (exploration) input.exploration = exploration;
     }
     const ranked = rankCandidates(input);
     if (ranked.length === 0) {
@@ -97,13 +109,12 @@ export function makeListBuilder(deps: RecommendDeps): BuildList {
       encoder: profile.encoder,
       generatedAt: now().toISOString(),
       eventId,
+      ...(placement ? { placementVersion: placement.version } : {}),
     };
   }
 
   async function candidateCategories(input: RankInput): Promise<Map<string, string[]>> {
-    const lists = [...input.topicHits, ...input.seedHits, ...(input.alsoLikedHits ?? []), ...(input.categoryHits ?? []), { hits: input.popularHits ?? [] }];
-    const ids = [...new Set(lists.flatMap((list) => list.hits.map((hit) => hit.id)))];
-    const items = await deps.catalog.getItems(ids);
+    const items = await deps.catalog.getItems(candidateIds(input));
     return new Map([...items].map(([id, item]) => [id, item.categories]));
   }
 
