@@ -9,7 +9,7 @@ import { goodbooksData } from '../tools/cli/src/eval/eval-data.ts';
 import { registerEvalCommand } from '../tools/cli/src/eval/eval-command.ts';
 import { splitFold, type EvalCase } from '../tools/cli/src/eval/eval-protocol.ts';
 import { renderEvalHtml } from '../tools/cli/src/eval/render-eval-html.ts';
-import { runEval, type DumpLine, type EvalOptions, type EvalReport } from '../tools/cli/src/eval/run-eval.ts';
+import { runEval, WITHOUT_EXPLORATION, WITHOUT_PLACEMENT, type DumpLine, type EvalOptions, type EvalReport } from '../tools/cli/src/eval/run-eval.ts';
 import { itemEvent } from '../tools/cli/src/workload/demo-events.ts';
 
 const PIPELINE = 'catalog × wink-glove-100d';
@@ -98,6 +98,31 @@ describe('eval protocols and --data', () => {
     expect(html).toContain('<svg id="warming-curve"');
     expect(html.match(/<circle class="point"/g)).toHaveLength(4);
   }, 180_000);
+
+  it('new-items and cold-seed: the served pipeline explores and places new books, beside itself without either, and reports their share', async () => {
+    const references = [`${PIPELINE} ${WITHOUT_EXPLORATION}`, `${PIPELINE} ${WITHOUT_PLACEMENT}`];
+    const newItems = await runEval({ ...base, protocol: 'new-items' });
+    expect(newItems.report.systems.filter((s) => s.name.startsWith(PIPELINE)).map((s) => [s.name, s.kind])).toEqual([[PIPELINE, 'pipeline'], ...references.map((name) => [name, 'reference'])]);
+    for (const system of newItems.report.systems) {
+      expect(system.newItemShare, system.name).toBeGreaterThanOrEqual(0);
+      expect(system.ndcgAll, system.name).toBeGreaterThanOrEqual(0);
+    }
+    const served = newItems.report.systems.find((s) => s.name === PIPELINE);
+    // Exploration at 0.3: three of every ten slots, at least, go to new books.
+    expect(served?.newItemShare).toBeGreaterThanOrEqual(0.3);
+    expect(newItems.report.systems.find((s) => s.name === references[1])?.newItemShare).toBeLessThan(0.05);
+    expect(newItems.samples.flatMap((user) => user.items).some((item) => item.reason?.kind === 'exploring' || item.reason?.kind === 'new-in')).toBe(true);
+    expect(renderEvalHtml(newItems.report, newItems.samples)).toContain('<table id="new-books">');
+
+    const coldSeed = await runEval({ ...base, protocol: 'cold-seed' });
+    const cases = casesOf('cold-seed');
+    const newBooks = splitFold(goodbooksData(fold), { seed: 42, protocol: 'cold-seed' }).newBooks;
+    for (const line of coldSeed.dump) expect(newBooks.has(line.seedItem as number)).toBe(true);
+    expect(coldSeed.dump.filter((line) => line.system === PIPELINE).map((line) => line.seedItem)).toEqual([...cases.values()].map((c) => c.seed?.book.bookId));
+    expect(coldSeed.report.systems.find((s) => s.name === PIPELINE)?.newItemShare).toBeGreaterThanOrEqual(0.3);
+    expect(coldSeed.report.systems.every((s) => s.ndcgAll === undefined)).toBe(true);
+    expect(renderEvalHtml(coldSeed.report, coldSeed.samples)).toContain('cold-seed protocol');
+  }, 300_000);
 
   it('--data: a team\'s export with its own string ids, measured through the command, dumps those ids', async () => {
     // 300 readers of 40 books in two genres; each reads 8, mostly of one genre, rating their genre's books higher.

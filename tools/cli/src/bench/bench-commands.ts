@@ -5,6 +5,7 @@ import { registerBenchLlmCommand } from '../sizing/sizing-commands.js';
 import { registerBenchImportCommand } from './bench-import.js';
 import { registerBenchIndexCommand } from './bench-index.js';
 import { registerBenchPipelineCommand } from './bench-pipeline.js';
+import { registerBenchPlacementCommand } from './bench-placement.js';
 import { registerBenchServedCommand } from './bench-served.js';
 import { runBenchEmbed } from './run-bench-embed.js';
 
@@ -44,4 +45,6 @@ export function registerBenchCommands(program: Command, loadConfig: () => CliCon
   // `interactions import` into the index pool, and again (nothing changes).
   registerBenchImportCommand(bench, loadConfig);
   registerBenchServedCommand(bench, loadConfig);
+  // Content → behaviour placement: fit time and memory, and placing new items, as the catalog grows.
+  registerBenchPlacementCommand(bench);
 }

@@ -6,7 +6,7 @@ import type { Book } from '@coldstart/goodbooks';
 import { itemEmbeddingText } from '@coldstart/embeddings';
 import { CatalogStore, normaliseCategory, type CategoryStats } from '@coldstart/store';
 import { createVectorIndex, type VectorIndex } from '@coldstart/vector-index';
-import { FOLD_OCCURRED_AT, foldItemEvent } from './eval-data.js';
+import { foldItemEvent } from './eval-data.js';
 
 export interface CatalogItem {
   book: Book;
@@ -14,6 +14,8 @@ export interface CatalogItem {
   categories: string[];
   /** What the embed pool encodes. */
   text: string;
+  /** Its item event's occurredAt: the catalog of record's addedAt, its age for exploration. */
+  occurredAt: string;
 }
 
 /** One encoder's view of the catalog: the index the recommend pool would search, and the stored vectors. */
@@ -36,12 +38,17 @@ export class EvalCatalog implements CategoryStatsSource {
   readonly items: ReadonlyMap<string, CatalogItem>;
   private readonly stats: CategoryStats;
 
-  constructor(books: readonly Book[], eventOf: (book: Book) => ItemUpserted = foldItemEvent) {
+  /**
+   * `newItems`: books the protocol treats as brand new (new-items, cold-seed) were upserted at
+   * `occurredAt` (a day before the run) instead of with the rest of the catalog.
+   */
+  constructor(books: readonly Book[], eventOf: (book: Book) => ItemUpserted = foldItemEvent, newItems?: { bookIds: ReadonlySet<number>; occurredAt: string }) {
     const items = new Map<string, CatalogItem>();
     for (const book of books) {
       const event = eventOf(book);
       const categories = [...new Set((event.categories ?? []).map(normaliseCategory).filter((c) => c.length > 0))];
-      items.set(event.itemId, { book, categories, text: itemEmbeddingText(event) });
+      const occurredAt = newItems?.bookIds.has(book.bookId) ? newItems.occurredAt : event.occurredAt;
+      items.set(event.itemId, { book, categories, text: itemEmbeddingText(event), occurredAt });
     }
     this.items = items;
     this.stats = categoryStatsOf([...items.values()].map((item) => item.categories));
@@ -49,6 +56,12 @@ export class EvalCatalog implements CategoryStatsSource {
 
   categoryStats(): Promise<CategoryStats> {
     return Promise.resolve(this.stats);
+  }
+
+  /** When the item was first upserted (ms since the epoch), as CatalogStore records it. */
+  addedAt(itemId: string): number | undefined {
+    const item = this.items.get(itemId);
+    return item ? Date.parse(item.occurredAt) : undefined;
   }
 
   /** What the expand pool reads for a seed: CatalogStore.getItems' record. */
@@ -65,7 +78,7 @@ export class EvalCatalog implements CategoryStatsSource {
       if (!item) continue;
       await store.upsert({
         item: { itemId, title: item.book.title, authors: item.book.authors, categories: item.categories },
-        occurredAt: FOLD_OCCURRED_AT,
+        occurredAt: item.occurredAt,
         eventId: `eval:${itemId}`,
         encoder: embedded.encoderId,
         dimension: vector.length,

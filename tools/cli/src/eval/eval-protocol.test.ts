@@ -48,6 +48,26 @@ describe('splitFold', () => {
     expect(split.training.some((r) => split.newBooks.has(r.bookId))).toBe(false);
     for (const user of split.cases) for (const id of user.relevant) expect(split.newBooks.has(id)).toBe(true);
     expect(split.cases.length).toBeGreaterThan(0);
+    // Every later like, new or not, for the cost the new books' slots have on all of them.
+    for (const user of split.cases) {
+      const own = fold.ratings.filter((r) => r.userId === user.userId);
+      expect([...(user.relevantAll ?? [])].sort()).toEqual(own.slice(1).filter((r) => r.rating >= 4 && r.bookId !== own[0]?.bookId).map((r) => r.bookId).sort());
+    }
+  });
+
+  it('gives a cold-seed signup the first new book the user rated, hidden from training, and counts every other like', () => {
+    const newItems = splitFold(fold, { seed: 7, protocol: 'new-items' });
+    const split = splitFold(fold, { seed: 7, protocol: 'cold-seed' });
+    expect([...split.newBooks]).toEqual([...newItems.newBooks]);
+    expect(split.training).toEqual(newItems.training);
+    expect(split.cases.length).toBeGreaterThan(0);
+    for (const user of split.cases) {
+      const own = fold.ratings.filter((r) => r.userId === user.userId);
+      const first = own.find((r) => split.newBooks.has(r.bookId));
+      expect(user.seed?.book.bookId).toBe(first?.bookId);
+      expect(user.category).toBe(user.seed?.book.primaryGenre);
+      expect([...user.relevant].sort()).toEqual(own.filter((r) => r.rating >= 4 && r !== first).map((r) => r.bookId).sort());
+    }
   });
 
   it('gives a category-only signup its first book\'s genre and no item, and counts every like as relevant, the first included', () => {

@@ -1,7 +1,7 @@
 import { type Book, type Rating, usersWithMinRatings } from '@coldstart/goodbooks';
 import { mulberry32 } from '@coldstart/runtime';
 
-export const PROTOCOL_NAMES = ['cold-start', 'new-items', 'category-only', 'warming'] as const;
+export const PROTOCOL_NAMES = ['cold-start', 'new-items', 'cold-seed', 'category-only', 'warming'] as const;
 export type ProtocolName = (typeof PROTOCOL_NAMES)[number];
 
 /** The interactions sent after the signup at which the warming protocol reads the list again. */
@@ -39,6 +39,8 @@ export interface EvalCase {
   interactions: readonly EvalRating[];
   /** Books liked later (rated >= 4, or unrated), never one the signup or the sent interactions name; under new-items only new books. */
   relevant: ReadonlySet<number>;
+  /** Under new-items: every later like, new books or not (what cold-start counts), to show what the new books' share costs. */
+  relevantAll?: ReadonlySet<number>;
 }
 
 export interface EvalSplit {
@@ -47,7 +49,7 @@ export interface EvalSplit {
   training: readonly EvalRating[];
   trainingUsers: number;
   cases: EvalCase[];
-  /** Books treated as brand new (new-items protocol); empty otherwise. */
+  /** Books treated as brand new (new-items and cold-seed protocols); empty otherwise. */
   newBooks: ReadonlySet<number>;
 }
 
@@ -72,6 +74,9 @@ function hashUnit(seed: number, key: number): number {
  *   relevant: their later likes.
  * - `new-items`: the same, but a fixed 20 % of the fold's books are brand new: their ratings
  *   are invisible to training, and only those books count as relevant.
+ * - `cold-seed`: the same 20 % of books are new, and the signup names the first new book the
+ *   user rated (new user, new item), with its primary genre; relevant: every other like of
+ *   theirs, new books or not (none of it is known to the system).
  * - `category-only`: the primary genre of their first rated book, and no item; relevant: all
  *   their likes, the first included, since nothing was given away.
  * - `warming`: as cold-start, then their next 5 ratings are sent one by one (read at
@@ -85,7 +90,7 @@ export function splitFold(fold: EvalFold, options: { seed: number; protocol: Pro
   const isTest = (userId: number) => hashUnit(options.seed, userId) < TEST_SHARE;
   // A different stream than the users' so the two choices are independent.
   const newBooks = new Set(
-    options.protocol === 'new-items' ? fold.books.filter((b) => hashUnit(options.seed ^ 0x5bd1e995, b.bookId) < NEW_ITEM_SHARE).map((b) => b.bookId) : [],
+    options.protocol === 'new-items' || options.protocol === 'cold-seed' ? fold.books.filter((b) => hashUnit(options.seed ^ 0x5bd1e995, b.bookId) < NEW_ITEM_SHARE).map((b) => b.bookId) : [],
   );
   const training = fold.ratings.filter((r) => !isTest(r.userId) && !newBooks.has(r.bookId));
   const books = new Map(fold.books.map((b) => [b.bookId, b]));
@@ -100,6 +105,7 @@ export function splitFold(fold: EvalFold, options: { seed: number; protocol: Pro
 }
 
 function caseOf(user: { userId: number; ratings: EvalRating[] }, books: ReadonlyMap<number, Book>, protocol: ProtocolName, newBooks: ReadonlySet<number>): EvalCase | undefined {
+  if (protocol === 'cold-seed') return coldSeedCase(user, books, newBooks);
   const [first, ...rest] = user.ratings;
   const firstBook = first ? books.get(first.bookId) : undefined;
   if (!first || !firstBook) return undefined;
@@ -119,7 +125,18 @@ function caseOf(user: { userId: number; ratings: EvalRating[] }, books: Readonly
       return { userId: user.userId, seed, category, seen: [], interactions, relevant: liked(rest.slice(WARMING_SENT), given) };
     }
     case 'cold-start':
-    case 'new-items':
       return { userId: user.userId, seed, category, seen: [], interactions: [], relevant: liked(rest, new Set([first.bookId])) };
+    case 'new-items': {
+      const relevantAll = new Set(rest.filter((r) => isPositive(r) && r.bookId !== first.bookId).map((r) => r.bookId));
+      return { userId: user.userId, seed, category, seen: [], interactions: [], relevant: liked(rest, new Set([first.bookId])), relevantAll };
+    }
   }
+}
+
+function coldSeedCase(user: { userId: number; ratings: EvalRating[] }, books: ReadonlyMap<number, Book>, newBooks: ReadonlySet<number>): EvalCase | undefined {
+  const first = user.ratings.find((r) => newBooks.has(r.bookId));
+  const book = first ? books.get(first.bookId) : undefined;
+  if (!first || !book) return undefined;
+  const relevant = new Set(user.ratings.filter((r) => isPositive(r) && r.bookId !== first.bookId).map((r) => r.bookId));
+  return { userId: user.userId, seed: { book, rating: first.rating, atMs: first.atMs }, category: book.primaryGenre, seen: [], interactions: [], relevant };
 }

@@ -1,7 +1,7 @@
-import type { BehaviourModel } from '@coldstart/behaviour';
+import type { BehaviourModel, Placement } from '@coldstart/behaviour';
 import { EmptyTextError } from '@coldstart/embeddings';
 import { NothingToExpandError, type Expander } from '@coldstart/expander';
-import { rankCandidates, userRankInput, type RankingSettings } from '@coldstart/ranking';
+import { explorationAt, rankCandidates, userRankInput, type RankingSettings } from '@coldstart/ranking';
 import { normaliseCategory } from '@coldstart/store';
 import type { EmbeddedCatalog, EvalCatalog } from './eval-catalog.js';
 import type { EvalCase } from './eval-protocol.js';
@@ -16,7 +16,11 @@ export interface PipelineOptions {
   embedded: EmbeddedCatalog;
   /** The behaviour model as the recommend pool's replica holds it at this user's signup (EvalBehaviour). */
   behaviour: BehaviourModel;
+  /** The content → behaviour placement the pool would hold (fitted on this model and this encoder's index); absent: none fitted yet. */
+  placement: Placement | undefined;
   settings: RankingSettings;
+  /** The clock lists are ranked at (item ages for exploration are measured from it). */
+  nowMs: number;
 }
 
 /**
@@ -82,18 +86,20 @@ export function pipelineSystem(options: PipelineOptions): EvalSystem {
     // What the pool's recommendation store holds as seen: the signup's items, then every
     // interaction sent; a category-only signup has seen nothing.
     const seen = new Set([...(seedId === undefined ? [] : [seedId]), ...user.seen.map((r) => String(r.bookId))]);
-    const ranked = rankCandidates(
-      userRankInput(
+    const input = userRankInput(
         { topics, seeds: [...seen].sort(), categories: categories.map(normaliseCategory).filter((c) => c.length > 0), exclude: seen },
         {
           search: (vector, n, exclude) => embedded.index.search(vector, n, { exclude }),
           itemVector: (itemId) => embedded.vectors.get(itemId),
           behaviour: options.behaviour,
+          ...(options.placement ? { placement: options.placement } : {}),
         },
         settings,
         k,
-      ),
     );
+    const exploration = explorationAt(settings.exploration, { addedAt: (id) => catalog.addedAt(id), likes: (id) => options.behaviour.pairedLikeCount(id), uptake: (id) => options.behaviour.likeCount(id) }, options.nowMs);
+    if (exploration) input.exploration = exploration;
+    const ranked = rankCandidates(input);
     return { itemIds: ranked.map((r) => r.itemId), topics: topics.map((t) => t.topic), reasons: ranked.map((r) => r.reason) };
   }
 

@@ -80,6 +80,10 @@ function reasonText(reason: NonNullable<SampleUser['items'][number]['reason']>, 
       return `popular in <b>${escape(reason.source)}</b>${similarity}`;
     case 'popular':
       return `popular${similarity}`;
+    case 'new-in':
+      return `new in <b>${escape(reason.source)}</b> (exploring)${similarity}`;
+    case 'exploring':
+      return `new, exploring${similarity}`;
   }
 }
 

@@ -14,6 +14,8 @@ export function protocolIntro(report: EvalReport): string {
       return `${users}), K = ${report.k}. Each user's signup names one interest category, the primary genre of their first rated book, and no item ("The user has shown interest in: {category}"); every book they rated ≥ 4, the first included, is relevant. Systems that start from a seed item (content neighbours, item-to-item CF) have nothing to start from and are left out; ${learned}.`;
     case 'warming':
       return `${users}, 5 of them sent after the signup, at least one later rating ≥ 4), K = ${report.k}. Each user signs up with their first rated book, then sends their next ratings as interactions; the pipelines' lists are read at signup and after 1, 3 and 5 of them. Relevant: the books liked after those five, the same at every step, so only what the system was told changes; ${learned}.`;
+    case 'cold-seed':
+      return `${users}, at least one rating of a new book and one more rating ≥ 4), K = ${report.k}. A fixed 20 % of the books are brand new (upserted a day ago, none of their ratings learned); each user signs up with the first new book they rated (new user, new item) and its primary genre; every other book they rated ≥ 4 is relevant; ${learned}.`;
     case 'new-items':
     case 'cold-start':
       return `${users}, at least one later rating ≥ 4${report.protocol === 'new-items' ? ' of a new book' : ''}), K = ${report.k}. Each user's only input is their first rated book; ${learned}.`;
@@ -24,7 +26,18 @@ export function protocolIntro(report: EvalReport): string {
 export function protocolSection(report: EvalReport): string {
   if (report.protocol === 'category-only') return categoryOnlySection(report);
   if (report.warming) return warmingSection(report.warming);
+  if (report.systems.some((s) => s.newItemShare !== undefined)) return newBooksSection(report);
   return '';
+}
+
+/** With new books (new-items, cold-seed): how many slots each system gave them, and (new-items) what that cost every other like. */
+function newBooksSection(report: EvalReport): string {
+  const all = report.protocol === 'new-items';
+  const rows = report.systems.map(
+    (s) =>
+      `<tr><td>${escapeHtml(s.name)}</td><td>${s.ndcg.toFixed(3)} ${ci(s.ndcgCi)}</td><td>${(s.newItemShare ?? 0).toFixed(2)}</td>${all ? `<td>${s.ndcgAll?.toFixed(3) ?? ''} ${s.ndcgAllCi ? ci(s.ndcgAllCi) : ''}</td>` : ''}</tr>`,
+  );
+  return `<h2>New books</h2><p>The share of list slots each system gave the brand-new books${all ? ', and NDCG over every later like, new or not (what those slots cost the rest)' : ''}. The served pipeline explores (RANK_EXPLORATION_WEIGHT) and places new books by content (placement); the references turn those off.</p><table id="new-books"><thead><tr><th>system</th><th>NDCG@${report.k}</th><th>share of slots to new books</th>${all ? `<th>NDCG@${report.k}, every later like</th>` : ''}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** Each pipeline against popularity in the user's category (the bar to beat) and overall, intervals side by side. */

@@ -4,6 +4,7 @@ import { mulberry32 } from '@coldstart/runtime';
 import { ProgressBar, type ProgressStream } from '@coldstart/ops';
 import { loadEncoderWithFixtures } from '@coldstart/t5-fixtures';
 import { contentNnBaseline, cooccurrenceReference, genrePopularityBaseline, popularityBaseline, randomBaseline } from './baselines.js';
+import { Placement } from '@coldstart/behaviour';
 import { EvalBehaviour } from './eval-behaviour.js';
 import { type EmbeddedCatalog, EvalCatalog } from './eval-catalog.js';
 import { EVAL_EXPANDERS } from './eval-expanders.js';
@@ -52,6 +53,11 @@ export interface SystemMetrics {
   coverage: number;
   diversity: number;
   novelty: number;
+  /** Protocols with new books: the share of list slots they took. */
+  newItemShare?: number;
+  /** Under new-items: NDCG over every later like (what cold-start counts), to show what the new books' slots cost. */
+  ndcgAll?: number;
+  ndcgAllCi?: [number, number];
 }
 
 /** What `--json` prints. */
@@ -103,6 +109,12 @@ export interface EvalResult {
 }
 
 const SAMPLE_USERS = 8;
+/** How long before the run the new books of new-items and cold-seed were upserted: new, for exploration. */
+const NEW_ITEM_AGE_MS = 86_400_000;
+/** Names the reference that is the served pipeline with placement and exploration turned off. */
+export const WITHOUT_PLACEMENT = 'without placement or exploration';
+/** …and the served pipeline with exploration off (placement only). */
+export const WITHOUT_EXPLORATION = 'without exploration';
 const round = (x: number) => Number(x.toFixed(4));
 
 /**
@@ -116,7 +128,10 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
   const data = await loadData(options);
   const split = splitFold(data, { seed: options.seed, protocol: options.protocol });
   const cases = options.users === undefined ? split.cases : split.cases.slice(0, options.users);
-  const catalog = new EvalCatalog(data.books, data.itemEvent);
+  // New books (new-items, cold-seed) were upserted a day ago; the rest of the catalog with its events.
+  const nowMs = Date.now();
+  const newItems = { bookIds: split.newBooks, occurredAt: new Date(nowMs - NEW_ITEM_AGE_MS).toISOString() };
+  const catalog = new EvalCatalog(data.books, data.itemEvent, newItems);
   const stats = new TrainingStats(split.training);
 
   const embedded: EmbeddedCatalog[] = [];
@@ -129,7 +144,7 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
 
   const behaviour = await EvalBehaviour.open(options.redisUrl);
   try {
-    return await evaluate(options, { data, split, cases, catalog, stats, embedded, behaviour, settings, progress });
+    return await evaluate(options, { data, split, cases, catalog, stats, embedded, behaviour, settings, nowMs, progress });
   } finally {
     // T5 encoders hold an onnxruntime session; the Encoder interface has no close, so ask.
     for (const e of embedded) await (e.encoder as { close?: () => Promise<void> }).close?.();
@@ -152,11 +167,12 @@ interface EvalInputs {
   embedded: EmbeddedCatalog[];
   behaviour: EvalBehaviour;
   settings: RankingSettings;
+  nowMs: number;
   progress: ProgressStream;
 }
 
 async function evaluate(options: EvalOptions, inputs: EvalInputs): Promise<EvalResult> {
-  const { data, split, cases, catalog, stats, embedded, behaviour, settings, progress } = inputs;
+  const { data, split, cases, catalog, stats, embedded, behaviour, settings, nowMs, progress } = inputs;
   // The catalog of record as the index pool writes it (the learn script reads items' categories from it).
   const first = embedded[0];
   if (first) await catalog.store(first, behaviour.connection);
@@ -164,6 +180,9 @@ async function evaluate(options: EvalOptions, inputs: EvalInputs): Promise<EvalR
   await behaviour.learn(split.training.map(trainingInteraction), (done) => learning.update(done));
   learning.finish(split.training.length);
 
+  // Fitted once the training behaviour is in, as the pool fits it (it refits only after the
+  // likes grew by PLACEMENT_REFIT_SHARE, more than the test signups add).
+  const placements = new Map(embedded.map((e) => [e, Placement.fit(e.index, behaviour.model)]));
   // Content neighbours and co-occurrence start from a seed, which a category-only signup lacks.
   const seeded = options.protocol !== 'category-only';
   const systems: EvalSystem[] = [
@@ -177,7 +196,18 @@ async function evaluate(options: EvalOptions, inputs: EvalInputs): Promise<EvalR
     const factory = EVAL_EXPANDERS[expanderName];
     if (!factory) throw new Error(`unknown expander ${JSON.stringify(expanderName)}; known: ${Object.keys(EVAL_EXPANDERS).join(', ')}`);
     const expander = await factory({ catalog });
-    for (const e of embedded) systems.push(pipelineSystem({ expander, expanderLabel: expanderName, catalog, embedded: e, behaviour: behaviour.model, settings }));
+    for (const e of embedded) {
+      const served = { expander, expanderLabel: expanderName, catalog, embedded: e, behaviour: behaviour.model, placement: placements.get(e), settings, nowMs };
+      systems.push(pipelineSystem(served));
+      // With new books, what placement and exploration add: the same pipeline without either.
+      if (split.newBooks.size > 0) {
+        const noExploration = { ...settings, exploration: { ...settings.exploration, weight: 0 } };
+        const placementOnly = pipelineSystem({ ...served, settings: noExploration });
+        systems.push({ ...placementOnly, name: `${placementOnly.name} ${WITHOUT_EXPLORATION}`, kind: 'reference' });
+        const neither = pipelineSystem({ ...served, placement: undefined, settings: noExploration });
+        systems.push({ ...neither, name: `${neither.name} ${WITHOUT_PLACEMENT}`, kind: 'reference' });
+      }
+    }
   }
   const pipelines = systems.filter((s) => s.kind === 'pipeline');
   const steps = options.protocol === 'warming' ? WARMING_STEPS : [];
@@ -243,7 +273,16 @@ async function evaluate(options: EvalOptions, inputs: EvalInputs): Promise<EvalR
       coverage: round(listed.size / catalog.items.size),
       diversity: round(mean([...byUser.values()].map((list) => intraListDiversity(list, genresOf)))),
       novelty: round(mean([...byUser.values()].map((list) => novelty(list, stats.popularity, stats.users)))),
+      ...newItemMetrics(),
     };
+    function newItemMetrics(): Pick<SystemMetrics, 'newItemShare' | 'ndcgAll' | 'ndcgAllCi'> {
+      if (split.newBooks.size === 0) return {};
+      const slots = [...byUser.values()].flat();
+      const newItemShare = round(slots.filter((id) => split.newBooks.has(Number(id))).length / Math.max(1, slots.length));
+      if (options.protocol !== 'new-items') return { newItemShare };
+      const all = cases.map((user) => scoreList((byUser.get(user.userId) ?? []).map(Number), user.relevantAll ?? user.relevant, options.k).ndcg);
+      return { newItemShare, ndcgAll: round(mean(all)), ndcgAllCi: ci(all, 4) };
+    }
   });
 
   const overlap = overlapMatrix(
