@@ -51,6 +51,7 @@ async function main(): Promise<void> {
         fanout: new FanoutStore(redis, config.COLDSTART_PREFIX),
         buildList: makeListBuilder(deps),
         itemVector,
+        placement,
         schedule: hops.fanOutToUser,
         settings: fanout,
       }),

@@ -64,6 +64,17 @@ describe('Placement', () => {
     expect(neighbours.every((n) => n.itemId.startsWith('a'))).toBe(true);
   });
 
+  it('points the fan-out at the readers of the books a new item is placed among', () => {
+    const { model, items, unit } = world();
+    const placement = Placement.fit(items, model, { minLikes: 5, anchors: 50, ridge: 0.1, minTrainingItems: 10 });
+    const place = placement?.placeVector(unit(1, 0.3, 0.1));
+    const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, x, i) => sum + x * (b[i] as number), 0);
+    expect(place).toBeDefined();
+    expect(Math.hypot(...(place ?? []))).toBeCloseTo(1);
+    expect(cosine(place as Float32Array, unit(1, 0.3, 0.1))).toBeGreaterThan(cosine(place as Float32Array, unit(0.3, 1, 0.1)));
+    expect(placement?.placeVector(Float32Array.from([1, 0]))).toBeUndefined();
+  });
+
   it('is reproducible (one version for the same inputs) and waits for enough warm items', () => {
     const { model, items } = world();
     const settings = { minLikes: 5, anchors: 50, ridge: 0.1, minTrainingItems: 10 };

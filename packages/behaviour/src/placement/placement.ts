@@ -96,6 +96,30 @@ export class Placement {
     return new Placement(fit, anchors, anchorIndex, items, model, settings, hash.digest('hex').slice(0, 12), rows.length);
   }
 
+  /**
+   * Where in content space an item's predicted readers are: the content vectors of the anchors
+   * it is predicted to share the most readers with (the `top` best), weighted by the predicted
+   * share, as a unit vector. The new-item fan-out searches users' interest vectors with it, so
+   * a new item reaches the readers of the books it is placed among, not only those whose
+   * interests read like its text. Undefined when no anchor is predicted to share any reader.
+   */
+  placeVector(vector: Float32Array, top = 5): Float32Array | undefined {
+    if (vector.length !== this.fit.meanX.length) return undefined;
+    const predicted = predictRidge(this.fit, vector);
+    const best = this.anchors
+      .map((anchor, a) => ({ anchor, share: predicted[a] as number }))
+      .filter((x) => x.share > 0)
+      .sort((x, y) => y.share - x.share || (x.anchor < y.anchor ? -1 : x.anchor > y.anchor ? 1 : 0))
+      .slice(0, top);
+    const place = new Float32Array(vector.length);
+    for (const { anchor, share } of best) {
+      const anchorVector = this.items.vector(anchor);
+      if (anchorVector?.length === place.length) for (let i = 0; i < place.length; i++) place[i] = (place[i] as number) + share * (anchorVector[i] as number);
+    }
+    const norm = Math.hypot(...place);
+    return norm > 0 ? place.map((x) => x / norm) : undefined;
+  }
+
   /** Predicts every cold item of the catalog now (the refit does, in the background), so no list pays for it. */
   placeAll(): void {
     for (const itemId of this.items.ids()) if (this.isCold(itemId)) this.predicted(itemId);

@@ -1,3 +1,4 @@
+import type { Placement } from '@coldstart/behaviour';
 import { decodeVectorBase64 } from '@coldstart/embeddings';
 import { userIndexName, type IndexLog, type ReplicaSet } from '@coldstart/index-log';
 import { PermanentError } from '@coldstart/queues';
@@ -27,6 +28,8 @@ export interface FanoutDeps {
   buildList: BuildList;
   /** An item's vector in an encoder's item index (for the `new in <topic>` reason). */
   itemVector: (encoder: string, itemId: string) => Float32Array | undefined;
+  /** The content → behaviour placement of an encoder's index (the list builder's); the fan-out also reaches the readers of the books a new item is placed among. */
+  placement?: (encoder: string) => Placement | undefined;
   /** Schedules a user's delayed rewrite (graph.ts: fanout-item → fanout-user). */
   schedule: Hops['fanOutToUser'];
   settings: FanoutSettings;
@@ -35,7 +38,8 @@ export interface FanoutDeps {
 
 /**
  * New-item fan-out. `fanout-item` (one per applied item upsert) finds the recently active users
- * whose interest vectors are closest to the item in the user-vector index, records the item as
+ * whose interest vectors are closest to the item in the user-vector index, and to its predicted
+ * place (Placement.placeVector: the books its readers are predicted to read), records the item as
  * pending for each and schedules one delayed `fanout-user` job per (user, window): a burst of
  * items within a window adds to the same job, so the user's list is rewritten once. That job
  * rebuilds the list with buildList and writes it only if a pending item now ranks in the top N
@@ -82,7 +86,13 @@ export function makeFanoutHandlers(deps: FanoutDeps): Pick<QueueHandlers<'recomm
       if (replica.space.dimension !== data.dimension) {
         throw new PermanentError(`item ${data.itemId} has a ${data.dimension}-dimensional ${data.encoder} vector but the ${index} index holds ${replica.space.dimension}-dimensional ones`);
       }
-      const users = await usersNear(index, vector);
+      // Users whose interests read like the item, and (with a placement) the readers of the books it is placed among.
+      const place = deps.placement?.(data.encoder)?.placeVector(vector);
+      const near = await usersNear(index, vector);
+      const placed = place ? await usersNear(index, place) : [];
+      const merged = new Map<string, UserHit>();
+      for (let i = 0; i < Math.max(near.length, placed.length); i++) for (const hit of [near[i], placed[i]]) if (hit && !merged.has(hit.id)) merged.set(hit.id, hit);
+      const users = [...merged.values()].slice(0, settings.maxUsers);
       const at = now();
       const proposed = fanoutWindow(at, settings.windowMs);
       for (const { id: userId } of users) {
