@@ -14,7 +14,7 @@ export interface RefitSettings {
 export const DEFAULT_REFIT_SETTINGS: RefitSettings = Object.freeze({ minNewLikes: 1_000, minNewShare: 0.1, maxWaitMs: 60_000 });
 
 interface Fitted {
-  placement: Placement | undefined;
+  placement: Placement;
   /** The model's likes when it was fitted. */
   likes: number;
 }
@@ -28,6 +28,8 @@ interface Fitted {
  */
 export class PlacementRefit {
   private readonly fitted = new Map<string, Fitted>();
+  /** Likes at which a first fit of an index found too few warm items: retried only after more arrived. */
+  private readonly unfittable = new Map<string, number>();
   private lastLikes = -1;
   private dueSinceMs: number | undefined;
 
@@ -58,20 +60,20 @@ export class PlacementRefit {
     return due.map((index) => {
       const started = performance.now();
       const placement = Placement.fit(indexes.get(index) as ItemVectors, this.model, this.settings);
-      placement?.placeAll();
-      // Too few warm items: not fitted, and tried again once more likes came in.
-      this.fitted.set(index, { placement: placement ?? this.current(index), likes: placement ? likes : (this.fitted.get(index)?.likes ?? -1) });
-      if (!placement) this.unfittable.set(index, likes);
+      // Too few warm items: the last fit (if any) stays, and a first fit waits for more likes.
+      if (placement) {
+        placement.placeAll();
+        this.fitted.set(index, { placement, likes });
+      } else {
+        this.unfittable.set(index, likes);
+      }
       return { index, version: placement?.version, trainedOn: placement?.trainedOn ?? 0, likes, fitMs: Math.round(performance.now() - started) };
     });
   }
 
-  /** Likes at which a fit of an index found too few warm items: retried only after more arrived. */
-  private readonly unfittable = new Map<string, number>();
-
   private isDue(index: string, likes: number): boolean {
     const fitted = this.fitted.get(index);
-    if (!fitted?.placement) return likes > 0 && likes !== this.unfittable.get(index);
+    if (!fitted) return likes > 0 && likes !== this.unfittable.get(index);
     const grown = likes - fitted.likes;
     return grown >= this.refit.minNewLikes && grown >= this.refit.minNewShare * fitted.likes;
   }

@@ -35,7 +35,7 @@ export interface ItemVectors {
 }
 
 /**
- * Content → behaviour placement. From warm items (at least `minLikes` likes), a ridge
+ * Content → behaviour placement. From warm items (at least `minLikes` paired likes), a ridge
  * regression learns to predict, from an item's content vector (the configured encoder's), its
  * co-occurrence with the most-liked items, the anchors: for each anchor a, the share of a's
  * likers who also liked the item — the number `BehaviourModel.alsoLiked(a)` scores it with. A
@@ -68,16 +68,14 @@ export class Placement {
   /** Fits the map on the model's warm items; undefined while fewer than `minTrainingItems` are warm. */
   static fit(items: ItemVectors, model: PlacementBehaviour, settings: PlacementSettings = DEFAULT_PLACEMENT_SETTINGS): Placement | undefined {
     const warm: { itemId: string; x: Float32Array; likes: number }[] = [];
-    let dimension = 0;
     for (const itemId of items.ids()) {
       if (model.pairedLikeCount(itemId) < settings.minLikes) continue;
-      const likes = model.likeCount(itemId);
       const x = items.vector(itemId);
-      if (!x) continue;
-      dimension = x.length;
-      warm.push({ itemId, x, likes });
+      if (x) warm.push({ itemId, x, likes: model.likeCount(itemId) });
     }
     if (warm.length < settings.minTrainingItems) return undefined;
+    // One index holds one encoder's vectors, all of one dimension.
+    const dimension = (warm[0] as { x: Float32Array }).x.length;
     // Fixed orders (likes, then id) so every process fitting the same inputs gets the same weights.
     warm.sort((a, b) => b.likes - a.likes || (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0));
     const anchors = warm.slice(0, settings.anchors).map((item) => item.itemId);
@@ -90,7 +88,7 @@ export class Placement {
         row.push([a, neighbour.score]);
       }
     });
-    const rows = warm.filter((item) => item.x.length === dimension).map((item) => ({ x: item.x, y: targets.get(item.itemId) ?? [] }));
+    const rows = warm.map((item) => ({ x: item.x, y: targets.get(item.itemId) ?? [] }));
     const fit = fitRidge({ dimension, outputs: anchors.length, rows, ridge: settings.ridge });
     const hash = createHash('sha256').update(anchors.join('\n')).update(new Uint8Array(fit.weights.buffer)).update(new Uint8Array(fit.meanY.buffer));
     return new Placement(fit, anchors, anchorIndex, items, model, settings, hash.digest('hex').slice(0, 12), rows.length);

@@ -25,6 +25,16 @@ const CATEGORIES: Record<string, string[]> = { gore: ['horror'] };
 /** When items were first upserted; the others are older than any exploration cut-off (unknown). */
 const ADDED_AT: Record<string, number> = { gore: Date.parse('2025-12-31T00:00:00Z') };
 const NO_EXPLORATION = { weight: 0, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0 };
+/** Content signals only, in score order, without exploration; tests override what they exercise. */
+const RANKING: RecommendDeps['ranking'] = {
+  weights: { topic: 1, seed: 1, alsoLiked: 0, placement: 0, category: 0, popularity: 0, topicDecay: 0.5 },
+  mmrLambda: 1,
+  unknownPopularity: 0.5,
+  candidates: 10,
+  maxSeeds: MAX_SEED_ITEMS,
+  exploration: NO_EXPLORATION,
+  excludeCategories: new Set(),
+};
 
 function harness(overrides: Partial<RecommendDeps> = {}) {
   const wal: WalEntry[] = Object.entries(VECTORS).map(([itemId, vector], i) => ({
@@ -61,15 +71,7 @@ function harness(overrides: Partial<RecommendDeps> = {}) {
       awaitItems: (userId, ids) => Promise.resolve(void awaited.push(...ids.map((id) => `${userId}:${id}`))),
     },
     itemVector: (encoder, itemId) => (encoder === ENCODER ? VECTORS[itemId] : undefined),
-    ranking: {
-      weights: { topic: 1, seed: 1, alsoLiked: 0, placement: 0, category: 0, popularity: 0, topicDecay: 0.5 },
-      mmrLambda: 1,
-      unknownPopularity: 0.5,
-      candidates: 10,
-      maxSeeds: MAX_SEED_ITEMS,
-      exploration: NO_EXPLORATION,
-      excludeCategories: new Set(),
-    },
+    ranking: RANKING,
     topN: 3,
     now: () => new Date('2026-01-01T00:00:00Z'),
     ...overrides,
@@ -105,15 +107,7 @@ describe('recommend pool ranking', () => {
     model.apply({ kind: 'like', itemId: 'north', userId: 'other', atMs: 0, partners: [], categories: [] });
     const { handlers, stored } = harness({
       behaviour: { catchUp: () => Promise.resolve(), model },
-      ranking: {
-        weights: { topic: 1, seed: 1, alsoLiked: 0, placement: 0, category: 0, popularity: 2, topicDecay: 0.5 },
-        mmrLambda: 1,
-        unknownPopularity: 0,
-        candidates: 10,
-        maxSeeds: MAX_SEED_ITEMS,
-        exploration: NO_EXPLORATION,
-        excludeCategories: new Set(['horror']),
-      },
+      ranking: { ...RANKING, weights: { ...RANKING.weights, popularity: 2 }, unknownPopularity: 0, excludeCategories: new Set(['horror']) },
     });
     await handlers['recommend-user'](signup, context);
     expect(stored[0]?.items.map((i) => i.itemId)).toEqual(['north', 'tropic', 'twin']);
@@ -123,15 +117,7 @@ describe('recommend pool ranking', () => {
     const model = new BehaviourModel({ halfLifeMs: 0 });
     const { handlers, stored } = harness({
       behaviour: { catchUp: () => Promise.resolve(), model },
-      ranking: {
-        weights: { topic: 1, seed: 1, alsoLiked: 0, placement: 0, category: 0, popularity: 0, topicDecay: 0.5 },
-        mmrLambda: 1,
-        unknownPopularity: 0,
-        candidates: 10,
-        maxSeeds: MAX_SEED_ITEMS,
-        exploration: { weight: 0.3, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0 },
-        excludeCategories: new Set(),
-      },
+      ranking: { ...RANKING, unknownPopularity: 0, exploration: { ...NO_EXPLORATION, weight: 0.3 } },
     });
     await handlers['recommend-user'](signup, context);
     // gore, added a day before, is the only new item: slot 1 of 3 (ceil(0.3 × 1) = 1), by its seed similarity.
@@ -201,7 +187,7 @@ describe('recommend pool ranking', () => {
     }
     const { handlers, stored } = harness({
       behaviour: { catchUp: () => Promise.resolve(), model },
-      ranking: { weights: { topic: 1, seed: 1, alsoLiked: 3, placement: 0, category: 0, popularity: 0, topicDecay: 0.5 }, mmrLambda: 1, unknownPopularity: 0, candidates: 10, maxSeeds: MAX_SEED_ITEMS, exploration: NO_EXPLORATION, excludeCategories: new Set() },
+      ranking: { ...RANKING, weights: { ...RANKING.weights, alsoLiked: 3 }, unknownPopularity: 0 },
     });
     await handlers['recommend-user'](signup, context);
     expect(stored[0]?.items[0]).toMatchObject({ itemId: 'south', reason: 'also-liked:seed' });

@@ -45,7 +45,11 @@ export function benchPlacement(items: number): PlacementBenchRow {
     alsoLiked: (id: string): ScoredItem[] => {
       if (!warm(id)) return [];
       const n = Number(id.slice(1));
-      return Array.from({ length: NEIGHBOURS }, (_, k) => ({ itemId: `i${(n + 2 * (k + 1) * 7919) % items - (((n + 2 * (k + 1) * 7919) % items) % 2)}`, score: 1 / (k + 2) }));
+      return Array.from({ length: NEIGHBOURS }, (_, k) => {
+        // A spread of other items, rounded down to an even (warm) one.
+        const other = (n + 2 * (k + 1) * 7919) % items;
+        return { itemId: `i${other - (other % 2)}`, score: 1 / (k + 2) };
+      });
     },
   };
   const heap = () => {
