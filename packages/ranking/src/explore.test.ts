@@ -50,14 +50,22 @@ describe('explorationAt', () => {
     ['young-but-known', now - 86_400_000],
     ['old', now - 31 * 86_400_000],
   ]);
-  const likes = (id: string) => (id === 'young-but-known' ? 5 : 0);
+  const likes = (id: string) => (id === 'young-but-known' || id === 'warm-seed' ? 5 : 0);
+  const known = { userItems: ['warm-seed'], addedAt: (id: string) => added.get(id), likes };
 
   it('explores items younger than the cut-off with too little behaviour, and is off at weight 0', () => {
-    const exploration = explorationAt(settings, { addedAt: (id) => added.get(id), likes }, now);
+    const exploration = explorationAt(settings, known, now);
     expect(exploration?.isExplorable('young')).toBe(true);
     expect(exploration?.isExplorable('young-but-known')).toBe(false);
     expect(exploration?.isExplorable('old')).toBe(false);
     expect(exploration?.isExplorable('unknown')).toBe(false);
-    expect(explorationAt({ ...settings, weight: 0 }, { addedAt: (id) => added.get(id), likes }, now)).toBeUndefined();
+    expect(explorationAt({ ...settings, weight: 0 }, known, now)).toBeUndefined();
+  });
+
+  it('explores only for a user with an item of behaviour of its own (more than maxLikes paired likes)', () => {
+    expect(explorationAt(settings, { ...known, userItems: ['young', 'old', 'warm-seed'] }, now)).toBeDefined();
+    expect(explorationAt(settings, { ...known, userItems: ['young', 'old'] }, now)).toBeUndefined();
+    expect(explorationAt(settings, { ...known, userItems: [] }, now)).toBeUndefined();
+    expect(explorationAt({ ...settings, maxLikes: 5 }, known, now)).toBeUndefined();
   });
 });

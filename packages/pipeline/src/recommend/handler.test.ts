@@ -113,15 +113,20 @@ describe('recommend pool ranking', () => {
     expect(stored[0]?.items.map((i) => i.itemId)).toEqual(['north', 'tropic', 'twin']);
   });
 
-  it('keeps the first slot for a new item when exploration is on, saying so in its reason', async () => {
+  it('keeps the first slot for a new item when exploration is on, saying so in its reason, once the user has an item with readers', async () => {
+    const exploring = { ...RANKING, unknownPopularity: 0, exploration: { ...NO_EXPLORATION, weight: 0.3 } };
     const model = new BehaviourModel({ halfLifeMs: 0 });
-    const { handlers, stored } = harness({
-      behaviour: { catchUp: () => Promise.resolve(), model },
-      ranking: { ...RANKING, unknownPopularity: 0, exploration: { ...NO_EXPLORATION, weight: 0.3 } },
-    });
-    await handlers['recommend-user'](signup, context);
+    const before = harness({ behaviour: { catchUp: () => Promise.resolve(), model }, ranking: exploring });
+    await before.handlers['recommend-user'](signup, context);
+    // Nothing the user named has behaviour of its own yet: no exploration slot.
+    expect(before.stored[0]?.items.map((i) => `${i.itemId} ${i.reason}`)).toEqual(['tropic up north', 'north up north', 'twin seed:seed']);
+
+    // The seed's readers: five likes that each followed another (paired), one more than maxLikes.
+    for (let r = 0; r < 5; r++) model.apply({ kind: 'like', itemId: 'seed', userId: `reader-${r}`, atMs: 0, partners: ['polar'], categories: [] });
+    const after = harness({ behaviour: { catchUp: () => Promise.resolve(), model }, ranking: exploring });
+    await after.handlers['recommend-user'](signup, context);
     // gore, added a day before, is the only new item: slot 1 of 3 (ceil(0.3 × 1) = 1), by its seed similarity.
-    expect(stored[0]?.items.map((i) => `${i.itemId} ${i.reason}`)).toEqual(['gore exploring', 'tropic up north', 'north up north']);
+    expect(after.stored[0]?.items.map((i) => `${i.itemId} ${i.reason}`)).toEqual(['gore exploring', 'tropic up north', 'north up north']);
   });
 
   it('treats an interacted item as one more seed on refresh, and never recommends it', async () => {

@@ -97,7 +97,7 @@ export function pipelineSystem(options: PipelineOptions): EvalSystem {
         settings,
         k,
     );
-    const exploration = explorationAt(settings.exploration, { addedAt: (id) => catalog.addedAt(id), likes: (id) => options.behaviour.pairedLikeCount(id), uptake: (id) => options.behaviour.likeCount(id) }, options.nowMs);
+    const exploration = explorationAt(settings.exploration, { userItems: seen, addedAt: (id) => catalog.addedAt(id), likes: (id) => options.behaviour.pairedLikeCount(id), uptake: (id) => options.behaviour.likeCount(id) }, options.nowMs);
     if (exploration) input.exploration = exploration;
     const ranked = rankCandidates(input);
     return { itemIds: ranked.map((r) => r.itemId), topics: topics.map((t) => t.topic), reasons: ranked.map((r) => r.reason) };

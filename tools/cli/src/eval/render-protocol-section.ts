@@ -37,7 +37,7 @@ function newBooksSection(report: EvalReport): string {
     (s) =>
       `<tr><td>${escapeHtml(s.name)}</td><td>${s.ndcg.toFixed(3)} ${ci(s.ndcgCi)}</td><td>${(s.newItemShare ?? 0).toFixed(2)}</td>${all ? `<td>${s.ndcgAll?.toFixed(3) ?? ''} ${s.ndcgAllCi ? ci(s.ndcgAllCi) : ''}</td>` : ''}</tr>`,
   );
-  return `<h2>New books</h2><p>The share of list slots each system gave the brand-new books${all ? ', and NDCG over every later like, new or not (what those slots cost the rest)' : ''}. The served pipeline explores (RANK_EXPLORATION_WEIGHT) and places new books by content (placement); the references turn those off.</p><table id="new-books"><thead><tr><th>system</th><th>NDCG@${report.k}</th><th>share of slots to new books</th>${all ? `<th>NDCG@${report.k}, every later like</th>` : ''}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<h2>New books</h2><p>The share of list slots each system gave the brand-new books${all ? ', and NDCG over every later like, new or not (what those slots cost the rest)' : ''}. The served pipeline explores (RANK_EXPLORATION_WEIGHT, for users one of whose books has readers of its own) and places new books by content (placement); the references turn those off.</p><table id="new-books"><thead><tr><th>system</th><th>NDCG@${report.k}</th><th>share of slots to new books</th>${all ? `<th>NDCG@${report.k}, every later like</th>` : ''}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** Each pipeline against popularity in the user's category (the bar to beat) and overall, intervals side by side. */
