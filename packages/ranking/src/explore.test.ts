@@ -50,8 +50,8 @@ describe('explorationAt', () => {
     ['young-but-known', now - 86_400_000],
     ['old', now - 31 * 86_400_000],
   ]);
-  const likes = (id: string) => (id === 'young-but-known' || id === 'warm-seed' ? 5 : 0);
-  const known = { userItems: ['warm-seed'], addedAt: (id: string) => added.get(id), likes };
+  const likes = (id: string) => (id === 'young-but-known' ? 5 : 0);
+  const known = { userItems: ['old'], addedAt: (id: string) => added.get(id), likes };
 
   it('explores items younger than the cut-off with too little behaviour, and is off at weight 0', () => {
     const exploration = explorationAt(settings, known, now);
@@ -62,10 +62,11 @@ describe('explorationAt', () => {
     expect(explorationAt({ ...settings, weight: 0 }, known, now)).toBeUndefined();
   });
 
-  it('explores only for a user with an item of behaviour of its own (more than maxLikes paired likes)', () => {
-    expect(explorationAt(settings, { ...known, userItems: ['young', 'old', 'warm-seed'] }, now)).toBeDefined();
-    expect(explorationAt(settings, { ...known, userItems: ['young', 'old'] }, now)).toBeUndefined();
+  it('explores only for a user with an item that is not itself explorable (old, or with behaviour of its own)', () => {
+    expect(explorationAt(settings, { ...known, userItems: ['young', 'young-but-known'] }, now)).toBeDefined();
+    expect(explorationAt(settings, { ...known, userItems: ['young', 'unknown'] }, now)).toBeDefined();
+    expect(explorationAt(settings, { ...known, userItems: ['young'] }, now)).toBeUndefined();
     expect(explorationAt(settings, { ...known, userItems: [] }, now)).toBeUndefined();
-    expect(explorationAt({ ...settings, maxLikes: 5 }, known, now)).toBeUndefined();
+    expect(explorationAt({ ...settings, maxAgeDays: 40 }, known, now)).toBeUndefined();
   });
 });

@@ -81,16 +81,16 @@ export interface ExplorationSettings {
 
 /**
  * The exploration a list gets at `nowMs`, given when each candidate was added and how many
- * likes it has; undefined when off, and for a user none of whose own items (seeds, seen) has
- * more than `maxLikes` paired likes. Exploration places new items relative to what the user
- * liked, through co-occurrence learned from the readers of those items; when every item the
- * user named is itself new, the list is already built from predictions, and its exploration
- * slots went to guesses from guesses. On goodbooks folds a and b (cold-seed protocol: the
- * signup names a new book) the best explorer was a later like of the user's 4 % (a) and 13 % (b)
- * of the time, against 29 % and 42 % for the list's first item on evidence, and exploring cut NDCG@10 from 0.274 to
- * 0.195 (a) and 0.380 to 0.307 (b), below most-popular (0.252, 0.354); without exploration
- * for those users, new books ranked for new-items test users fell from 0.095 to 0.085 (a) and
- * 0.272 to 0.246 (b) (the 11–12 % of them whose first book was new lost their slots).
+ * likes it has; undefined when off, and for a user every one of whose own items (seeds, seen)
+ * is itself explorable. Exploration places new items relative to what the user liked, through
+ * the co-occurrence of those items' readers; when every item the user named is new, the list
+ * is already built from predictions, and its exploration slots went to guesses from guesses.
+ * On goodbooks folds a and b (cold-seed protocol: the signup names a new book) the best
+ * explorer was a later like of the user's 4 % (a) and 13 % (b) of the time, against 29 % and
+ * 42 % for the list's first item on evidence, and exploring cut NDCG@10 from 0.274 to 0.195 (a)
+ * and 0.380 to 0.307 (b), below most-popular (0.252, 0.354); without exploration for those
+ * users, new books ranked for new-items test users fell from 0.095 to 0.085 (a) and 0.272 to
+ * 0.246 (b) (the 11–12 % of them whose first book was new lost their slots).
  */
 export function explorationAt(
   settings: ExplorationSettings,
@@ -98,17 +98,13 @@ export function explorationAt(
   nowMs: number,
 ): Exploration | undefined {
   if (settings.weight <= 0) return undefined;
-  let anchored = false;
-  for (const itemId of known.userItems) if ((anchored = known.likes(itemId) > settings.maxLikes)) break;
-  if (!anchored) return undefined;
   const since = nowMs - settings.maxAgeDays * 86_400_000;
-  return {
-    ...(known.uptake ? { uptake: known.uptake } : {}),
-    uptakeWeight: settings.uptakeWeight,
-    weight: settings.weight,
-    isExplorable: (itemId) => {
-      const added = known.addedAt(itemId);
-      return added !== undefined && added > since && known.likes(itemId) <= settings.maxLikes;
-    },
+  const isExplorable = (itemId: string) => {
+    const added = known.addedAt(itemId);
+    return added !== undefined && added > since && known.likes(itemId) <= settings.maxLikes;
   };
+  let established = false;
+  for (const itemId of known.userItems) if ((established = !isExplorable(itemId))) break;
+  if (!established) return undefined;
+  return { ...(known.uptake ? { uptake: known.uptake } : {}), uptakeWeight: settings.uptakeWeight, weight: settings.weight, isExplorable };
 }

@@ -23,7 +23,7 @@ const VECTORS: Record<string, Float32Array> = {
 };
 const CATEGORIES: Record<string, string[]> = { gore: ['horror'] };
 /** When items were first upserted; the others are older than any exploration cut-off (unknown). */
-const ADDED_AT: Record<string, number> = { gore: Date.parse('2025-12-31T00:00:00Z') };
+const ADDED_AT: Record<string, number> = { gore: Date.parse('2025-12-31T00:00:00Z'), polar: Date.parse('2025-12-31T00:00:00Z') };
 const NO_EXPLORATION = { weight: 0, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0 };
 /** Content signals only, in score order, without exploration; tests override what they exercise. */
 const RANKING: RecommendDeps['ranking'] = {
@@ -113,20 +113,18 @@ describe('recommend pool ranking', () => {
     expect(stored[0]?.items.map((i) => i.itemId)).toEqual(['north', 'tropic', 'twin']);
   });
 
-  it('keeps the first slot for a new item when exploration is on, saying so in its reason, once the user has an item with readers', async () => {
+  it('keeps the first slot for a new item when exploration is on, saying so in its reason, unless everything the user named is new', async () => {
     const exploring = { ...RANKING, unknownPopularity: 0, exploration: { ...NO_EXPLORATION, weight: 0.3 } };
     const model = new BehaviourModel({ halfLifeMs: 0 });
-    const before = harness({ behaviour: { catchUp: () => Promise.resolve(), model }, ranking: exploring });
-    await before.handlers['recommend-user'](signup, context);
-    // Nothing the user named has behaviour of its own yet: no exploration slot.
-    expect(before.stored[0]?.items.map((i) => `${i.itemId} ${i.reason}`)).toEqual(['tropic up north', 'north up north', 'twin seed:seed']);
+    const { handlers, stored } = harness({ behaviour: { catchUp: () => Promise.resolve(), model }, ranking: exploring });
+    await handlers['recommend-user'](signup, context);
+    // gore and polar, added a day before, are new; gore is closer to the seed: slot 1 of 3 (ceil(0.3 × 1) = 1).
+    expect(stored[0]?.items.map((i) => `${i.itemId} ${i.reason}`)).toEqual(['gore exploring', 'tropic up north', 'north up north']);
 
-    // The seed's readers: five likes that each followed another (paired), one more than maxLikes.
-    for (let r = 0; r < 5; r++) model.apply({ kind: 'like', itemId: 'seed', userId: `reader-${r}`, atMs: 0, partners: ['polar'], categories: [] });
-    const after = harness({ behaviour: { catchUp: () => Promise.resolve(), model }, ranking: exploring });
-    await after.handlers['recommend-user'](signup, context);
-    // gore, added a day before, is the only new item: slot 1 of 3 (ceil(0.3 × 1) = 1), by its seed similarity.
-    expect(after.stored[0]?.items.map((i) => `${i.itemId} ${i.reason}`)).toEqual(['gore exploring', 'tropic up north', 'north up north']);
+    // A signup naming only gore, itself new: its list is ranked on evidence, polar gets no slot.
+    await handlers['recommend-user']({ ...signup, eventId: 'ev-new', userId: 'u-new', seedItemIds: ['gore'] }, context);
+    expect(stored[1]?.items.map((i) => i.reason)).not.toContain('exploring');
+    expect(stored[1]?.items.map((i) => i.itemId)).not.toContain('polar');
   });
 
   it('treats an interacted item as one more seed on refresh, and never recommends it', async () => {

@@ -83,17 +83,14 @@ export function makeListBuilder(deps: RecommendDeps): BuildList {
       input.categoryFilter = { categoriesOf: (id: string) => categories.get(id), exclude: ranking.excludeCategories };
     }
     const model = deps.behaviour?.model;
-    if (model) {
-      // Ages are read from the catalog only when the list explores, and only for the candidates
-      // with few likes (no other can be explorable); explore() asks for them after this read.
-      const addedAt = new Map<string, number | undefined>();
+    if (ranking.exploration.weight > 0 && model) {
+      // Only items with few likes can be explorable: their age is read from the catalog, for the
+      // candidates and for the user's own items (a user whose items are all new does not explore).
       const likes = (id: string) => model.pairedLikeCount(id);
-      const exploration = explorationAt(ranking.exploration, { userItems: seen, addedAt: (id) => addedAt.get(id), likes, uptake: (id) => model.likeCount(id) }, now().getTime());
-      if (exploration) {
-        const records = await deps.catalog.getItems(candidateIds(input).filter((id) => likes(id) <= ranking.exploration.maxLikes));
-        for (const [id, record] of records) addedAt.set(id, record.addedAt);
-        input.exploration = exploration;
-      }
+      const few = [...candidateIds(input), ...seen].filter((id) => likes(id) <= ranking.exploration.maxLikes);
+      const records = await deps.catalog.getItems([...new Set(few)]);
+      const exploration = explorationAt(ranking.exploration, { userItems: seen, addedAt: (id) => records.get(id)?.addedAt, likes, uptake: (id) => model.likeCount(id) }, now().getTime());
+      if (exploration) input.exploration = exploration;
     }
     const ranked = rankCandidates(input);
     if (ranked.length === 0) {
