@@ -1,5 +1,5 @@
 import { Queue, type Worker } from 'bullmq';
-import { BehaviourLog } from '@coldstart/behaviour';
+import { BehaviourLog, BehaviourModel, Placement } from '@coldstart/behaviour';
 import { IndexLog, ReplicaSet, userIndexName } from '@coldstart/index-log';
 import {
   createHops,
@@ -63,6 +63,8 @@ describe('new-item fan-out', () => {
   const workers: Worker[] = [];
   let replicas: ReplicaSet;
   let frozenNow: number | undefined;
+  /** The content → behaviour placement the list builder and the fan-out share; fitted by the last test. */
+  let placement: Placement | undefined;
   let indexHandlers: ReturnType<typeof makeIndexHandlers>;
   let recommendHandlers: ReturnType<typeof makeRecommendHandlers>;
   let fanoutHandlers: ReturnType<typeof makeFanoutHandlers>;
@@ -117,14 +119,15 @@ describe('new-item fan-out', () => {
     recommendQueue = new Queue('recommend', { connection: fx.redis, prefix: bullPrefix(fx.prefix) });
     replicas = new ReplicaSet(indexLog);
     const itemVector = (encoder: string, itemId: string) => replicas.forEncoder(encoder).index?.vector(itemId);
-    const weights = { topic: 1, seed: 1, alsoLiked: 0, placement: 0, category: 0, popularity: 0, topicDecay: 0.5 };
+    const weights = { topic: 1, seed: 1, alsoLiked: 0, placement: 8, category: 0, popularity: 0, topicDecay: 0.5 };
     const deps: RecommendDeps = {
       replicas,
       catalog,
       recommendations,
       itemVector,
-      ranking: { weights, mmrLambda: 1, unknownPopularity: 0, candidates: 50, maxSeeds: 20, exploration: { weight: 0, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0 }, excludeCategories: new Set() },
+      ranking: { weights, mmrLambda: 1, unknownPopularity: 0, candidates: 50, maxSeeds: 20, exploration: { weight: 0, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0, seedWeight: 0 }, excludeCategories: new Set() },
       topN: 5,
+      placement: () => placement,
       onListStored: makeUserVectorRecorder({ recommendations, itemVector, weights, enqueue: hops.recordUserVector }),
     };
     indexHandlers = makeIndexHandlers({ catalog, indexLog, recommendations, fanOut: hops.fanOutItem, seedArrived: hops.seedArrived });
@@ -136,6 +139,7 @@ describe('new-item fan-out', () => {
       fanout,
       buildList: makeListBuilder(deps),
       itemVector,
+      placement: () => placement,
       schedule: hops.fanOutToUser,
       settings: { maxUsers: 10, minSimilarity: 0.5, activeWithinMs: 7 * DAY_MS, windowMs: WINDOW_MS },
       now: () => frozenNow ?? Date.now(),
@@ -262,6 +266,45 @@ describe('new-item fan-out', () => {
     expect(restarted.position).toBe(live.position);
     for (const userId of ['alice', 'bob', 'carol']) expect([...(restarted.index?.vector(userId) ?? [])]).toEqual([...(live.index?.vector(userId) ?? [])]);
     expect(restarted.index?.search(along(0), 2).map((hit) => hit.id).sort()).toEqual(['alice', 'bob']);
+  });
+
+  it('reaches the readers of the books a new item is placed among, though no reader’s interests read like it', async () => {
+    // Readers who cook also garden: each likes a cooking book, a gardening one, then another
+    // cooking book (each like after the first is paired: it teaches co-occurrence); space and
+    // mystery readers keep to their own shelves. garden-1 and sf-weak stay untouched.
+    const gardening = ['garden-w1', 'garden-w2', 'garden-w3'];
+    for (const [i, itemId] of gardening.entries()) {
+      // Before the placement, their text reaches nobody.
+      expect(await finished('fanout-item', await upsertItem(itemId, along(6, 0.05 * (i + 1))))).toMatchObject({ outcome: 'no-users' });
+    }
+    const model = new BehaviourModel({ halfLifeMs: 0 });
+    const like = (userId: string, itemId: string, partners: string[]) => model.apply({ kind: 'like', itemId, userId, atMs: 0, partners, categories: [] });
+    for (let r = 0; r < 12; r++) {
+      const [cook, garden, cookAgain] = [`cook-${(r % 6) + 1}`, gardening[r % 3] as string, `cook-${((r + 1) % 6) + 1}`];
+      like(`gardener-${r}`, cook, []);
+      like(`gardener-${r}`, garden, [cook]);
+      like(`gardener-${r}`, cookAgain, [cook, garden]);
+      for (const shelf of ['sf', 'mys']) {
+        like(`${shelf}-reader-${r}`, `${shelf}-${(r % 6) + 1}`, []);
+        like(`${shelf}-reader-${r}`, `${shelf}-${((r + 1) % 6) + 1}`, [`${shelf}-${(r % 6) + 1}`]);
+      }
+    }
+    const items = replicas.forEncoder(ENCODER);
+    await items.catchUp();
+    placement = Placement.fit(items.index as NonNullable<typeof items.index>, model, { minLikes: 1, anchors: 24, ridge: 0.01, minTrainingItems: 6 });
+    expect(placement).toBeDefined();
+
+    // Like garden-1, its text is far from every user's interests; its predicted readers cook.
+    frozenNow = Date.now();
+    const window = fanoutWindow(frozenNow, WINDOW_MS);
+    const eventId = await upsertItem('garden-new', along(6, 0.02));
+    expect(await finished('fanout-item', eventId)).toEqual({ itemId: 'garden-new', outcome: 'fanned-out', users: 1 });
+    frozenNow = undefined;
+    expect(await finished('fanout-user', fanoutEventId('carol', window))).toEqual({ userId: 'carol', outcome: 'stored', newItems: ['garden-new'] });
+    const carol = await recommendations.get('carol');
+    expect(carol?.items.find((i) => i.itemId === 'garden-new')?.reason).toBe('new in home cooking');
+    expect(carol?.placementVersion).toBe(placement?.version);
+    expect((await recommendations.get('alice'))?.items.map((i) => i.itemId)).not.toContain('garden-new');
   });
 
   it('skips a user without a profile, and refuses bad input for good', async () => {

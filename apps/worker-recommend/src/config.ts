@@ -49,6 +49,8 @@ export const RecommendEnv = PoolEnv.extend(S3Env.shape).extend({
   RANK_EXPLORATION_MAX_LIKES: envInteger(DEFAULT_RANKING.exploration.maxLikes, { min: 0, max: 1_000_000 }),
   /** How much a new item's likes so far count when the exploration slots are filled (0: by predicted relevance alone). */
   RANK_EXPLORATION_UPTAKE_WEIGHT: envWeight(DEFAULT_RANKING.exploration.uptakeWeight, 100),
+  /** How much a new item's content similarity to the closest of the user's items counts when the exploration slots are filled. */
+  RANK_EXPLORATION_SEED_WEIGHT: envWeight(DEFAULT_RANKING.exploration.seedWeight, 100),
   /** Neighbours fetched per topic, per seed and per category before fusion. */
   RANK_CANDIDATES: envInteger(DEFAULT_RANKING.candidates, { min: 1, max: 5_000 }),
   /** Comma-separated categories never to recommend (compared case- and space-insensitively). */
@@ -93,7 +95,7 @@ export function rankingSettings(config: RecommendConfig): RecommendRanking {
     unknownPopularity: config.RANK_UNKNOWN_POPULARITY,
     candidates: config.RANK_CANDIDATES,
     maxSeeds: DEFAULT_RANKING.maxSeeds,
-    exploration: { weight: config.RANK_EXPLORATION_WEIGHT, maxAgeDays: config.RANK_EXPLORATION_MAX_AGE_DAYS, maxLikes: config.RANK_EXPLORATION_MAX_LIKES, uptakeWeight: config.RANK_EXPLORATION_UPTAKE_WEIGHT },
+    exploration: { weight: config.RANK_EXPLORATION_WEIGHT, maxAgeDays: config.RANK_EXPLORATION_MAX_AGE_DAYS, maxLikes: config.RANK_EXPLORATION_MAX_LIKES, uptakeWeight: config.RANK_EXPLORATION_UPTAKE_WEIGHT, seedWeight: config.RANK_EXPLORATION_SEED_WEIGHT },
     excludeCategories: config.RANK_EXCLUDE_CATEGORIES,
   };
 }

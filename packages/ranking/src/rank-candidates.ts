@@ -13,7 +13,14 @@ export function rankCandidates(input: RankInput): RankedItem[] {
   const fused = fuseScores(input);
   const allowed = input.categoryFilter ? fused.filter((c) => passes(c.itemId, input.categoryFilter as CategoryFilter)) : fused;
   const list = mmrRerank(allowed, input.topN, input.mmrLambda, input.similarity).map(({ itemId, score, reason }) => ({ itemId, score, reason }));
-  return input.exploration ? explore(list, allowed, input.exploration, input.topN) : list;
+  return input.exploration ? explore(list, allowed, input.exploration, input.topN, seedSimilarity(input)) : list;
+}
+
+/** Each item's content similarity to the closest of the user's seed and seen items; 0 for one no seed's neighbours hold. */
+function seedSimilarity(input: RankInput): (itemId: string) => number {
+  const closest = new Map<string, number>();
+  for (const { hits } of input.seedHits) for (const hit of hits) closest.set(hit.id, Math.max(closest.get(hit.id) ?? -Infinity, hit.score));
+  return (itemId) => closest.get(itemId) ?? 0;
 }
 
 function passes(itemId: string, filter: CategoryFilter): boolean {

@@ -114,7 +114,8 @@ export interface Exploration {
   weight: number;
   /** Younger than the age cut-off, with too little behaviour to be judged by it. */
   isExplorable(itemId: string): boolean;
-  /** How many readers a new item has already won (its likes so far); explorers are ordered by score plus `uptakeWeight` × its share of the most-liked one's. */
+  /** How many readers a new item has already won (its likes so far); explorers are ordered by score plus `uptakeWeight` × ln(1 + it), plus `seedWeight` × their content similarity to the closest of the user's items. */
   uptake?(itemId: string): number;
   uptakeWeight: number;
+  seedWeight: number;
 }

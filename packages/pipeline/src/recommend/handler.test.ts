@@ -24,7 +24,7 @@ const VECTORS: Record<string, Float32Array> = {
 const CATEGORIES: Record<string, string[]> = { gore: ['horror'] };
 /** When items were first upserted; the others are older than any exploration cut-off (unknown). */
 const ADDED_AT: Record<string, number> = { gore: Date.parse('2025-12-31T00:00:00Z'), polar: Date.parse('2025-12-31T00:00:00Z') };
-const NO_EXPLORATION = { weight: 0, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0 };
+const NO_EXPLORATION = { weight: 0, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0, seedWeight: 0 };
 /** Content signals only, in score order, without exploration; tests override what they exercise. */
 const RANKING: RecommendDeps['ranking'] = {
   weights: { topic: 1, seed: 1, alsoLiked: 0, placement: 0, category: 0, popularity: 0, topicDecay: 0.5 },
