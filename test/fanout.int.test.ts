@@ -125,7 +125,7 @@ describe('new-item fan-out', () => {
       catalog,
       recommendations,
       itemVector,
-      ranking: { weights, mmrLambda: 1, unknownPopularity: 0, candidates: 50, maxSeeds: 20, exploration: { weight: 0, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0, seedWeight: 0 }, excludeCategories: new Set() },
+      ranking: { weights, mmrLambda: 1, unknownPopularity: 0, candidates: 50, maxSeeds: 20, exploration: { weight: 0, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0, seedWeight: 0, authorWeight: 0 }, excludeCategories: new Set() },
       topN: 5,
       placement: () => placement,
       onListStored: makeUserVectorRecorder({ recommendations, itemVector, weights, enqueue: hops.recordUserVector }),

@@ -51,6 +51,8 @@ export const RecommendEnv = PoolEnv.extend(S3Env.shape).extend({
   RANK_EXPLORATION_UPTAKE_WEIGHT: envWeight(DEFAULT_RANKING.exploration.uptakeWeight, 100),
   /** How much a new item's content similarity to the closest of the user's items counts when the exploration slots are filled. */
   RANK_EXPLORATION_SEED_WEIGHT: envWeight(DEFAULT_RANKING.exploration.seedWeight, 100),
+  /** What a new item sharing an author with one of the user's items adds when the exploration slots are filled. */
+  RANK_EXPLORATION_AUTHOR_WEIGHT: envWeight(DEFAULT_RANKING.exploration.authorWeight, 100),
   /** Neighbours fetched per topic, per seed and per category before fusion. */
   RANK_CANDIDATES: envInteger(DEFAULT_RANKING.candidates, { min: 1, max: 5_000 }),
   /** Comma-separated categories never to recommend (compared case- and space-insensitively). */
@@ -95,7 +97,7 @@ export function rankingSettings(config: RecommendConfig): RecommendRanking {
     unknownPopularity: config.RANK_UNKNOWN_POPULARITY,
     candidates: config.RANK_CANDIDATES,
     maxSeeds: DEFAULT_RANKING.maxSeeds,
-    exploration: { weight: config.RANK_EXPLORATION_WEIGHT, maxAgeDays: config.RANK_EXPLORATION_MAX_AGE_DAYS, maxLikes: config.RANK_EXPLORATION_MAX_LIKES, uptakeWeight: config.RANK_EXPLORATION_UPTAKE_WEIGHT, seedWeight: config.RANK_EXPLORATION_SEED_WEIGHT },
+    exploration: { weight: config.RANK_EXPLORATION_WEIGHT, maxAgeDays: config.RANK_EXPLORATION_MAX_AGE_DAYS, maxLikes: config.RANK_EXPLORATION_MAX_LIKES, uptakeWeight: config.RANK_EXPLORATION_UPTAKE_WEIGHT, seedWeight: config.RANK_EXPLORATION_SEED_WEIGHT, authorWeight: config.RANK_EXPLORATION_AUTHOR_WEIGHT },
     excludeCategories: config.RANK_EXCLUDE_CATEGORIES,
   };
 }

@@ -11,7 +11,7 @@ const isNew = (id: string) => id.startsWith('n');
 
 describe('explore', () => {
   it('gives positions 1, 4 and 7 of ten to the best new items at weight 0.3, and says why', () => {
-    const list = explore(merit.slice(0, 10), candidates, { weight: 0.3, isExplorable: isNew, uptakeWeight: 0, seedWeight: 0 }, 10);
+    const list = explore(merit.slice(0, 10), candidates, { weight: 0.3, isExplorable: isNew, uptakeWeight: 0, seedWeight: 0, authorWeight: 0 }, 10);
     expect(list.map((i) => i.itemId)).toEqual(['n0', 'w0', 'w1', 'n1', 'w2', 'w3', 'n2', 'w4', 'w5', 'w6']);
     expect(list[0]?.reason).toEqual({ kind: 'new-in', source: 'dragons', similarity: 0.9 });
     expect(list[3]?.reason.kind).toBe('exploring');
@@ -19,7 +19,7 @@ describe('explore', () => {
   });
 
   it('keeps every prefix the list a shorter one would be', () => {
-    const exploration = { weight: 0.3, isExplorable: isNew, uptakeWeight: 0, seedWeight: 0 };
+    const exploration = { weight: 0.3, isExplorable: isNew, uptakeWeight: 0, seedWeight: 0, authorWeight: 0 };
     const ten = explore(merit.slice(0, 10), candidates, exploration, 10);
     const twenty = explore(merit, candidates, exploration, 20);
     expect(twenty.slice(0, 10)).toEqual(ten);
@@ -28,29 +28,36 @@ describe('explore', () => {
 
   it('counts new items that earned their place, and changes nothing at weight 0 or without new candidates', () => {
     const earnedMerit = [item('n0', 20), ...merit.slice(0, 9)];
-    const list = explore(earnedMerit, [...earnedMerit, ...fresh.slice(1)], { weight: 0.3, isExplorable: isNew, uptakeWeight: 0, seedWeight: 0 }, 10);
+    const list = explore(earnedMerit, [...earnedMerit, ...fresh.slice(1)], { weight: 0.3, isExplorable: isNew, uptakeWeight: 0, seedWeight: 0, authorWeight: 0 }, 10);
     expect(list[0]).toEqual(earnedMerit[0]);
     expect(list.filter((i) => isNew(i.itemId))).toHaveLength(3);
-    expect(explore(merit.slice(0, 10), candidates, { weight: 0, isExplorable: isNew, uptakeWeight: 0, seedWeight: 0 }, 10)).toEqual(merit.slice(0, 10));
-    expect(explore(merit.slice(0, 10), merit, { weight: 0.3, isExplorable: isNew, uptakeWeight: 0, seedWeight: 0 }, 10)).toEqual(merit.slice(0, 10));
+    expect(explore(merit.slice(0, 10), candidates, { weight: 0, isExplorable: isNew, uptakeWeight: 0, seedWeight: 0, authorWeight: 0 }, 10)).toEqual(merit.slice(0, 10));
+    expect(explore(merit.slice(0, 10), merit, { weight: 0.3, isExplorable: isNew, uptakeWeight: 0, seedWeight: 0, authorWeight: 0 }, 10)).toEqual(merit.slice(0, 10));
   });
 
   it('prefers a new item readers are already taking to, by its uptake weight', () => {
     const uptake = (id: string) => (id === 'n4' ? 10 : 0);
-    const list = explore(merit.slice(0, 10), candidates, { weight: 0.1, isExplorable: isNew, uptake, uptakeWeight: 1, seedWeight: 0 }, 10);
+    const list = explore(merit.slice(0, 10), candidates, { weight: 0.1, isExplorable: isNew, uptake, uptakeWeight: 1, seedWeight: 0, authorWeight: 0 }, 10);
     expect(list[0]?.itemId).toBe('n4');
+  });
+
+  it('prefers a new item by an author of the user\'s items, by its author weight', () => {
+    const byTheirAuthor = (id: string) => id === 'n2';
+    const exploration = { weight: 0.1, isExplorable: isNew, sharesAuthor: byTheirAuthor, uptakeWeight: 0, seedWeight: 0, authorWeight: 1 };
+    expect(explore(merit.slice(0, 10), candidates, exploration, 10)[0]?.itemId).toBe('n2');
+    expect(explore(merit.slice(0, 10), candidates, { ...exploration, authorWeight: 0 }, 10)[0]?.itemId).toBe('n0');
   });
 
   it('prefers a new item that resembles what the user named, by its seed weight', () => {
     const closeToSeed = (id: string) => (id === 'n3' ? 0.9 : 0.1);
-    const exploration = { weight: 0.1, isExplorable: isNew, uptakeWeight: 0, seedWeight: 1 };
+    const exploration = { weight: 0.1, isExplorable: isNew, uptakeWeight: 0, seedWeight: 1, authorWeight: 0 };
     expect(explore(merit.slice(0, 10), candidates, exploration, 10, closeToSeed)[0]?.itemId).toBe('n3');
     expect(explore(merit.slice(0, 10), candidates, { ...exploration, seedWeight: 0 }, 10, closeToSeed)[0]?.itemId).toBe('n0');
   });
 });
 
 describe('explorationAt', () => {
-  const settings = { weight: 0.3, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0.1, seedWeight: 0.3 };
+  const settings = { weight: 0.3, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0.1, seedWeight: 0.3, authorWeight: 0.3 };
   const now = Date.parse('2026-06-01T00:00:00Z');
   const added = new Map([
     ['young', now - 86_400_000],
@@ -75,5 +82,17 @@ describe('explorationAt', () => {
     expect(explorationAt(settings, { ...known, userItems: ['young'] }, now)).toBeUndefined();
     expect(explorationAt(settings, { ...known, userItems: [] }, now)).toBeUndefined();
     expect(explorationAt({ ...settings, maxAgeDays: 40 }, known, now)).toBeUndefined();
+  });
+
+  it('knows which new items share an author with the user\'s items, whatever the case or spacing', () => {
+    const authors = new Map([
+      ['old', ['Ursula K. Le Guin', 'Someone Else']],
+      ['young', ['ursula k.  le guin']],
+      ['young-but-known', ['Another Writer']],
+    ]);
+    const exploration = explorationAt(settings, { ...known, authors: (id) => authors.get(id) }, now);
+    expect(exploration?.sharesAuthor?.('young')).toBe(true);
+    expect(exploration?.sharesAuthor?.('young-but-known')).toBe(false);
+    expect(exploration?.sharesAuthor?.('unknown')).toBe(false);
   });
 });

@@ -118,4 +118,7 @@ export interface Exploration {
   uptake?(itemId: string): number;
   uptakeWeight: number;
   seedWeight: number;
+  /** Whether a new item shares an author with one of the user's items; explorers that do are ordered `authorWeight` higher. */
+  sharesAuthor?(itemId: string): boolean;
+  authorWeight: number;
 }

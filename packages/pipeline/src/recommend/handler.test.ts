@@ -22,9 +22,11 @@ const VECTORS: Record<string, Float32Array> = {
   polar: v(0, -0.9, 1),
 };
 const CATEGORIES: Record<string, string[]> = { gore: ['horror'] };
+/** The seed and polar share an author. */
+const AUTHORS: Record<string, string[]> = { seed: ['A. Writer'], polar: ['A. Writer'] };
 /** When items were first upserted; the others are older than any exploration cut-off (unknown). */
 const ADDED_AT: Record<string, number> = { gore: Date.parse('2025-12-31T00:00:00Z'), polar: Date.parse('2025-12-31T00:00:00Z') };
-const NO_EXPLORATION = { weight: 0, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0, seedWeight: 0 };
+const NO_EXPLORATION = { weight: 0, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0, seedWeight: 0, authorWeight: 0 };
 /** Content signals only, in score order, without exploration; tests override what they exercise. */
 const RANKING: RecommendDeps['ranking'] = {
   weights: { topic: 1, seed: 1, alsoLiked: 0, placement: 0, category: 0, popularity: 0, topicDecay: 0.5 },
@@ -58,7 +60,7 @@ function harness(overrides: Partial<RecommendDeps> = {}) {
           new Map(
             ids
               .filter((id) => VECTORS[id])
-              .map((id): [string, CatalogItemRecord] => [id, { itemId: id, title: `T-${id}`, authors: [], categories: CATEGORIES[id] ?? [], ...(ADDED_AT[id] ? { addedAt: ADDED_AT[id] } : {}) }]),
+              .map((id): [string, CatalogItemRecord] => [id, { itemId: id, title: `T-${id}`, authors: AUTHORS[id] ?? [], categories: CATEGORIES[id] ?? [], ...(ADDED_AT[id] ? { addedAt: ADDED_AT[id] } : {}) }]),
           ),
         ),
     },
@@ -120,6 +122,11 @@ describe('recommend pool ranking', () => {
     await handlers['recommend-user'](signup, context);
     // gore and polar, added a day before, are new; gore is closer to the seed: slot 1 of 3 (ceil(0.3 × 1) = 1).
     expect(stored[0]?.items.map((i) => `${i.itemId} ${i.reason}`)).toEqual(['gore exploring', 'tropic up north', 'north up north']);
+
+    // By the seed's author, polar outranks the closer gore for the slot once authors count.
+    const byAuthor = harness({ behaviour: { catchUp: () => Promise.resolve(), model }, ranking: { ...exploring, exploration: { ...exploring.exploration, authorWeight: 10 } } });
+    await byAuthor.handlers['recommend-user'](signup, context);
+    expect(byAuthor.stored[0]?.items[0]?.itemId).toBe('polar');
 
     // A signup naming only gore, itself new: its list is ranked on evidence, polar gets no slot.
     await handlers['recommend-user']({ ...signup, eventId: 'ev-new', userId: 'u-new', seedItemIds: ['gore'] }, context);

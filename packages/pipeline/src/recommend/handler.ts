@@ -84,12 +84,17 @@ export function makeListBuilder(deps: RecommendDeps): BuildList {
     }
     const model = deps.behaviour?.model;
     if (ranking.exploration.weight > 0 && model) {
-      // Only items with few likes can be explorable: their age is read from the catalog, for the
-      // candidates and for the user's own items (a user whose items are all new does not explore).
+      // Only items with few likes can be explorable: their records (age, authors) are read for
+      // those candidates, and for the user's items the list was built from (a user whose items
+      // are all new does not explore; explorers by their authors are preferred).
       const likes = (id: string) => model.pairedLikeCount(id);
-      const few = [...candidateIds(input), ...seen].filter((id) => likes(id) <= ranking.exploration.maxLikes);
-      const records = await deps.catalog.getItems([...new Set(few)]);
-      const exploration = explorationAt(ranking.exploration, { userItems: seen, addedAt: (id) => records.get(id)?.addedAt, likes, uptake: (id) => model.likeCount(id) }, now().getTime());
+      const userItems = [...seen].sort().slice(0, ranking.maxSeeds);
+      const records = await deps.catalog.getItems([...new Set([...candidateIds(input).filter((id) => likes(id) <= ranking.exploration.maxLikes), ...userItems])]);
+      const exploration = explorationAt(
+        ranking.exploration,
+        { userItems, addedAt: (id) => records.get(id)?.addedAt, likes, uptake: (id) => model.likeCount(id), authors: (id) => records.get(id)?.authors },
+        now().getTime(),
+      );
       if (exploration) input.exploration = exploration;
     }
     const ranked = rankCandidates(input);

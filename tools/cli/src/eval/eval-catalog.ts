@@ -12,6 +12,8 @@ export interface CatalogItem {
   book: Book;
   /** What the index pool stores: normalised, distinct. */
   categories: string[];
+  /** What the index pool stores of its authors. */
+  authors: string[];
   /** What the embed pool encodes. */
   text: string;
   /** Its item event's occurredAt: the catalog of record's addedAt, its age for exploration. */
@@ -48,7 +50,7 @@ export class EvalCatalog implements CategoryStatsSource {
       const event = eventOf(book);
       const categories = [...new Set((event.categories ?? []).map(normaliseCategory).filter((c) => c.length > 0))];
       const occurredAt = newItems?.bookIds.has(book.bookId) ? newItems.occurredAt : event.occurredAt;
-      items.set(event.itemId, { book, categories, text: itemEmbeddingText(event), occurredAt });
+      items.set(event.itemId, { book, categories, authors: [...(event.authors ?? [])], text: itemEmbeddingText(event), occurredAt });
     }
     this.items = items;
     this.stats = categoryStatsOf([...items.values()].map((item) => item.categories));
@@ -64,6 +66,11 @@ export class EvalCatalog implements CategoryStatsSource {
     return item ? Date.parse(item.occurredAt) : undefined;
   }
 
+  /** The item's authors, as CatalogStore.getItems' record holds them. */
+  authors(itemId: string): readonly string[] | undefined {
+    return this.items.get(itemId)?.authors;
+  }
+
   /** What the expand pool reads for a seed: CatalogStore.getItems' record. */
   seedItem(itemId: string): SeedItem | undefined {
     const item = this.items.get(itemId);
@@ -77,7 +84,7 @@ export class EvalCatalog implements CategoryStatsSource {
       const item = this.items.get(itemId);
       if (!item) continue;
       await store.upsert({
-        item: { itemId, title: item.book.title, authors: item.book.authors, categories: item.categories },
+        item: { itemId, title: item.book.title, authors: item.authors, categories: item.categories },
         occurredAt: item.occurredAt,
         eventId: `eval:${itemId}`,
         encoder: embedded.encoderId,

@@ -97,7 +97,17 @@ export function pipelineSystem(options: PipelineOptions): EvalSystem {
         settings,
         k,
     );
-    const exploration = explorationAt(settings.exploration, { userItems: seen, addedAt: (id) => catalog.addedAt(id), likes: (id) => options.behaviour.pairedLikeCount(id), uptake: (id) => options.behaviour.likeCount(id) }, options.nowMs);
+    const exploration = explorationAt(
+      settings.exploration,
+      {
+        userItems: [...seen].sort().slice(0, settings.maxSeeds),
+        addedAt: (id) => catalog.addedAt(id),
+        likes: (id) => options.behaviour.pairedLikeCount(id),
+        uptake: (id) => options.behaviour.likeCount(id),
+        authors: (id) => catalog.authors(id),
+      },
+      options.nowMs,
+    );
     if (exploration) input.exploration = exploration;
     const ranked = rankCandidates(input);
     return { itemIds: ranked.map((r) => r.itemId), topics: topics.map((t) => t.topic), reasons: ranked.map((r) => r.reason) };
