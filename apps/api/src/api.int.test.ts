@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CatalogStore, RecommendationStore, type RecommendationList } from '@coldstart/store';
+import { CatalogStore, recommendationIdOf, RecommendationStore, type RecommendationList } from '@coldstart/store';
 import { createRedisFixture, type RedisFixture } from '@coldstart/testing';
 import { buildApi, type ApiDeps } from './build-api.js';
 
@@ -24,6 +24,9 @@ const recommendations = (userId: string): RecommendationList => ({
   generatedAt: '2026-01-02T03:04:05.678Z',
   eventId: 'ev-api-1',
 });
+
+/** A stored list as the API serves it: each item with its position. */
+const served = (list: RecommendationList) => ({ ...list, items: list.items.map((item, i) => ({ ...item, position: i + 1 })) });
 
 describe('read API', () => {
   let fx: RedisFixture;
@@ -61,10 +64,12 @@ describe('read API', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
     const body = response.json<Record<string, unknown>>();
-    // Every field of the list put in, eventId (the event that produced it) included: a response
-    // schema that dropped a field would fail here.
-    expect(body).toEqual(recommendations('user-5f2c81d0'));
-    expect(body).toEqual(stored);
+    // Every field of the list put in, eventId (the event that produced it) included, plus the
+    // list version's id and each item's position: a response schema that dropped a field would fail here.
+    const list = recommendations('user-5f2c81d0');
+    const recommendationId = recommendationIdOf('user-5f2c81d0', 'ev-api-1');
+    expect(body).toEqual(served({ ...list, recommendationId }));
+    expect(stored.recommendationId).toBe(recommendationId);
   });
 
   it('answers 404 for a user without a list', async () => {
@@ -133,7 +138,7 @@ describe('read API', () => {
 
     const ok = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${TOKEN}` } });
     expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toEqual(stored);
+    expect(ok.json()).toEqual(served(stored));
     const missing = await app.inject({ method: 'GET', url: '/v1/users/nobody/recommendations', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(missing.statusCode).toBe(404);
 
@@ -186,7 +191,7 @@ describe('read API', () => {
     const ok = await fetch(`${base}/v1/users/user-5f2c81d0/recommendations`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toBe('application/json; charset=utf-8');
-    expect(await ok.json()).toEqual(stored);
+    expect(await ok.json()).toEqual(served(stored));
 
     const refused = await fetch(`${base}/v1/users/user-5f2c81d0/recommendations`);
     expect(refused.status).toBe(401);

@@ -93,7 +93,9 @@ export function buildApi(deps: ApiDeps) {
     if (problem) return reply.code(400).send({ error: `userId ${problem}` });
     const list = await deps.recommendations.get(userId);
     if (!list) return reply.code(404).send({ error: `no recommendations for user ${JSON.stringify(userId)}` });
-    return list;
+    // Each item's position (1-based) as served: what a client sends back, with the list's
+    // recommendationId, to say which slot of which list an interaction came from.
+    return { ...list, items: list.items.map((item, i) => ({ ...item, position: i + 1 })) };
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

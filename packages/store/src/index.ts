@@ -4,6 +4,7 @@ export { storeKeys, type StoreKeys } from '@coldstart/index-log';
 export { FanoutStore, fanoutEventId, isFanoutEventId } from './fanout-store.js';
 export {
   RecommendationStore,
+  recommendationIdOf,
   type ExpansionRecord,
   type RecommendationList,
   type RecommendedItem,

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisFixture, type RedisFixture } from '@coldstart/testing';
-import { CatalogStore, RecommendationStore, storeKeys, type RecommendationList } from './index.js';
+import { CatalogStore, recommendationIdOf, RecommendationStore, storeKeys, type RecommendationList } from './index.js';
 
 const vector = { encoder: 'e', dimension: 1, vector: Buffer.from(new Float32Array([1]).buffer).toString('base64') };
 const list = (userId: string, itemIds: string[], eventId = 'ev1'): RecommendationList => ({
@@ -31,6 +31,20 @@ describe('RecommendationStore', () => {
     await store.put(list('u1', ['i1', 'i2']));
     expect((await store.get('u1'))?.items.map((i) => i.itemId)).toEqual(['i1', 'i2']);
     expect(await store.get('nobody')).toBeNull();
+  });
+
+  it('gives each list version its own recommendationId: the same for a retried event, another for the next', async () => {
+    const first = await store.put(list('u1', ['i1', 'i2']));
+    expect(first.recommendationId).toBe(recommendationIdOf('u1', list('u1', []).eventId));
+    expect(first.recommendationId).toMatch(/^rec_[0-9a-f]{24}$/);
+    expect((await store.put(list('u1', ['i1', 'i2']))).recommendationId).toBe(first.recommendationId);
+    const next = await store.put(list('u1', ['i3'], 'ev2'));
+    expect(next.recommendationId).not.toBe(first.recommendationId);
+    expect((await store.get('u1'))?.recommendationId).toBe(next.recommendationId);
+    expect(recommendationIdOf('u2', 'ev2')).not.toBe(next.recommendationId);
+    // A list stored before lists carried the id reads with the id its event gives.
+    await fx.redis.set(storeKeys(fx.prefix).recommendations('u9'), JSON.stringify(list('u9', ['i1'], 'ev-old')));
+    expect((await store.get('u9'))?.recommendationId).toBe(recommendationIdOf('u9', 'ev-old'));
   });
 
   it('drops items deleted before the write, atomically with it', async () => {

@@ -28,6 +28,12 @@ export interface RecommendationList {
   generatedAt: string;
   /** The event whose processing produced this list. */
   eventId: string;
+  /**
+   * This version of the list, for attributing what users do with it: `recommendationIdOf(userId,
+   * eventId)`, so a retried write of one event has the same id and every other write another.
+   * `put` sets it; `get` fills it in for a list stored before lists carried it.
+   */
+  recommendationId?: string;
   /** The version of the content → behaviour placement the ranking used; absent while none is fitted. */
   placementVersion?: string;
 }
@@ -76,6 +82,11 @@ redis.call('SADD', KEYS[2], ARGV[3])
 return {'stored', {}}
 `;
 
+/** The id of the list version an event wrote for a user (RecommendationList.recommendationId). */
+export function recommendationIdOf(userId: string, eventId: string): string {
+  return `rec_${createHash('sha256').update(userId).update('\u0000').update(eventId).digest('hex').slice(0, 24)}`;
+}
+
 /** The items a stored list names; a list that does not parse names none (it is overwritten whole). */
 function listedItemIds(raw: string): string[] {
   try {
@@ -99,7 +110,9 @@ export class RecommendationStore {
 
   async get(userId: string): Promise<RecommendationList | null> {
     const raw = await this.redis.get(this.keys.recommendations(userId));
-    return raw === null ? null : (JSON.parse(raw) as RecommendationList);
+    if (raw === null) return null;
+    const list = JSON.parse(raw) as RecommendationList;
+    return list.recommendationId ? list : { ...list, recommendationId: recommendationIdOf(list.userId, list.eventId) };
   }
 
   /**
@@ -109,7 +122,7 @@ export class RecommendationStore {
    */
   async put(list: RecommendationList): Promise<RecommendationList> {
     const { keys } = this;
-    let current = list;
+    let current: RecommendationList = { ...list, recommendationId: recommendationIdOf(list.userId, list.eventId) };
     for (;;) {
       const previous = await this.redis.get(keys.recommendations(current.userId));
       const itemIds = current.items.map((item) => item.itemId);
