@@ -178,7 +178,7 @@ describe('hostile input through the pipeline with the LLM path on', () => {
     const sources: Record<string, number> = {};
     for (const list of lists.values()) {
       sources[list.expansion.source] = (sources[list.expansion.source] ?? 0) + 1;
-      expect(Object.keys(list).sort()).toEqual(['encoder', 'eventId', 'expansion', 'generatedAt', 'items', 'topics', 'userId']);
+      expect(Object.keys(list).sort()).toEqual(['encoder', 'eventId', 'expansion', 'generatedAt', 'items', 'recommendationId', 'topics', 'userId']);
       expect(list.topics.length).toBeGreaterThanOrEqual(1);
       expect(list.topics.length).toBeLessThanOrEqual(5);
       for (const topic of list.topics) expect(typeof topic).toBe('string');

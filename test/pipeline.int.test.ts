@@ -2,6 +2,7 @@ import type { FlowJob } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { flowForEvent, type QueueName } from '@coldstart/pipeline';
 import { loadFold, type Book } from '@coldstart/goodbooks';
+import { recommendationIdOf } from '@coldstart/store';
 import { APPS, PipelineHarness, type AppName } from './support/pipeline-harness.js';
 import { deleted, interaction, signup, upserted } from './support/book-events.js';
 
@@ -45,14 +46,16 @@ describe('pipeline, every app its own process', () => {
     await harness.publish([event]);
     const list = await waitForList('e2e-user-1', event.eventId);
 
-    expect(Object.keys(list).sort()).toEqual(['encoder', 'eventId', 'expansion', 'generatedAt', 'items', 'topics', 'userId']);
+    expect(Object.keys(list).sort()).toEqual(['encoder', 'eventId', 'expansion', 'generatedAt', 'items', 'recommendationId', 'topics', 'userId']);
+    expect(list.recommendationId).toBe(recommendationIdOf('e2e-user-1', event.eventId));
     expect(list.userId).toBe('e2e-user-1');
     expect(list.topics.length).toBeGreaterThanOrEqual(3);
     expect(list.topics.length).toBeLessThanOrEqual(5);
     expect(list.expansion.source).toBe('catalog');
     expect(list.items.length).toBe(20);
-    for (const item of list.items) {
-      expect(Object.keys(item).sort()).toEqual(['itemId', 'reason', 'score', 'title']);
+    for (const [i, item] of list.items.entries()) {
+      expect(Object.keys(item).sort()).toEqual(['itemId', 'position', 'reason', 'score', 'title']);
+      expect(item.position).toBe(i + 1);
       // A topic, or the seed item itself (`seed:<itemId>`), brought each item.
       expect([...list.topics, `seed:${seed.bookId}`]).toContain(item.reason);
       expect(books.some((b) => String(b.bookId) === item.itemId && b.title === item.title)).toBe(true);
