@@ -42,7 +42,7 @@ export interface SignalSources {
  */
 export function userRankInput(signals: UserSignals, sources: SignalSources, settings: RankingSettings, topN: number): RankInput {
   const { exclude } = signals;
-  const seeds = [...new Set(signals.seeds)].slice(0, settings.maxSeeds);
+  const seeds = searchedSeeds(signals.seeds, settings.maxSeeds);
   const topicHits: TopicHits[] = signals.topics.map(({ topic, vector }) => ({ topic, hits: sources.search(vector, settings.candidates, exclude) }));
   const seedHits: SeedHits[] = seeds.flatMap((seedItemId) => {
     const vector = sources.itemVector(seedItemId);
@@ -81,6 +81,11 @@ export function userRankInput(signals: UserSignals, sources: SignalSources, sett
     exclude,
     topN,
   };
+}
+
+/** The seed and seen items a list is built from: the first `maxSeeds` distinct ones, in the order given. */
+export function searchedSeeds(seeds: readonly string[], maxSeeds: number): string[] {
+  return [...new Set(seeds)].slice(0, maxSeeds);
 }
 
 /** Every item some signal of the input found: what rankCandidates chooses from. */

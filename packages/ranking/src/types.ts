@@ -114,9 +114,10 @@ export interface Exploration {
   weight: number;
   /** Younger than the age cut-off, with too little behaviour to be judged by it. */
   isExplorable(itemId: string): boolean;
-  /** How many readers a new item has already won (its likes so far); explorers are ordered by score plus `uptakeWeight` × ln(1 + it), plus `seedWeight` × their content similarity to the closest of the user's items. */
+  /** How many readers a new item has already won (its likes so far); explorers are ordered by score plus `uptakeWeight` × ln(1 + it). */
   uptake?(itemId: string): number;
   uptakeWeight: number;
+  /** …plus `seedWeight` × their content similarity to the closest of the user's items. */
   seedWeight: number;
   /** Whether a new item shares an author with one of the user's items; explorers that do are ordered `authorWeight` higher. */
   sharesAuthor?(itemId: string): boolean;

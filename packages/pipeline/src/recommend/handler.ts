@@ -2,7 +2,7 @@ import type { BehaviourModel, Placement } from '@coldstart/behaviour';
 import { decodeVectorBase64 } from '@coldstart/embeddings';
 import type { ReplicaSet } from '@coldstart/index-log';
 import { PermanentError } from '@coldstart/queues';
-import { candidateIds, DEFAULT_RANKING, explorationAt, rankCandidates, userRankInput, type RankedItem, type RankingSettings, type RankInput } from '@coldstart/ranking';
+import { candidateIds, DEFAULT_RANKING, explorationAt, rankCandidates, searchedSeeds, userRankInput, type RankedItem, type RankingSettings, type RankInput } from '@coldstart/ranking';
 import { normaliseCategory, type CatalogStore, type RecommendationList, type RecommendationStore, type UserProfile } from '@coldstart/store';
 import type { QueueHandlers } from '../catalog.js';
 import { EmbeddedTopics } from '../embed/jobs.js';
@@ -61,11 +61,12 @@ export function makeListBuilder(deps: RecommendDeps): BuildList {
     // Everything the user has seen (the signup's seeds, later interactions) is both excluded
     // and a seed: its neighbours are the strongest signal a new user gives.
     const seen = await deps.recommendations.seen(profile.userId);
+    const seeds = [...seen].sort();
     const placement = deps.placement?.(profile.encoder);
     const input = userRankInput(
       {
         topics: profile.topics.map((topic, i) => ({ topic, vector: decodeVectorBase64(profile.vectors[i] ?? '', space.dimension) })),
-        seeds: [...seen].sort(),
+        seeds,
         categories: (profile.categories ?? []).map(normaliseCategory).filter((c) => c.length > 0),
         exclude: seen,
       },
@@ -88,7 +89,7 @@ export function makeListBuilder(deps: RecommendDeps): BuildList {
       // those candidates, and for the user's items the list was built from (a user whose items
       // are all new does not explore; explorers by their authors are preferred).
       const likes = (id: string) => model.pairedLikeCount(id);
-      const userItems = [...seen].sort().slice(0, ranking.maxSeeds);
+      const userItems = searchedSeeds(seeds, ranking.maxSeeds);
       const records = await deps.catalog.getItems([...new Set([...candidateIds(input).filter((id) => likes(id) <= ranking.exploration.maxLikes), ...userItems])]);
       const exploration = explorationAt(
         ranking.exploration,

@@ -1,5 +1,5 @@
 import { decodeVectorBase64, encodeVectorBase64 } from '@coldstart/embeddings';
-import type { RankWeights } from '@coldstart/ranking';
+import { searchedSeeds, type RankWeights } from '@coldstart/ranking';
 import type { RecommendationStore, UserProfile } from '@coldstart/store';
 import type { Hops } from '../graph.js';
 import { MAX_SEED_ITEMS } from './handler.js';
@@ -49,9 +49,7 @@ export interface UserVectorRecorderDeps {
 export function makeUserVectorRecorder(deps: UserVectorRecorderDeps): (profile: UserProfile, event: { eventId: string; occurredAt: string }) => Promise<void> {
   return async (profile, event) => {
     const seen = await deps.recommendations.seen(profile.userId);
-    const seedVectors = [...seen]
-      .sort()
-      .slice(0, MAX_SEED_ITEMS)
+    const seedVectors = searchedSeeds([...seen].sort(), MAX_SEED_ITEMS)
       .map((id) => deps.itemVector(profile.encoder, id))
       .filter((vector): vector is Float32Array => vector !== undefined);
     const topicVectors = profile.vectors.map((vector) => decodeVectorBase64(vector, profile.dimension));

@@ -1,7 +1,7 @@
 import type { BehaviourModel, Placement } from '@coldstart/behaviour';
 import { EmptyTextError } from '@coldstart/embeddings';
 import { NothingToExpandError, type Expander } from '@coldstart/expander';
-import { explorationAt, rankCandidates, userRankInput, type RankingSettings } from '@coldstart/ranking';
+import { explorationAt, rankCandidates, searchedSeeds, userRankInput, type RankingSettings } from '@coldstart/ranking';
 import { normaliseCategory } from '@coldstart/store';
 import type { EmbeddedCatalog, EvalCatalog } from './eval-catalog.js';
 import type { EvalCase } from './eval-protocol.js';
@@ -86,8 +86,9 @@ export function pipelineSystem(options: PipelineOptions): EvalSystem {
     // What the pool's recommendation store holds as seen: the signup's items, then every
     // interaction sent; a category-only signup has seen nothing.
     const seen = new Set([...(seedId === undefined ? [] : [seedId]), ...user.seen.map((r) => String(r.bookId))]);
+    const seeds = [...seen].sort();
     const input = userRankInput(
-        { topics, seeds: [...seen].sort(), categories: categories.map(normaliseCategory).filter((c) => c.length > 0), exclude: seen },
+        { topics, seeds, categories: categories.map(normaliseCategory).filter((c) => c.length > 0), exclude: seen },
         {
           search: (vector, n, exclude) => embedded.index.search(vector, n, { exclude }),
           itemVector: (itemId) => embedded.vectors.get(itemId),
@@ -100,7 +101,7 @@ export function pipelineSystem(options: PipelineOptions): EvalSystem {
     const exploration = explorationAt(
       settings.exploration,
       {
-        userItems: [...seen].sort().slice(0, settings.maxSeeds),
+        userItems: searchedSeeds(seeds, settings.maxSeeds),
         addedAt: (id) => catalog.addedAt(id),
         likes: (id) => options.behaviour.pairedLikeCount(id),
         uptake: (id) => options.behaviour.likeCount(id),
