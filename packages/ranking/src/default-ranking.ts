@@ -33,5 +33,5 @@ export const DEFAULT_RANKING: RankingSettings = Object.freeze({
   unknownPopularity: 0,
   candidates: 200,
   maxSeeds: 20,
-  exploration: Object.freeze({ weight: 0.3, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0.1, seedWeight: 0.3, authorWeight: 0.3 }),
+  exploration: Object.freeze({ weight: 0.3, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0.1, seedWeight: 0.15, authorWeight: 0.15 }),
 });
