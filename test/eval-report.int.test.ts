@@ -1,32 +1,14 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderEvalHtml } from '../tools/cli/src/eval/render-eval-html.ts';
 import { runEval } from '../tools/cli/src/eval/run-eval.ts';
+import { chromium } from './support/chromium.js';
 
-const run = promisify(execFile);
 const ARTIFACTS = path.resolve(import.meta.dirname, '..', 'test-artifacts');
 const HTML = path.join(ARTIFACTS, 'eval-report.html');
 const SCREENSHOT = path.join(ARTIFACTS, 'eval-report.png');
-
-/** Debian's chromium, headless, with nothing that could reach the network or an old profile. */
-async function chromium(args: string[]): Promise<string> {
-  const profile = mkdtempSync(path.join(tmpdir(), 'coldstart-chromium-'));
-  try {
-    const { stdout } = await run(
-      'chromium',
-      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', `--user-data-dir=${profile}`, ...args],
-      { timeout: 90_000, maxBuffer: 64 * 1024 * 1024 },
-    );
-    return stdout;
-  } finally {
-    rmSync(profile, { recursive: true, force: true });
-  }
-}
 
 describe('the eval HTML report in headless Chromium', () => {
   let systems = 0;

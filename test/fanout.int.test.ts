@@ -1,5 +1,7 @@
 import { Queue, type Worker } from 'bullmq';
 import { BehaviourLog, BehaviourModel, Placement } from '@coldstart/behaviour';
+import { AttributionStore, attributionMetrics } from '@coldstart/experiments';
+import { Registry } from '@coldstart/runtime';
 import { IndexLog, ReplicaSet, userIndexName } from '@coldstart/index-log';
 import {
   createHops,
@@ -7,6 +9,7 @@ import {
   fanoutEventId,
   fanoutWindow,
   isFanoutEventId,
+  makeAttributeHandlers,
   makeFanoutHandlers,
   makeIndexHandlers,
   makeLearnHandlers,
@@ -144,8 +147,9 @@ describe('new-item fan-out', () => {
       settings: { maxUsers: 10, minSimilarity: 0.5, activeWithinMs: 7 * DAY_MS, windowMs: WINDOW_MS },
       now: () => frozenNow ?? Date.now(),
     });
+    const attributeHandlers = makeAttributeHandlers({ attribution: new AttributionStore(fx.redis, fx.prefix, { windowSeconds: 3_600, retentionDays: 1, positiveRating: 4 }), metrics: attributionMetrics(new Registry()) });
     const options = { connection: fx.redis, prefix: bullPrefix(fx.prefix), concurrency: 4 };
-    workers.push(createPoolWorker(QUEUES.index, { ...indexHandlers, ...makeLearnHandlers({ behaviour: new BehaviourLog(fx.redis, fx.prefix) }) }, options), createPoolWorker(QUEUES.recommend, { ...recommendHandlers, ...fanoutHandlers }, options));
+    workers.push(createPoolWorker(QUEUES.index, { ...indexHandlers, ...makeLearnHandlers({ behaviour: new BehaviourLog(fx.redis, fx.prefix) }) }, options), createPoolWorker(QUEUES.recommend, { ...recommendHandlers, ...fanoutHandlers, ...attributeHandlers }, options));
     for (const worker of workers) void worker.run();
 
     // The catalog first (no users yet: its fan-outs find nobody), then three users.

@@ -191,7 +191,7 @@ describe('hostile input through the pipeline with the LLM path on', () => {
         }
       }
       for (const item of list.items) {
-        expect(Object.keys(item).sort()).toEqual(['itemId', 'reason', 'score', 'title']);
+        expect(Object.keys(item).sort()).toEqual(['itemId', 'reason', 'reasonKind', 'score', 'title']);
         expect(typeof item.title).toBe('string');
         expect(Number.isFinite(item.score)).toBe(true);
       }

@@ -54,7 +54,7 @@ describe('pipeline, every app its own process', () => {
     expect(list.expansion.source).toBe('catalog');
     expect(list.items.length).toBe(20);
     for (const [i, item] of list.items.entries()) {
-      expect(Object.keys(item).sort()).toEqual(['itemId', 'position', 'reason', 'score', 'title']);
+      expect(Object.keys(item).sort()).toEqual(['itemId', 'position', 'reason', 'reasonKind', 'score', 'title']);
       expect(item.position).toBe(i + 1);
       // A topic, or the seed item itself (`seed:<itemId>`), brought each item.
       expect([...list.topics, `seed:${seed.bookId}`]).toContain(item.reason);

@@ -2,12 +2,16 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { EVENT_LIMITS, idProblem } from '@coldstart/events';
+import { attributionMetrics, DEFAULT_EXPERIMENT, DEFAULT_VARIANT, reasonKindOf, type AttributionStore } from '@coldstart/experiments';
 import { counter, defaultRegistry, histogram, LATENCY_BUCKETS, redactQuery, type Logger, type Registry } from '@coldstart/runtime';
-import type { RecommendationStore } from '@coldstart/store';
+import type { RecommendationList, RecommendationStore } from '@coldstart/store';
 import { dashboardMode, guardDashboard, isDashboardRequest, mountDashboard } from './dashboard.js';
+import { EXPERIMENTS_PANEL_PATH, experimentsPanel } from './experiments-panel.js';
 
 export interface ApiDeps {
   recommendations: Pick<RecommendationStore, 'get'>;
+  /** Records each list version served (an impression), so interactions can be credited to it; none: nothing is attributed. */
+  attribution?: Pick<AttributionStore, 'recordImpression' | 'experiments' | 'counts' | 'settings'>;
   /** Readiness: resolves when the store is reachable. */
   ping: () => Promise<unknown>;
   /** When set, every /v1 request needs `Authorization: Bearer <token>`; it also opens the dashboard read-only. */
@@ -67,6 +71,8 @@ export function buildApi(deps: ApiDeps) {
     durations.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
 
+  const attributed = attributionMetrics(registry);
+
   const tokens = { apiToken: deps.token, adminToken: deps.adminToken };
   const dashboardOn = deps.dashboard !== undefined && dashboardMode(tokens) !== 'disabled';
 
@@ -93,10 +99,24 @@ export function buildApi(deps: ApiDeps) {
     if (problem) return reply.code(400).send({ error: `userId ${problem}` });
     const list = await deps.recommendations.get(userId);
     if (!list) return reply.code(404).send({ error: `no recommendations for user ${JSON.stringify(userId)}` });
+    await recordImpression(list, request.log);
     // Each item's position (1-based) as served: what a client sends back, with the list's
     // recommendationId, to say which slot of which list an interaction came from.
     return { ...list, items: list.items.map((item, i) => ({ ...item, position: i + 1 })) };
   });
+
+  /** Counts the list as served; a failure to count is logged and the list served all the same. */
+  async function recordImpression(list: RecommendationList & { recommendationId: string }, log: Logger): Promise<void> {
+    if (!deps.attribution) return;
+    try {
+      if (!(await deps.attribution.recordImpression(list, Date.now()))) return;
+      const { experiment = DEFAULT_EXPERIMENT, variant = DEFAULT_VARIANT } = list.expansion;
+      attributed.impressions.inc({ experiment, variant });
+      for (const item of list.items) attributed.slots.inc({ experiment, variant, reason_kind: reasonKindOf(item) });
+    } catch (error) {
+      log.error({ err: error, recommendationId: list.recommendationId }, 'could not record the impression; list served without it');
+    }
+  }
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
@@ -113,6 +133,7 @@ export function buildApi(deps: ApiDeps) {
 
   if (dashboardOn && deps.dashboard) {
     const closeQueues = mountDashboard(app, { ...deps.dashboard, ...tokens });
+    if (deps.attribution) app.get(EXPERIMENTS_PANEL_PATH, experimentsPanel(deps.attribution));
     app.addHook('onClose', closeQueues);
   }
   return app;

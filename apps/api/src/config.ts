@@ -1,7 +1,7 @@
-import { envInteger, parseEnv, ProcessEnv, RedisEnv } from '@coldstart/config';
+import { AttributionEnv, envInteger, parseEnv, ProcessEnv, RedisEnv } from '@coldstart/config';
 import { z } from 'zod';
 
-export const ApiEnv = RedisEnv.extend(ProcessEnv.shape).extend({
+export const ApiEnv = RedisEnv.extend(ProcessEnv.shape).extend(AttributionEnv.shape).extend({
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: envInteger(8080, { min: 0, max: 65_535 }),
   /** Unset: the API is open (local use only). Set in every shared deployment. */

@@ -55,7 +55,7 @@ describe('queue dashboard', () => {
 
   it('answers 401 without a token, or with a wrong one, on every dashboard path and method', async () => {
     const app = api();
-    for (const url of ['/admin/queues', '/admin/queues/', '/admin/queues/api/queues', '/admin/queues/queue/expand', '/%61dmin/queues/api/queues']) {
+    for (const url of ['/admin/queues', '/admin/queues/', '/admin/queues/api/queues', '/admin/queues/queue/expand', '/admin/queues/experiments', '/%61dmin/queues/api/queues']) {
       const response = await app.inject({ method: 'GET', url });
       expect(response.statusCode, url).toBe(401);
       expect(response.headers['www-authenticate']).toBe('Bearer');

@@ -1,3 +1,5 @@
+import { attributionSettings } from '@coldstart/config';
+import { AttributionStore } from '@coldstart/experiments';
 import { createRedis } from '@coldstart/queues';
 import { collectProcessMetrics, createLogger, fatal, installShutdown, type Logger } from '@coldstart/runtime';
 import { RecommendationStore } from '@coldstart/store';
@@ -15,6 +17,7 @@ async function main(): Promise<void> {
   let shuttingDown = false;
   const app = buildApi({
     recommendations: new RecommendationStore(redis, config.COLDSTART_PREFIX),
+    attribution: new AttributionStore(redis, config.COLDSTART_PREFIX, attributionSettings(config)),
     ping: () => redis.ping(),
     token: config.API_TOKEN,
     adminToken: config.API_ADMIN_TOKEN,

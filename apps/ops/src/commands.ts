@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { OpsConfig } from './config.js';
 import { registerDlqCommands } from './dlq/dlq-commands.js';
 import { registerEventsCommands } from './events/events-commands.js';
+import { registerExperimentsCommands } from './experiments/experiments-commands.js';
 import { registerInteractionsCommands } from './interactions/interactions-commands.js';
 import { registerJobsCommands } from './jobs/jobs-commands.js';
 import { registerSnapshotCommands } from './snapshot/snapshot-commands.js';
@@ -10,7 +11,7 @@ import { registerStatsCommand } from './stats/stats.js';
 /**
  * The commands a production team runs: index snapshots in S3, the SQS dead-letter queues and
  * the pools' failed BullMQ jobs; and the producer tools: events onto the queues, history into
- * the behaviour model, and what the recommenders hold. `loadConfig` is called only when a
+ * the behaviour model, what the recommenders hold, and the experiments' readout. `loadConfig` is called only when a
  * command runs, so `--help` needs no environment; the development CLI passes its own (which
  * defaults to the local stack).
  */
@@ -21,4 +22,5 @@ export function registerOpsCommands(program: Command, loadConfig: () => OpsConfi
   registerEventsCommands(program, loadConfig);
   registerInteractionsCommands(program, loadConfig);
   registerStatsCommand(program, loadConfig);
+  registerExperimentsCommands(program, loadConfig);
 }

@@ -1,4 +1,4 @@
-import { AwsEnv, parseEnv, RedisEnv } from '@coldstart/config';
+import { AttributionEnv, AwsEnv, parseEnv, RedisEnv } from '@coldstart/config';
 import type { z } from 'zod';
 
 /**
@@ -6,7 +6,7 @@ import type { z } from 'zod';
  * names, so an operator runs them with a pool's environment. The snapshot commands read theirs
  * (snapshot/snapshot-env.ts) only when they run.
  */
-export const OpsEnv = RedisEnv.extend(AwsEnv.shape);
+export const OpsEnv = RedisEnv.extend(AwsEnv.shape).extend(AttributionEnv.shape);
 export type OpsConfig = z.infer<typeof OpsEnv>;
 
 export const loadConfig = (): OpsConfig => parseEnv(OpsEnv);

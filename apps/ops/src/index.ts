@@ -8,3 +8,4 @@ export { interactionsImport, type ImportSummary } from './interactions/interacti
 export { CsvHeaderError, CsvInteractions, IMPORT_FORMATS, type ImportFormat } from './interactions/interaction-rows.js';
 export { numberedLines, type NumberedLine } from './input-lines.js';
 export { readStats, type Stats } from './stats/stats.js';
+export { readExperimentReport, type ExperimentsReportOptions } from './experiments/experiments-commands.js';

@@ -1,4 +1,4 @@
-import { envInteger, envS3Url, parseEnv, PoolEnv, S3Env } from '@coldstart/config';
+import { AttributionEnv, envInteger, envS3Url, parseEnv, PoolEnv, S3Env } from '@coldstart/config';
 import type { RecommendRanking } from '@coldstart/pipeline';
 import { DEFAULT_RANKING } from '@coldstart/ranking';
 import { normaliseCategory } from '@coldstart/store';
@@ -10,7 +10,7 @@ const envWeight = (fallback: number, max: number) =>
 const { weights } = DEFAULT_RANKING;
 
 /** The RANK_* defaults are the settings tuned offline with `coldstart eval` on goodbooks folds a and b. */
-export const RecommendEnv = PoolEnv.extend(S3Env.shape).extend({
+export const RecommendEnv = PoolEnv.extend(S3Env.shape).extend(AttributionEnv.shape).extend({
   /**
    * `s3://bucket/prefix` of worker-index's snapshots: each replica starts from the newest that
    * verifies, then replays the log after it. Unset: replay each log from its start (possible

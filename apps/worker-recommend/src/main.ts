@@ -1,7 +1,10 @@
+import { attributionSettings } from '@coldstart/config';
+import { AttributionStore, attributionMetrics } from '@coldstart/experiments';
 import { snapshotStoreFromUrl } from '@coldstart/index-log';
 import {
   createHops,
   createPipelineProducer,
+  makeAttributeHandlers,
   makeFanoutHandlers,
   makeListBuilder,
   makeRecommendHandlers,
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
     const fanout = { maxUsers: config.FANOUT_USERS, minSimilarity: config.FANOUT_MIN_SIMILARITY, activeWithinMs: config.FANOUT_ACTIVE_WITHIN_SECONDS * 1000, windowMs: config.FANOUT_WINDOW_MS };
     return {
       ...makeRecommendHandlers(deps),
+      ...makeAttributeHandlers({ attribution: new AttributionStore(redis, config.COLDSTART_PREFIX, attributionSettings(config)), metrics: attributionMetrics() }),
       ...makeFanoutHandlers({
         replicas,
         indexLog,

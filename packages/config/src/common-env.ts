@@ -49,3 +49,21 @@ export const PoolEnv = RedisEnv.extend(ProcessEnv.shape).extend(MetricsEnv.shape
   JOB_LOCK_MS: envInteger(30_000, { min: 1_000, max: 600_000 }),
   STALLED_INTERVAL_MS: envInteger(15_000, { min: 1_000, max: 600_000 }),
 });
+
+/**
+ * Attribution of interactions to served lists (experiments): the API records what it serves,
+ * the recommend pool credits interactions; both read these, so they must agree.
+ */
+export const AttributionEnv = z.object({
+  /** How long after the API first served a list an interaction can be credited to it. */
+  ATTRIBUTION_WINDOW_SECONDS: envInteger(86_400, { min: 60, max: 30 * 86_400 }),
+  /** How long the hourly experiment counts are kept: how far back `coldstart experiments report --since` reaches. */
+  ATTRIBUTION_RETENTION_DAYS: envInteger(90, { min: 1, max: 3_650 }),
+  /** Attributed interactions rated at least this are positive; unrated ones are (worker-index's behaviour model counts likes the same way). */
+  BEHAVIOUR_POSITIVE_RATING: envInteger(4, { min: 1, max: 5 }),
+});
+
+/** The attribution settings of @coldstart/experiments' AttributionStore, from AttributionEnv. */
+export function attributionSettings(env: z.infer<typeof AttributionEnv>) {
+  return { windowSeconds: env.ATTRIBUTION_WINDOW_SECONDS, retentionDays: env.ATTRIBUTION_RETENTION_DAYS, positiveRating: env.BEHAVIOUR_POSITIVE_RATING };
+}

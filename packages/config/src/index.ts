@@ -1,3 +1,3 @@
 export { ConfigError, parseEnv } from './parse-env.js';
 export { envBoolean, envInteger, envKeyPrefix, envNumber, envS3Url, envUrl } from './env-types.js';
-export { AwsEnv, MetricsEnv, PoolEnv, ProcessEnv, RedisEnv, S3Env } from './common-env.js';
+export { attributionSettings, AttributionEnv, AwsEnv, MetricsEnv, PoolEnv, ProcessEnv, RedisEnv, S3Env } from './common-env.js';

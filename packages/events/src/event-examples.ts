@@ -30,6 +30,7 @@ export const userInteractionExample: UserInteraction = {
   userId: 'user-5f2c81d0',
   itemId: 'gb-10',
   rating: 5,
+  recommendationId: 'rec_3f9a0c51d2e84b7a6c1d0e92',
 };
 
 export const itemUpsertedExample: ItemUpserted = {

@@ -112,6 +112,8 @@ export const UserInteraction = eventSchema('user.interaction', {
   userId: Id,
   itemId: Id,
   rating: Rating.nullish(),
+  /** The list the item was picked from, as the API served it: the interaction is attributed to that list. */
+  recommendationId: Id.nullish(),
 });
 export type UserInteraction = z.infer<typeof UserInteraction>;
 

@@ -48,6 +48,15 @@ export function storeKeys(prefix: string) {
     likedBy: (userId: string) => `${prefix}:user:${userId}:liked`,
     recentLikes: (userId: string) => `${prefix}:user:${userId}:recent-likes`,
     embedding: (encoderId: string, textHash: string) => `${prefix}:embedding:${encoderId}:${textHash}`,
+    /** Attribution (@coldstart/experiments): a served list version's record, the user's newest served list, an attributed interaction. */
+    servedList: (recommendationId: string) => `${prefix}:attribution:list:${recommendationId}`,
+    lastServed: (userId: string) => `${prefix}:user:${userId}:last-served`,
+    attributedEvent: (eventId: string) => `${prefix}:attribution:event:${eventId}`,
+    /** Experiments with counts; per experiment and clock hour: the counts by variant, one user's unit, the variant's users (HyperLogLog). */
+    experiments: `${prefix}:experiments`,
+    experimentHour: (experiment: string, hour: number) => `${prefix}:experiment:${experiment}:${hour}`,
+    experimentUnit: (experiment: string, hour: number, userId: string) => `${prefix}:experiment:${experiment}:${hour}:user:${userId}`,
+    experimentUsers: (experiment: string, hour: number, variant: string) => `${prefix}:experiment:${experiment}:${hour}:users:${variant}`,
   };
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;

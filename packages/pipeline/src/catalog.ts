@@ -1,4 +1,5 @@
 import { job, type PoolHandlers, type QueueSpec } from '@coldstart/queues';
+import { AttributeInteractionData, AttributionResult } from './attribute/jobs.js';
 import { EmbeddedItem, EmbeddedTopics, EmbedItemData, EmbedTopicsData } from './embed/jobs.js';
 import { ExpandTopicsData, Expansion } from './expand/jobs.js';
 import { FanoutItemData, FanoutItemOutcome, FanoutUserData, FanoutUserOutcome } from './fanout/jobs.js';
@@ -34,7 +35,7 @@ export const QUEUES = {
     },
     policy: { attempts: 8, backoffMs: 500, timeoutMs: 30_000 },
   },
-  /** The recommend pool runs the recommend stage's jobs and the new-item fan-out's. */
+  /** The recommend pool runs the recommend stage's jobs, the new-item fan-out's and attribution's. */
   recommend: {
     name: 'recommend',
     jobs: {
@@ -42,6 +43,7 @@ export const QUEUES = {
       'refresh-user': job(RefreshUserData, RecommendOutcome),
       'fanout-item': job(FanoutItemData, FanoutItemOutcome),
       'fanout-user': job(FanoutUserData, FanoutUserOutcome),
+      'attribute-interaction': job(AttributeInteractionData, AttributionResult),
     },
     policy: { attempts: 5, backoffMs: 1_000, timeoutMs: 30_000 },
   },

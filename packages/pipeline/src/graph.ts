@@ -16,7 +16,8 @@ import type { RefreshUserData } from './recommend/jobs.js';
  *
  *   user.signup      → expand-topics → embed-topics ─┬→ recommend-user → upsert-user-vector
  *                    → learn-interactions (its seeds) ─┘
- *   user.interaction → learn-interactions → refresh-user → upsert-user-vector
+ *   user.interaction → learn-interactions ─┬→ refresh-user → upsert-user-vector
+ *                    → attribute-interaction ─┘
  *   interactions import → learn-interactions (batches of history)
  *   item.upserted    → embed-item → upsert-item → fanout-item → fanout-user (per close, active user)
  *   item.deleted     → delete-item
@@ -45,6 +46,8 @@ export const HOPS: readonly Hop[] = [
   { from: 'recommend/recommend-user', to: 'index/upsert-user-vector', when: 'a list was stored and the fan-out is on (FANOUT_USERS > 0)' },
   { from: 'user.interaction', to: 'index/learn-interactions', when: 'always: the behaviour model learns it (a like when rated >= BEHAVIOUR_POSITIVE_RATING or unrated)' },
   { from: 'index/learn-interactions', to: 'recommend/refresh-user', when: 'after it, in the interaction flow: marks the item seen and rebuilds the list' },
+  { from: 'user.interaction', to: 'recommend/attribute-interaction', when: 'always: credited to the served list it came from, if any (its recommendationId, or the user’s newest served list)' },
+  { from: 'recommend/attribute-interaction', to: 'recommend/refresh-user', when: 'after it, in the interaction flow' },
   { from: 'interactions import', to: 'index/learn-interactions', when: 'a batch of up to 1,000 rows of history' },
   { from: 'recommend/refresh-user', to: 'index/upsert-user-vector', when: 'a list was stored and the fan-out is on' },
   { from: 'item.upserted', to: 'embed/embed-item', when: 'always: the item flow embed → index' },
@@ -98,7 +101,14 @@ export function flowForEvent(event: ColdstartEvent): FlowJob {
       const learn = learnNode(event.eventId, event.userId, [
         { eventId: event.eventId, userId: event.userId, itemId: event.itemId, ...(event.rating != null ? { rating: event.rating } : {}), occurredAt: ref.occurredAt },
       ]);
-      return node('recommend', 'refresh-user', event.eventId, { ...ref, userId: event.userId, itemId: event.itemId }, [learn]);
+      const attribute = node('recommend', 'attribute-interaction', event.eventId, {
+        eventId: event.eventId,
+        userId: event.userId,
+        itemId: event.itemId,
+        ...(event.rating != null ? { rating: event.rating } : {}),
+        ...(event.recommendationId != null ? { recommendationId: event.recommendationId } : {}),
+      });
+      return node('recommend', 'refresh-user', event.eventId, { ...ref, userId: event.userId, itemId: event.itemId }, [learn, attribute]);
     }
     case 'item.upserted': {
       const embed = node('embed', 'embed-item', event.eventId, { ...ref, itemId: event.itemId, text: itemEmbeddingText(event) });

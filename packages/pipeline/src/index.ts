@@ -7,6 +7,8 @@ export * from './index/jobs.js';
 export * from './recommend/jobs.js';
 export * from './fanout/jobs.js';
 export * from './learn/jobs.js';
+export * from './attribute/jobs.js';
+export { makeAttributeHandlers, type AttributeDeps } from './attribute/handler.js';
 export { makeLearnHandlers, type LearnDeps } from './learn/handler.js';
 export { makeExpandHandlers, type ExpandDeps } from './expand/handler.js';
 export { makeEmbedHandlers } from './embed/handler.js';

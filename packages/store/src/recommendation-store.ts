@@ -8,6 +8,8 @@ export interface RecommendedItem {
   score: number;
   /** Why the item is there: the topic (or seed) that brought it. */
   reason: string;
+  /** The kind of that reason (@coldstart/ranking's Reason['kind']): what attribution counts clicks by. Absent on lists stored before it was kept. */
+  reasonKind?: string;
 }
 
 /** How the topics came about: the expander, whether an LLM answered, and the user's model variant. */
@@ -16,6 +18,8 @@ export interface ExpansionRecord {
   expander: string;
   variant?: string;
   promptVersion?: string;
+  /** The experiment the variant belongs to (LLM_EXPERIMENT). */
+  experiment?: string;
 }
 
 /** What the read API serves for a user (GET /v1/users/{userId}/recommendations). */
@@ -108,11 +112,11 @@ export class RecommendationStore {
     this.keys = storeKeys(prefix);
   }
 
-  async get(userId: string): Promise<RecommendationList | null> {
+  async get(userId: string): Promise<(RecommendationList & { recommendationId: string }) | null> {
     const raw = await this.redis.get(this.keys.recommendations(userId));
     if (raw === null) return null;
     const list = JSON.parse(raw) as RecommendationList;
-    return list.recommendationId ? list : { ...list, recommendationId: recommendationIdOf(list.userId, list.eventId) };
+    return { ...list, recommendationId: list.recommendationId ?? recommendationIdOf(list.userId, list.eventId) };
   }
 
   /**

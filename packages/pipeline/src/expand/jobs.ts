@@ -15,6 +15,8 @@ export const Expansion = z.object({
   variant: z.string().min(1).optional(),
   /** The LLM prompt template's version. */
   promptVersion: z.string().min(1).optional(),
+  /** The experiment the variant belongs to (LLM_EXPERIMENT): attribution counts under it. */
+  experiment: z.string().min(1).optional(),
 });
 export type Expansion = z.infer<typeof Expansion>;
 

@@ -110,7 +110,7 @@ export function makeListBuilder(deps: RecommendDeps): BuildList {
       userId: profile.userId,
       items: ranked.flatMap((c) => {
         const item = items.get(c.itemId);
-        return item ? [{ itemId: c.itemId, title: item.title, score: Number(c.score.toFixed(6)), reason: reasonLabel(c) }] : [];
+        return item ? [{ itemId: c.itemId, title: item.title, score: Number(c.score.toFixed(6)), reason: reasonLabel(c), reasonKind: c.reason.kind }] : [];
       }),
       topics: profile.topics,
       expansion: profile.expansion,
