@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { z } from 'zod';
+import { isModelVariant } from '@coldstart/llm';
 import { IngestEnv } from '../apps/ingest/src/config.ts';
 import { configuredVariants, ExpandEnv } from '../apps/worker-expand/src/config.ts';
 import { IndexEnv } from '../apps/worker-index/src/config.ts';
@@ -428,7 +429,7 @@ describe('docker-compose.yml: worker-expand and the LLM', () => {
     const env = definedEnv(started['worker-expand']!, run.shell);
     const parsed = ExpandEnv.safeParse(env);
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
-    const models = Object.values(configuredVariants(parsed.data!) ?? {});
+    const models = Object.values(configuredVariants(parsed.data!) ?? {}).filter(isModelVariant);
     expect(models).toHaveLength(1);
     const url = new URL(models[0]!.baseUrl);
     const server = started[url.hostname] as (Service & { profiles?: string[] }) | undefined;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APP_ENV_SCHEMAS } from '../support/app-env-schemas.ts';
 import { configuredVariants, type ExpandConfig } from '../../apps/worker-expand/src/config.ts';
+import { isModelVariant } from '@coldstart/llm';
 import { QUEUE_NAMES } from '@coldstart/pipeline';
 import { bullPrefix } from '@coldstart/queues';
 import {
@@ -337,7 +338,7 @@ describe.each(VALUE_SETS)('the chart rendered with %s', (_file, valuesOf) => {
         expect(env.LLM_BASE_URL).toBe(vllmUrl);
         expect(env.LLM_MODEL).toBe(vllm.model);
         expect(env.LLM_VARIANTS).toBeUndefined();
-        expect(Object.values(models ?? {}).map((m) => [m.baseUrl, m.model])).toEqual([[vllmUrl, vllm.model]]);
+        expect(Object.values(models ?? {}).filter(isModelVariant).map((m) => [m.baseUrl, m.model])).toEqual([[vllmUrl, vllm.model]]);
         expect(chart.notes).toContain(`LLM_BASE_URL=${vllmUrl}`);
       } else {
         expect(llmNames(expand), 'the catalog expander serves alone').toEqual([]);

@@ -1,5 +1,5 @@
 import { CatalogExpander, type Expander } from '@coldstart/expander';
-import { ExpansionCache, LlmExpander, llmMetrics, RequestBudget } from '@coldstart/llm';
+import { ExpansionCache, isModelVariant, LlmExpander, llmMetrics, RequestBudget } from '@coldstart/llm';
 import type { Logger } from '@coldstart/runtime';
 import type { CatalogStore } from '@coldstart/store';
 import type { Redis } from 'ioredis';
@@ -12,8 +12,13 @@ export function buildExpander(config: ExpandConfig, redis: Redis, catalog: Catal
   if (!variants) return catalogExpander;
   const request = { timeoutMs: config.LLM_TIMEOUT_MS, retries: config.LLM_RETRIES, retryBaseMs: config.LLM_RETRY_BASE_MS };
   log.info(
-    { experiment: config.LLM_EXPERIMENT, variants: Object.fromEntries(Object.entries(variants).map(([name, v]) => [name, { model: v.model, weight: v.weight, promptVersion: v.promptVersion }])) },
-    'LLM expansion on, with the catalog expander as fallback',
+    {
+      experiment: config.LLM_EXPERIMENT,
+      variants: Object.fromEntries(
+        Object.entries(variants).map(([name, v]) => [name, isModelVariant(v) ? { model: v.model, weight: v.weight, promptVersion: v.promptVersion } : { expander: v.expander, weight: v.weight }]),
+      ),
+    },
+    'experiment on (LLM variants with the catalog expander as fallback, and any baseline arms)',
   );
   return new LlmExpander({
     variants,

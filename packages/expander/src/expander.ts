@@ -16,13 +16,16 @@ export interface ExpansionInput {
 export interface ExpansionResult {
   /** 1-5 topics, most important first; 3-5 whenever the input supports that many. */
   topics: string[];
-  source: 'catalog' | 'llm' | 'cache' | 'fallback';
+  /** `none`: a `seed-only` arm of an experiment, which expands nothing by design. */
+  source: 'catalog' | 'llm' | 'cache' | 'fallback' | 'none';
   /** The expander's id, recorded with every stored list. */
   expander: string;
   /** LLM expansions (and their fallbacks): the user's model variant, so variants can be compared on live traffic. */
   variant?: string;
   /** LLM expansions: the prompt template's version. */
   promptVersion?: string;
+  /** The experiment the variant belongs to. */
+  experiment?: string;
 }
 
 /** Turns the little a new user told us into a few topics to search the catalog with. */
@@ -34,4 +37,12 @@ export interface Expander {
 /** Nothing to expand from: no categories, and no seed item the catalog knows (yet). */
 export class NothingToExpandError extends Error {
   override readonly name = 'NothingToExpandError';
+
+  constructor(
+    message: string,
+    /** The user's experiment variant, when an experiment assigned one: kept with the empty expansion so variants compare fairly. */
+    readonly assignment?: { experiment: string; variant: string },
+  ) {
+    super(message);
+  }
 }

@@ -2,7 +2,18 @@ export { CircuitBreaker, type BreakerState, type CircuitBreakerOptions } from '.
 export { ExpansionCache, type CachedTopics, type Coalesced, type ExpansionCacheOptions } from './expansion-cache.js';
 export { LlmExpander, UnusableAnswerError, type LlmExpanderOptions, type LlmRequestPolicy } from './llm-expander.js';
 export { llmMetrics, type LlmMetrics } from './llm-metrics.js';
-export { assignVariant, ModelVariant, ModelVariants, ResponseFormatMode, stableUnitHash, type ModelVariantInput } from './model-variants.js';
+export {
+  assignVariant,
+  BASELINE_EXPANDERS,
+  ExpanderArm,
+  ExperimentVariant,
+  isModelVariant,
+  ModelVariant,
+  ModelVariants,
+  ResponseFormatMode,
+  stableUnitHash,
+  type ModelVariantInput,
+} from './model-variants.js';
 export { RequestBudget } from './request-budget.js';
 export { parseTopics, type ParsedTopics, type ParseTopicsOptions } from './parse-topics.js';
 export {

@@ -40,7 +40,7 @@ async function server(faults: FaultProfileInput = {}): Promise<Started> {
 }
 
 /** An expander as one expand process builds it: its own Redis connection and metrics. */
-function expander(variants: Record<string, ModelVariantInput>, overrides: Partial<LlmExpanderOptions> = {}) {
+function expander(variants: Record<string, ModelVariantInput | { expander: string }>, overrides: Partial<LlmExpanderOptions> = {}) {
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   closers.push(() => redis.quit());
   const registry = new Registry();
@@ -183,5 +183,26 @@ describe('LlmExpander against the local OpenAI-compatible server', () => {
     expect(small.server.stats().requests).toBe(byVariant.get('small'));
     expect(large.server.stats().requests).toBe(byVariant.get('large'));
     expect(results.filter((r) => r.variant === 'large').every((r) => r.promptVersion === 'contextual-v1')).toBe(true);
+  });
+
+  it('runs baseline arms beside a model: the catalog expander alone, or no expansion, each tagged with its variant and experiment', async () => {
+    const s = await server();
+    const { instance } = expander({ model: { baseUrl: s.server.baseUrl, model: 'llama-3.2-3b' }, catalog: { expander: 'catalog' }, none: { expander: 'seed-only' } });
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => instance.expand(user(`arm-user-${i}`, ['fantasy']))));
+    const of = (variant: string) => results.filter((r) => r.variant === variant);
+    expect(of('catalog').length).toBeGreaterThan(5);
+    expect(of('none').length).toBeGreaterThan(5);
+    expect(results.every((r) => r.experiment === 'test')).toBe(true);
+    for (const r of of('catalog')) expect(r).toMatchObject({ source: 'catalog', expander: fallback.id });
+    for (const r of of('catalog')) expect(r.topics.length).toBeGreaterThan(0);
+    for (const r of of('none')) expect(r).toEqual({ topics: [], source: 'none', expander: 'seed-only', variant: 'none', experiment: 'test' });
+    // Only the model's users reach the server (one request: they share their interests, so it is coalesced).
+    expect(of('model').length).toBeGreaterThan(5);
+    expect(s.server.stats().requests).toBe(1);
+  });
+
+  it('keeps the user\'s variant on "nothing to expand", so the empty expansion counts in that arm', async () => {
+    const { instance } = expander({ catalog: { expander: 'catalog' } });
+    await expect(instance.expand(user('nobody', []))).rejects.toMatchObject({ name: 'NothingToExpandError', assignment: { experiment: 'test', variant: 'catalog' } });
   });
 });

@@ -4,7 +4,7 @@ import { NothingToExpandError, type Expander, type ExpansionInput, type Expansio
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
 import { ExpansionCache } from './expansion-cache.js';
 import type { LlmMetrics } from './llm-metrics.js';
-import { assignVariant, type ModelVariant, type ModelVariants } from './model-variants.js';
+import { assignVariant, isModelVariant, type ExpanderArm, type ModelVariant, type ModelVariants } from './model-variants.js';
 import { parseTopics } from './parse-topics.js';
 import { promptTemplate, REPAIR_PROMPT, type ChatMessage, type RenderedPrompt } from './prompt-templates.js';
 import type { RequestBudget } from './request-budget.js';
@@ -62,6 +62,7 @@ export class LlmExpander implements Expander {
 
   constructor(private readonly options: LlmExpanderOptions) {
     for (const [name, settings] of Object.entries(options.variants)) {
+      if (!isModelVariant(settings)) continue;
       const apiKey = (settings.apiKeyEnv ? options.env?.[settings.apiKeyEnv] : undefined) ?? 'unused';
       this.variants.set(name, {
         name,
@@ -73,8 +74,27 @@ export class LlmExpander implements Expander {
   }
 
   async expand(input: ExpansionInput, signal?: AbortSignal): Promise<ExpansionResult> {
-    const name = assignVariant(this.options.variants, this.options.experiment, input.userId);
-    const variant = this.variants.get(name)!;
+    const { experiment } = this.options;
+    const name = assignVariant(this.options.variants, experiment, input.userId);
+    try {
+      const variant = this.variants.get(name);
+      const result = variant ? await this.expandWithModel(variant, input, signal) : await this.expandWithArm(this.options.variants[name] as ExpanderArm, input, signal);
+      return { ...result, variant: name, experiment };
+    } catch (error) {
+      // Nothing to expand still belongs to the user's variant: the empty expansion is counted there.
+      if (error instanceof NothingToExpandError) throw new NothingToExpandError(error.message, { experiment, variant: name });
+      throw error;
+    }
+  }
+
+  /** A baseline arm: the catalog expander alone, or no expansion (`seed-only`). */
+  private async expandWithArm(arm: ExpanderArm, input: ExpansionInput, signal?: AbortSignal): Promise<ExpansionResult> {
+    if (arm.expander === 'seed-only') return { topics: [], source: 'none', expander: 'seed-only' };
+    return this.options.fallback.expand(input, signal);
+  }
+
+  private async expandWithModel(variant: Variant, input: ExpansionInput, signal?: AbortSignal): Promise<ExpansionResult> {
+    const name = variant.name;
     const { model, promptVersion, system } = variant.settings;
     const prompt = promptTemplate(promptVersion).render(input, system ? { system } : {});
     if (!prompt) {

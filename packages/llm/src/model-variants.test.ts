@@ -24,6 +24,14 @@ describe('model variants', () => {
     expect(JSON.stringify(result.error?.issues)).toContain(message);
   });
 
+  it('takes baseline arms (the catalog expander alone, or none) beside models, and nothing else without a model', () => {
+    const variants = ModelVariants.parse({ control: { expander: 'catalog' }, none: { expander: 'seed-only', weight: 2 }, llm: variant('m', 1) });
+    expect(variants.control).toEqual({ expander: 'catalog', weight: 1 });
+    expect(variants.none).toEqual({ expander: 'seed-only', weight: 2 });
+    expect(ModelVariants.safeParse({ a: { expander: 'llm' } }).success).toBe(false);
+    expect(ModelVariants.safeParse({ a: { expander: 'catalog', model: 'm' } }).success).toBe(false);
+  });
+
   it('assigns a user to the same variant every time, whatever order the variants were listed in', () => {
     const a = parse({ small: variant('1b', 1), large: variant('8b', 1) });
     const b = parse({ large: variant('8b', 1), small: variant('1b', 1) });

@@ -31,8 +31,29 @@ export const ModelVariant = z
 export type ModelVariant = z.infer<typeof ModelVariant>;
 export type ModelVariantInput = z.input<typeof ModelVariant>;
 
+/**
+ * An arm of the experiment without an LLM: the catalog expander alone, or no expansion at all
+ * (`seed-only`: the list from the user's seeds, behaviour and categories). It is the control a
+ * team compares its models against, and what `coldstart simulate --variants catalog,seed-only`
+ * runs; the names are those `coldstart eval --expanders` takes.
+ */
+export const BASELINE_EXPANDERS = ['catalog', 'seed-only'] as const;
+export const ExpanderArm = z
+  .object({
+    expander: z.enum(BASELINE_EXPANDERS),
+    weight: z.number().min(0).max(1_000).default(1),
+  })
+  .strict();
+export type ExpanderArm = z.infer<typeof ExpanderArm>;
+
+export const ExperimentVariant = z.union([ModelVariant, ExpanderArm]);
+export type ExperimentVariant = z.infer<typeof ExperimentVariant>;
+
+/** True for a variant that calls a model (not a baseline arm). */
+export const isModelVariant = (variant: ExperimentVariant): variant is ModelVariant => 'baseUrl' in variant;
+
 export const ModelVariants = z
-  .record(z.string().regex(VARIANT_NAME, 'variant names are lowercase letters, digits, ".", "_" and "-"'), ModelVariant)
+  .record(z.string().regex(VARIANT_NAME, 'variant names are lowercase letters, digits, ".", "_" and "-"'), ExperimentVariant)
   .refine((variants) => Object.keys(variants).length > 0, { message: 'at least one variant is needed' })
   .refine((variants) => Object.values(variants).some((v) => v.weight > 0), { message: 'at least one variant needs a weight above 0' });
 export type ModelVariants = z.infer<typeof ModelVariants>;

@@ -7,6 +7,7 @@ import { registerContractCommands } from './contract/contract-commands.js';
 import { registerDemoCommand } from './demo/demo-command.js';
 import { registerEvalCommand } from './eval/eval-command.js';
 import { registerLlmServerCommand } from './llm-server/llm-server-command.js';
+import { registerSimulateCommand } from './simulate/simulate-command.js';
 import { registerPlanCommand } from './sizing/sizing-commands.js';
 import { registerStackCommands } from './stack/stack-commands.js';
 
@@ -19,6 +20,7 @@ registerEvalCommand(program);
 registerOpsCommands(program, loadConfig);
 registerChaosCommand(program, loadConfig);
 registerBenchCommands(program, loadConfig);
+registerSimulateCommand(program, loadConfig);
 registerPlanCommand(program);
 registerLlmServerCommand(program);
 runProgram(program);

@@ -37,7 +37,7 @@ export function makeExpandHandlers(deps: ExpandDeps): QueueHandlers<'expand'> {
           throw new Error(`seed items not in the catalog yet: ${missing.slice(0, 5).join(', ')}`, { cause: error });
         }
         logger.info({ reason: error.message, missingSeeds: missing.length }, 'nothing to expand; the user is served from other signals');
-        return { topics: [], source: 'none', expander: 'none' };
+        return { topics: [], source: 'none', expander: 'none', ...(error.assignment ?? {}) };
       }
     },
   };

@@ -1,20 +1,14 @@
-import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { type Command, Option } from 'commander';
-import type { UserSignup } from '@coldstart/events';
-import { bookItemEvent, FOLD_NAMES, loadFold, type FoldName } from '@coldstart/goodbooks';
+import { FOLD_NAMES, loadFold, type FoldName } from '@coldstart/goodbooks';
 import { positiveIntOption } from '@coldstart/ops';
-import { mulberry32, waitUntil } from '@coldstart/runtime';
+import { mulberry32 } from '@coldstart/runtime';
 import type { CliConfig } from '../config.js';
 import { bootstrapCi, mean, scoreList } from '../eval/metrics.js';
-import { isPositive, splitFold, type EvalCase } from '../eval/eval-protocol.js';
-import { repoRoot } from '../repo-paths.js';
+import { isPositive, splitFold } from '../eval/eval-protocol.js';
 import { startIsolatedConfig } from '../stack/isolated-stack.js';
 import { stackUp } from '../stack/stack.js';
+import { FoldOnStack, type SeededCase } from '../workload/fold-on-stack.js';
 
-const run = promisify(execFile);
 const K = 10;
 const round = (x: number) => Number(x.toFixed(4));
 
@@ -41,66 +35,19 @@ export interface BenchServedReport {
  */
 export async function runBenchServed(base: CliConfig, options: { fold: FoldName; users: number; timeoutSeconds: number }, say: (line: string) => void): Promise<BenchServedReport> {
   const started = Date.now();
-  const fold = await loadFold(options.fold);
-  const split = splitFold(fold, { seed: 42, protocol: 'cold-start' });
-  const cases = split.cases.filter((c): c is EvalCase & { seed: NonNullable<EvalCase['seed']> } => c.seed !== undefined).slice(0, options.users);
+  const goodbooks = await loadFold(options.fold);
+  const split = splitFold(goodbooks, { seed: 42, protocol: 'cold-start' });
+  const cases = split.cases.filter((c): c is SeededCase => c.seed !== undefined).slice(0, options.users);
   const stack = await startIsolatedConfig(base, 'bench-served', {});
-  const { config } = stack;
-  const dir = config.COLDSTART_STATE_DIR;
-  const env = { ...process.env, ...Object.fromEntries(Object.entries(config).map(([key, value]) => [key, String(value)])) };
-  const cli = async (...args: string[]) => (await run(process.execPath, [join(repoRoot(), 'tools/cli/bin/coldstart.js'), ...args], { env, maxBuffer: 64 * 1024 * 1024 })).stdout;
-  const stats = async () => JSON.parse(await cli('stats', '--json')) as { items: number; interactions: number };
+  const fold = new FoldOnStack(stack.config, say);
+  const timeoutMs = options.timeoutSeconds * 1_000;
   try {
-    await stackUp(config);
-    const now = new Date().toISOString();
-    await writeFile(join(dir, 'items.jsonl'), fold.books.map((book) => JSON.stringify(bookItemEvent(book, `served-item-${book.bookId}`, now))).join('\n') + '\n');
-    await writeFile(
-      join(dir, 'interactions.csv'),
-      'userId,itemId,rating,occurredAt\n' + split.training.map((r) => `reader-${r.userId},${r.bookId},${r.rating ?? ''},`).join('\n') + '\n',
-    );
-    const signups: UserSignup[] = cases.map((c) => ({
-      schemaVersion: 1,
-      type: 'user.signup',
-      eventId: `served-signup-${c.userId}`,
-      occurredAt: now,
-      userId: `new-${c.userId}`,
-      interests: { ...(c.category ? { categories: [c.category] } : {}), items: [{ itemId: String(c.seed.book.bookId), ...(c.seed.rating !== undefined ? { rating: c.seed.rating } : {}) }] },
-      locale: 'en',
-    }));
-    await writeFile(join(dir, 'signups.jsonl'), signups.map((s) => JSON.stringify(s)).join('\n') + '\n');
-
-    say(`events send: ${fold.books.length} items of fold ${options.fold}`);
-    await cli('events', 'send', '--queue', 'item-events', '--file', join(dir, 'items.jsonl'), '--json');
-    // The catalog is in once what a replica can search stops growing and nothing is queued.
-    let searchable = 0;
-    let stableSince = Date.now();
-    await waitUntil(
-      async () => {
-        const items = (await stats()).items;
-        if (items !== searchable) [searchable, stableSince] = [items, Date.now()];
-        return searchable > 0 && Date.now() - stableSince > 5_000;
-      },
-      { timeoutMs: options.timeoutSeconds * 1_000, intervalMs: 1_000 },
-    );
-    say(`interactions import: ${split.training.length} ratings of earlier readers`);
-    const imported = JSON.parse(await cli('interactions', 'import', '--file', join(dir, 'interactions.csv'), '--json')) as { imported: number };
-    const inModel = (await stats()).interactions;
-    say(`events send: ${signups.length} signups`);
-    await cli('events', 'send', '--queue', 'user-events', '--file', join(dir, 'signups.jsonl'), '--json');
-
-    const lists = new Map<number, number[]>();
-    await waitUntil(
-      async () => {
-        for (const c of cases) {
-          if (lists.has(c.userId)) continue;
-          // The local stack's API runs without a token (it says so in its log).
-          const response = await fetch(`http://127.0.0.1:${config.API_PORT}/v1/users/new-${c.userId}/recommendations`);
-          if (response.status === 200) lists.set(c.userId, ((await response.json()) as { items: { itemId: string }[] }).items.map((i) => Number(i.itemId)));
-        }
-        return lists.size === cases.length;
-      },
-      { timeoutMs: options.timeoutSeconds * 1_000, intervalMs: 1_000 },
-    );
+    await stackUp(stack.config);
+    const searchable = await fold.sendCatalog(goodbooks, timeoutMs);
+    const { imported, inModel } = await fold.importEarlierReaders(split);
+    await fold.signUp(cases, 'served');
+    const served = await fold.readLists(cases, timeoutMs);
+    const lists = new Map([...served].map(([userId, list]) => [userId, list.items.map((i) => Number(i.itemId))]));
 
     // "Most popular" from the same earlier readers' likes.
     const likes = new Map<number, number>();
@@ -114,8 +61,8 @@ export async function runBenchServed(base: CliConfig, options: { fold: FoldName;
       k: K,
       users: cases.length,
       served: lists.size,
-      items: { sent: fold.books.length, searchable },
-      interactions: { imported: imported.imported, inModel },
+      items: { sent: goodbooks.books.length, searchable },
+      interactions: { imported, inModel },
       ndcg: { served: round(mean(servedScores)), servedCi: ci(servedScores, 1), popularity: round(mean(popularScores)), popularityCi: ci(popularScores, 2) },
       elapsedMs: Date.now() - started,
     };
