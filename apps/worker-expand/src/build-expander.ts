@@ -18,7 +18,7 @@ export function buildExpander(config: ExpandConfig, redis: Redis, catalog: Catal
         Object.entries(variants).map(([name, v]) => [name, isModelVariant(v) ? { model: v.model, weight: v.weight, promptVersion: v.promptVersion } : { expander: v.expander, weight: v.weight }]),
       ),
     },
-    'experiment on (LLM variants with the catalog expander as fallback, and any baseline arms)',
+    'LLM expansion on: the experiment’s variants (models, with the catalog expander as fallback, and any baseline arms)',
   );
   return new LlmExpander({
     variants,
