@@ -19,7 +19,13 @@ describe('coldstart bench pipeline', () => {
     for (const value of [pipeline.usersPerSec, pipeline.p50MsToRecs, pipeline.p99MsToRecs, pipeline.cpuMsPerEvent, sequential.usersPerSec, report.speedup]) {
       expect(value).toBeGreaterThan(0);
     }
-    expect(Object.keys(pipeline.cpu.byProcess).sort()).toEqual(['ingest', 'worker-embed', 'worker-expand', 'worker-index', 'worker-recommend']);
+    expect(Object.keys(pipeline.cpu.byProcess).sort()).toEqual(['bench', 'ingest', 'redis-server', 'sqs-emulator', 'worker-embed', 'worker-expand', 'worker-index', 'worker-recommend']);
+    // Redis did work for every signup, and the total is ours plus Redis's.
+    expect(pipeline.cpuMsPerSignup.redis).toBeGreaterThan(0);
+    expect(pipeline.cpuMsPerSignup.ours).toBe(pipeline.cpuMsPerEvent);
+    expect(pipeline.cpuMsPerSignup.total).toBeCloseTo(pipeline.cpuMsPerSignup.ours + pipeline.cpuMsPerSignup.redis, 2);
+    expect(pipeline.redis.commandsPerSignup).toBeGreaterThan(10);
+    expect(Object.keys(pipeline.redis.byCommand)).toEqual(expect.arrayContaining(['evalsha']));
     expect(sequential.users).toBe(3);
     expect(sequential.meanMs.llm).toBeGreaterThanOrEqual(50);
   });

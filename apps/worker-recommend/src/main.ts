@@ -14,7 +14,7 @@ import {
 } from '@coldstart/pipeline';
 import { servePool } from '@coldstart/queues';
 import { createLogger, fatal, type Logger } from '@coldstart/runtime';
-import { CatalogStore, FanoutStore, RecommendationStore } from '@coldstart/store';
+import { CatalogStore, FanoutStore, ItemRecordCache, RecommendationStore } from '@coldstart/store';
 import { loadConfig, rankingSettings } from './config.js';
 import { loadReplicas } from './replicas.js';
 
@@ -26,7 +26,9 @@ async function main(): Promise<void> {
   const snapshots = snapshotStoreFromUrl({ url: config.COLDSTART_SNAPSHOTS_S3_URL, endpoint: config.S3_ENDPOINT, region: config.AWS_REGION, logger: log });
   if (!snapshots) log.info('COLDSTART_SNAPSHOTS_S3_URL is unset: replicas replay each index log from its start');
   await servePool(QUEUES.recommend, config, log, async (redis, readiness) => {
-    const { indexLog, replicas, behaviour, placement } = await loadReplicas(redis, config, snapshots, readiness, log);
+    // Candidates' catalog records, read once and kept until a replica applies a change to the item.
+    const itemRecords = new ItemRecordCache(new CatalogStore(redis, config.COLDSTART_PREFIX));
+    const { indexLog, replicas, behaviour, placement } = await loadReplicas(redis, config, snapshots, readiness, log, itemRecords);
     const recommendations = new RecommendationStore(redis, config.COLDSTART_PREFIX);
     const hops = createHops(createPipelineProducer(redis, config.COLDSTART_PREFIX));
     // The seeds' own vectors, from the replica that searches (it holds every item's).
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
     const ranking = rankingSettings(config);
     const deps: RecommendDeps = {
       replicas,
-      catalog: new CatalogStore(redis, config.COLDSTART_PREFIX),
+      catalog: itemRecords,
       recommendations,
       itemVector,
       behaviour,

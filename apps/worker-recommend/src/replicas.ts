@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { BehaviourLog, BehaviourReplica, PlacementRefit, type ItemVectors } from '@coldstart/behaviour';
 import { IndexLog, ReplicaSet, type SnapshotStore } from '@coldstart/index-log';
 import type { PoolReadiness } from '@coldstart/queues';
+import type { ItemRecordCache } from '@coldstart/store';
 import { check, repeatEvery, type Logger } from '@coldstart/runtime';
 import type { RecommendConfig } from './config.js';
 import { replicaLag, reportReplicaLag } from './replica-lag.js';
@@ -16,9 +17,17 @@ const BEHAVIOUR_TAIL_MS = 1_000;
  * Ready once each has replayed its log (before that a search would miss items); the readiness
  * check shows each index replica's lag.
  */
-export async function loadReplicas(redis: Redis, config: RecommendConfig, snapshots: SnapshotStore | undefined, readiness: PoolReadiness, log: Logger) {
+export async function loadReplicas(
+  redis: Redis,
+  config: RecommendConfig,
+  snapshots: SnapshotStore | undefined,
+  readiness: PoolReadiness,
+  log: Logger,
+  /** What the process caches about items (their catalog records), told of every change the replicas apply. */
+  itemRecords: Pick<ItemRecordCache, 'forget' | 'forgetAll'>,
+) {
   const indexLog = new IndexLog(redis, config.COLDSTART_PREFIX);
-  const replicas = new ReplicaSet(indexLog, { snapshots, logger: log });
+  const replicas = new ReplicaSet(indexLog, { snapshots, logger: log, onApplied: (entry) => itemRecords.forget(entry.itemId), onRestart: () => itemRecords.forgetAll() });
   for (const index of [...(await indexLog.indexNames()), ...(await indexLog.userIndexNames())]) {
     const started = Date.now();
     const replica = replicas.forIndex(index);

@@ -22,6 +22,10 @@ export interface WalReplicaOptions {
   factory?: string;
   batchSize?: number;
   logger?: SnapshotLogger;
+  /** Told of every entry applied, e.g. to drop what a process cached about that item. */
+  onApplied?: (entry: WalEntry) => void;
+  /** Told when a replica (re)starts from a snapshot or the log's start: entries in between are never applied one by one. */
+  onRestart?: (index: string) => void;
 }
 
 /** The log was trimmed past where this replica can start, and no snapshot covers the gap. */
@@ -108,6 +112,7 @@ export class WalReplica {
       const entries = await this.log.readWal(this.indexName, this.lastId, this.batchSize);
       for (const entry of entries) {
         this.apply(entry);
+        this.options.onApplied?.(entry);
         this.lastId = entry.id;
         this.lastSeq = entry.seq;
         this.appliedCount += 1;
@@ -143,6 +148,7 @@ export class WalReplica {
       );
     }
     this.started = true;
+    this.options.onRestart?.(this.indexName);
     this.options.logger?.[restart ? 'warn' : 'info'](
       { index: this.indexName, snapshotId: this.snapshotId, walPosition: this.lastId, vectors: this.current?.index.size ?? 0 },
       restart ? 'replica fell behind the trimmed log; restarted from a snapshot' : loaded ? 'replica starts from a snapshot' : 'replica starts from the log',

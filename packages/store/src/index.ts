@@ -11,3 +11,4 @@ export {
   type UserProfile,
 } from './recommendation-store.js';
 export { RedisEmbeddingCache } from './embedding-cache-store.js';
+export { ItemRecordCache } from './item-record-cache.js';

@@ -155,6 +155,10 @@ export class FaissVectorIndex implements VectorIndex {
     const live = rows - this.#dead;
     const expected = Math.ceil(((wanted + excludedLive) * rows) / Math.max(1, live));
     let fetch = Math.min(rows, Math.max(this.#candidates, 2 * expected + 8));
+    // Every row would be fetched and each is scored here anyway (exact scores, ties by id), so
+    // the call into FAISS would only add its own pass, the copies in and out and a full sort:
+    // on a small catalog (hundreds of items, k in the hundreds) that was most of a list's cost.
+    if (fetch === rows && this.#spec.factory === 'Flat') return this.#scan(normalized, wanted, exclude);
     const queryArray = Array.from(normalized);
     for (;;) {
       const { labels, distances } = this.#faiss.search(queryArray, fetch);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
 import type { CliConfig } from '../config.js';
 import { appEntry } from '../repo-paths.js';
 import { runningPid } from '../stack/process-control.js';
@@ -41,3 +42,40 @@ export function cpuSince(before: Record<string, number>, after: Record<string, n
     }),
   );
 }
+
+/** `INFO <section>` as name → value. */
+async function info(redis: Pick<Redis, 'info'>, section: string): Promise<Map<string, string>> {
+  const text = await redis.info(section);
+  return new Map(text.split(/\r?\n/).flatMap((line) => {
+    const at = line.indexOf(':');
+    return at > 0 && !line.startsWith('#') ? [[line.slice(0, at), line.slice(at + 1)] as [string, string]] : [];
+  }));
+}
+
+/** CPU ms redis-server has used so far, every thread (INFO cpu used_cpu_user + used_cpu_sys; not its forked children). */
+export async function redisCpuMs(redis: Pick<Redis, 'info'>): Promise<number> {
+  const cpu = await info(redis, 'cpu');
+  return (Number(cpu.get('used_cpu_user')) + Number(cpu.get('used_cpu_sys'))) * 1_000;
+}
+
+/** Calls so far of each command (INFO commandstats: `cmdstat_<name>:calls=N,…`). */
+export async function redisCommandCalls(redis: Pick<Redis, 'info'>): Promise<Record<string, number>> {
+  const stats = await info(redis, 'commandstats');
+  const calls: Record<string, number> = {};
+  for (const [key, value] of stats) {
+    const match = /(?:^|,)calls=(\d+)/.exec(value);
+    if (key.startsWith('cmdstat_') && match) calls[key.slice('cmdstat_'.length)] = Number(match[1]);
+  }
+  return calls;
+}
+
+/** `after - before` per command, commands not called in between left out. */
+export function callsSince(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).flatMap(([name, calls]) => (calls > (before[name] ?? 0) ? [[name, calls - (before[name] ?? 0)]] : [])));
+}
+
+/** This process's CPU ms so far (the bench itself: the LLM server it hosts, the publisher, the tracker). */
+export const ownCpuMs = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1_000;
+};

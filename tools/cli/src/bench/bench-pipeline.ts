@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { createSqsClient } from '@coldstart/aws';
@@ -14,8 +15,8 @@ import { OutcomeTracker } from '../workload/outcome-tracker.js';
 import { publishPaced } from '../workload/paced-publisher.js';
 import { sumCounter } from '../workload/llm-usage.js';
 import { waitUntilDone } from '../workload/wait-until.js';
-import { metricsPort, stackUp } from '../stack/stack.js';
-import { cpuSince, stackCpuMs } from './bench-pipeline-cpu.js';
+import { emulatorPid, metricsPort, stackUp } from '../stack/stack.js';
+import { callsSince, cpuSince, ownCpuMs, processCpuMs, redisCommandCalls, redisCpuMs, stackCpuMs } from './bench-pipeline-cpu.js';
 import { runSequentialBaseline, type SequentialReport } from './bench-pipeline-sequential.js';
 
 export interface BenchPipelineOptions {
@@ -25,6 +26,8 @@ export interface BenchPipelineOptions {
   baselineUsers: number;
   expandProcesses: number;
   timeoutSeconds: number;
+  /** Where each pool writes a V8 CPU profile (`--cpu-prof`) when the stack stops; none: no profiles. */
+  cpuProfDir?: string;
 }
 
 export interface BenchPipelineReport {
@@ -40,7 +43,18 @@ export interface BenchPipelineReport {
     elapsedMs: number;
     /** CPU ms per signup in the ingest and the pools, encoder time taken out (see cpu.note). */
     cpuMsPerEvent: number;
-    cpu: { totalMs: number; encoderMsEstimate: number; textsEncoded: number; byProcess: Record<string, number>; note: string };
+    /** CPU ms per signup: ours (= cpuMsPerEvent), redis-server's, and the two together. */
+    cpuMsPerSignup: { ours: number; redis: number; total: number };
+    cpu: {
+      totalMs: number;
+      encoderMsEstimate: number;
+      textsEncoded: number;
+      /** Ours by process, and beside them `redis-server`, `sqs-emulator` and `bench` (this process: the LLM server, the publisher, the progress reads). */
+      byProcess: Record<string, number>;
+      note: string;
+    };
+    /** Redis commands per signup over the signups phase (INFO commandstats), all and by command. */
+    redis: { commandsPerSignup: number; byCommand: Record<string, number> };
     expandProcesses: number;
     expansionSources: Record<string, number>;
     llmRequests: number;
@@ -56,9 +70,9 @@ function uniqueInterests(signup: UserSignup, runId: string, i: number): UserSign
   return { ...signup, interests: { ...signup.interests, categories: [...(signup.interests.categories ?? []), `bench reader ${runId} ${i}`] } };
 }
 
-async function readMetric(port: number, name: string): Promise<number> {
+async function readMetric(port: number, name: string, labels: Record<string, string> = {}): Promise<number> {
   const response = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5_000) });
-  return sumCounter(await response.text(), name);
+  return sumCounter(await response.text(), name, labels);
 }
 
 /**
@@ -89,6 +103,8 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
   const stack = await startIsolatedConfig(base, 'bench', {
     // The LLM server here has no capacity limit to protect; the budget would cap the pipeline at 20 requests/s.
     LLM_RATE_LIMIT_PER_SEC: '0',
+    // Each process writes its profile when it exits (the stack stops them at the end).
+    ...(options.cpuProfDir ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${options.cpuProfDir}`.trim() } : {}),
   });
   const config = stack.config;
   config.LLM_BASE_URL = llm.baseUrl;
@@ -118,24 +134,34 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
     if (!catalogDone.complete) throw new Error(`only ${catalogDone.done}/${catalogDone.total} catalog items were indexed`);
 
     const embedPort = metricsPort(config, 'worker-embed');
+    const recommendPort = metricsPort(config, 'worker-recommend');
+    const listsWritten = () => readMetric(recommendPort, 'coldstart_jobs_total', { job: 'recommend-user', outcome: 'completed' });
+    const emulator = emulatorPid(config);
     const textsBefore = await readMetric(embedPort, 'coldstart_embed_batch_size_sum');
-    const cpuBefore = stackCpuMs(config);
+    const listsBefore = await listsWritten();
+    const [cpuBefore, redisBefore, callsBefore, emulatorBefore, benchBefore] = [stackCpuMs(config), await redisCpuMs(redis), await redisCommandCalls(redis), emulator ? processCpuMs(emulator) : 0, ownCpuMs()];
     const tracker = new OutcomeTracker(redis, config.COLDSTART_PREFIX, [], stackSignups.map((s) => ({ userId: s.userId, eventId: s.eventId })));
     say(`pipeline: ${stackSignups.length} signups at once, ${options.expandProcesses} expand processes`);
     const firstPublish = Date.now();
     const publishing = publishPaced(sqs, userQueue.url, stackSignups.map((s) => JSON.stringify(s)), undefined);
-    const done = await waitUntilDone(async () => (await tracker.poll(), { done: tracker.lists.size, total: stackSignups.length }), {
+    // Progress from the recommend pool's counter, not from Redis, so the bench adds next to no
+    // Redis work to what it measures; the lists are read once, at the end.
+    const done = await waitUntilDone(async () => ({ done: (await listsWritten()) - listsBefore, total: stackSignups.length }), {
       timeoutMs: options.timeoutSeconds * 1000,
       stallMs: 120_000,
       intervalMs: 250,
     });
     const sentAt = await publishing;
     const cpu = cpuSince(cpuBefore, stackCpuMs(config));
+    const redisMs = (await redisCpuMs(redis)) - redisBefore;
+    const calls = callsSince(callsBefore, await redisCommandCalls(redis));
+    const outside = { 'redis-server': redisMs, 'sqs-emulator': emulator ? processCpuMs(emulator) - emulatorBefore : 0, bench: ownCpuMs() - benchBefore };
     const textsEncoded = (await readMetric(embedPort, 'coldstart_embed_batch_size_sum')) - textsBefore;
+    await tracker.poll();
     await tracker.close();
-    if (!done.complete) {
+    if (!done.complete || tracker.lists.size < stackSignups.length) {
       keepState = true;
-      throw new Error(`${stackSignups.length - done.done} of ${stackSignups.length} users were not served; logs in ${config.COLDSTART_STATE_DIR}/logs`);
+      throw new Error(`${stackSignups.length - tracker.lists.size} of ${stackSignups.length} users were not served; logs in ${config.COLDSTART_STATE_DIR}/logs`);
     }
 
     const lists = stackSignups.map((s) => tracker.lists.get(s.userId)!);
@@ -146,6 +172,15 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
     for (const list of lists) expansionSources[list.expansion.source] = (expansionSources[list.expansion.source] ?? 0) + 1;
     const totalMs = Object.values(cpu).reduce((sum, ms) => sum + ms, 0);
     const encoderMsEstimate = textsEncoded * sequential.encodeMsPerText;
+    const perSignup = (ms: number) => Math.round((ms / stackSignups.length) * 100) / 100;
+    const ours = perSignup(totalMs - encoderMsEstimate);
+    const commands = Object.values(calls).reduce((sum, n) => sum + n, 0);
+    const byCommand = Object.fromEntries(
+      Object.entries(calls)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 15)
+        .map(([name, n]) => [name, perSignup(n)]),
+    );
     const usersPerSec = Math.round((stackSignups.length / (elapsedMs / 1000)) * 100) / 100;
     return {
       users: stackSignups.length,
@@ -157,14 +192,16 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
         p99MsToRecs: percentile(times, 99),
         served: lists.length,
         elapsedMs,
-        cpuMsPerEvent: Math.round(((totalMs - encoderMsEstimate) / stackSignups.length) * 100) / 100,
+        cpuMsPerEvent: ours,
+        cpuMsPerSignup: { ours, redis: perSignup(redisMs), total: Math.round((ours + perSignup(redisMs)) * 100) / 100 },
         cpu: {
           totalMs,
           encoderMsEstimate: Math.round(encoderMsEstimate),
           textsEncoded,
-          byProcess: cpu,
-          note: 'utime+stime of the ingest and pool processes (/proc/<pid>/stat, 10 ms ticks) over the signups phase, minus texts the encoder ran (coldstart_embed_batch_size_sum) × the encoder ms per text measured in the baseline; LLM time is waiting, not CPU, and the LLM server runs in this CLI process, not counted; Redis and the SQS emulator are not counted',
+          byProcess: { ...cpu, ...outside },
+          note: 'ours: utime+stime of the ingest and pool processes (/proc/<pid>/stat, 10 ms ticks) over the signups phase, minus texts the encoder ran (coldstart_embed_batch_size_sum) × the encoder ms per text measured in the baseline; redis-server: INFO cpu used_cpu_user+used_cpu_sys over the same phase (its only clients are the stack and one final read of the lists by this bench); sqs-emulator and bench (this process: the LLM server, the publisher, progress reads over HTTP) are listed apart and not in the total; LLM time in the pools is waiting, not CPU',
         },
+        redis: { commandsPerSignup: perSignup(commands), byCommand },
         expandProcesses: options.expandProcesses,
         expansionSources,
         llmRequests: llm.stats().requests - sequential.users,
@@ -191,12 +228,20 @@ export function registerBenchPipelineCommand(bench: Command, loadConfig: () => C
     .option('--baseline-users <n>', 'users through the sequential baseline (its rate is steady; a sample measures it)', positiveIntOption, 20)
     .option('--expand-processes <n>', 'worker-expand processes (64 jobs in flight each)', positiveIntOption, 4)
     .option('--timeout <seconds>', 'give up waiting after this long', positiveIntOption, 1800)
-    .option('--json', 'print {"users", "pipeline": {"usersPerSec", "p50MsToRecs", "p99MsToRecs", "cpuMsPerEvent", …}, "sequential": {…}, "speedup"}')
-    .action(async (options: { users: number; llmLatencyMs: number; baselineUsers: number; expandProcesses: number; timeout: number; json?: boolean }) => {
+    .option('--cpu-prof <dir>', 'each pool and the ingest write a V8 CPU profile (.cpuprofile) into this directory when the stack stops')
+    .option('--json', 'print {"users", "pipeline": {"usersPerSec", "p50MsToRecs", "p99MsToRecs", "cpuMsPerEvent", "cpuMsPerSignup": {"ours", "redis", "total"}, "cpu": {"byProcess"}, "redis": {"commandsPerSignup", "byCommand"}, …}, "sequential": {…}, "speedup"}')
+    .action(async (options: { users: number; llmLatencyMs: number; baselineUsers: number; expandProcesses: number; timeout: number; cpuProf?: string; json?: boolean }) => {
       const say = (line: string) => process.stderr.write(`${line}\n`);
       const report = await runBenchPipeline(
         loadConfig(),
-        { users: options.users, llmLatencyMs: options.llmLatencyMs, baselineUsers: options.baselineUsers, expandProcesses: options.expandProcesses, timeoutSeconds: options.timeout },
+        {
+          users: options.users,
+          llmLatencyMs: options.llmLatencyMs,
+          baselineUsers: options.baselineUsers,
+          expandProcesses: options.expandProcesses,
+          timeoutSeconds: options.timeout,
+          ...(options.cpuProf ? { cpuProfDir: resolve(options.cpuProf) } : {}),
+        },
         say,
       );
       if (options.json) {
@@ -205,7 +250,10 @@ export function registerBenchPipelineCommand(bench: Command, loadConfig: () => C
       }
       const p = report.pipeline;
       const s = report.sequential;
-      console.log(`pipeline   ${p.usersPerSec} users/s  p50 ${p.p50MsToRecs} ms  p99 ${p.p99MsToRecs} ms  ${p.cpuMsPerEvent} CPU ms/event (${p.expandProcesses} expand processes)`);
+      console.log(`pipeline   ${p.usersPerSec} users/s  p50 ${p.p50MsToRecs} ms  p99 ${p.p99MsToRecs} ms  (${p.expandProcesses} expand processes)`);
+      console.log(`CPU/signup ${p.cpuMsPerSignup.total} ms = ours ${p.cpuMsPerSignup.ours} + redis-server ${p.cpuMsPerSignup.redis}; ${p.redis.commandsPerSignup} Redis commands per signup`);
+      const perSignup = (ms: number) => (ms / report.users).toFixed(2);
+      console.log(`by process ${Object.entries(p.cpu.byProcess).map(([name, ms]) => `${name} ${perSignup(ms)}`).join(', ')} (ms per signup)`);
       console.log(`sequential ${s.usersPerSec} users/s  p50 ${s.p50MsToRecs} ms  p99 ${s.p99MsToRecs} ms  (${s.users} users)`);
       console.log(`speedup    ${report.speedup}×  (LLM latency ${report.llmLatencyMs} ms, ${report.cache})`);
     });

@@ -129,6 +129,11 @@ function emulatorProcess(config: CliConfig): ManagedProcess {
   };
 }
 
+/** The pid of the stack's SQS emulator, if it runs (its CPU is counted apart from ours by `bench pipeline`). */
+export function emulatorPid(config: CliConfig): number | undefined {
+  return runningPid(config.COLDSTART_STATE_DIR, emulatorProcess(config));
+}
+
 /**
  * Each app's METRICS_PORT on this host: METRICS_PORT_BASE plus its place in STACK_APPS, so the
  * processes sharing the machine do not collide (the api serves /metrics on API_PORT instead).

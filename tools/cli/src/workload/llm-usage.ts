@@ -17,10 +17,12 @@ const COUNTERS: Record<Exclude<keyof LlmCounters, 'unreachable'>, string> = {
 };
 
 /** Sum of every series of one counter in a Prometheus text exposition. */
-export function sumCounter(exposition: string, name: string): number {
+export function sumCounter(exposition: string, name: string, labels: Record<string, string> = {}): number {
   let total = 0;
+  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
   for (const line of exposition.split('\n')) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!wanted.every((label) => line.includes(label))) continue;
     const value = Number(line.slice(line.lastIndexOf(' ') + 1));
     if (Number.isFinite(value)) total += value;
   }
