@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { UserInteraction } from '@coldstart/events';
 import { AttributionStore } from '@coldstart/experiments';
+import { storeKeys } from '@coldstart/store';
 import { loadFold, type Book } from '@coldstart/goodbooks';
 import { PipelineHarness } from './support/pipeline-harness.js';
 import { signup } from './support/book-events.js';
@@ -108,5 +109,18 @@ describe('attribution, every app its own process', () => {
     const row = /<tr data-variant="default">(.*?)<\/tr>/s.exec(dom)?.[1] ?? '';
     const cells = [...row.matchAll(/<td>([^<]*)<\/td>/g)].map((m) => m[1]);
     expect(cells.slice(0, 5)).toEqual(['default', String(signups.length), String(signups.length), '90', '60']);
+  });
+
+  it('rebuilds the list even when the interaction cannot be attributed (an unreadable served record)', async () => {
+    const user = signup('attr-broken-user', books[100]!);
+    await harness.publish([user]);
+    await harness.waitForLists([user], 60_000, 250);
+    const { body } = await harness.recommendations(user.userId);
+    await harness.fx.redis.set(storeKeys(harness.fx.prefix).servedList(body.recommendationId), '{not json');
+    const click = clickOn(user.userId, body.items[0].itemId, 5, body.recommendationId);
+    await harness.publish([click]);
+    await vi.waitFor(async () => expect((await harness.store().get(user.userId))?.eventId).toBe(click.eventId), { timeout: 30_000, interval: 200 });
+    const failed = await harness.failedJobs();
+    expect(failed).toEqual([{ queue: 'recommend', reason: expect.stringMatching(/unreadable record/) }]);
   });
 });

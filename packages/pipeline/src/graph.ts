@@ -108,6 +108,9 @@ export function flowForEvent(event: ColdstartEvent): FlowJob {
         ...(event.rating != null ? { rating: event.rating } : {}),
         ...(event.recommendationId != null ? { recommendationId: event.recommendationId } : {}),
       });
+      // Counting the outcome must never hold up the user's list: if attribution fails for good
+      // (it shows among the failed jobs), the list is rebuilt all the same.
+      attribute.opts = { ...attribute.opts, failParentOnFailure: false, ignoreDependencyOnFailure: true };
       return node('recommend', 'refresh-user', event.eventId, { ...ref, userId: event.userId, itemId: event.itemId }, [learn, attribute]);
     }
     case 'item.upserted': {

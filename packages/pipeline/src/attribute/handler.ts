@@ -1,4 +1,5 @@
 import type { AttributionMetrics, AttributionStore } from '@coldstart/experiments';
+import { PermanentError } from '@coldstart/queues';
 import type { QueueHandlers } from '../catalog.js';
 
 export interface AttributeDeps {
@@ -16,7 +17,10 @@ export interface AttributeDeps {
 export function makeAttributeHandlers(deps: AttributeDeps): Pick<QueueHandlers<'recommend'>, 'attribute-interaction'> {
   return {
     'attribute-interaction': async (data, { logger }) => {
-      const result = await deps.attribution.attribute(data);
+      const result = await deps.attribution.attribute(data).catch((error: unknown) => {
+        // A served list's record that does not parse will not parse on a retry either.
+        throw error instanceof SyntaxError ? new PermanentError(`the served list ${data.recommendationId ?? '(the newest)'} has an unreadable record: ${error.message}`) : error;
+      });
       deps.metrics.outcomes.inc({ outcome: result.outcome });
       if (result.outcome !== 'attributed') {
         if (result.outcome === 'other-user') logger.warn({ recommendationId: data.recommendationId }, 'interaction names another user’s recommendationId; not attributed');
