@@ -150,11 +150,13 @@ export class FaissVectorIndex implements VectorIndex {
     if (this.#faiss === undefined || rows === 0) return topK(pending, wanted);
 
     // Never ask faiss for k = 0 or k > ntotal: the first aborts the process, the second
-    // throws. Start from the expected dilution by tombstones and excluded ids, with slack so
-    // that the boundary check below rarely needs a second round.
+    // throws. Start from the expected dilution by tombstones and excluded ids, plus a little
+    // slack; the boundary check below asks again, for twice as many, in the rare case that was
+    // short. (Twice the expected count from the start cost a third more per search, measured on
+    // 1 000 × 100 at k = 200, and every candidate fetched is scored again here.)
     const live = rows - this.#dead;
     const expected = Math.ceil(((wanted + excludedLive) * rows) / Math.max(1, live));
-    let fetch = Math.min(rows, Math.max(this.#candidates, 2 * expected + 8));
+    let fetch = Math.min(rows, Math.max(this.#candidates, expected + 8));
     // Every row would be fetched and each is scored here anyway (exact scores, ties by id), so
     // the call into FAISS would only add its own pass, the copies in and out and a full sort:
     // on a small catalog (hundreds of items, k in the hundreds) that was most of a list's cost.
