@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { BehaviourLog, BehaviourReplica, PlacementRefit, type ItemVectors } from '@coldstart/behaviour';
-import { IndexLog, ReplicaSet, type SnapshotStore } from '@coldstart/index-log';
+import { IndexLog, isUserIndexName, ReplicaSet, type SnapshotStore } from '@coldstart/index-log';
 import type { PoolReadiness } from '@coldstart/queues';
 import type { ItemRecordCache } from '@coldstart/store';
 import { check, repeatEvery, type Logger } from '@coldstart/runtime';
@@ -27,7 +27,18 @@ export async function loadReplicas(
   itemRecords: Pick<ItemRecordCache, 'forget' | 'forgetAll'>,
 ) {
   const indexLog = new IndexLog(redis, config.COLDSTART_PREFIX);
-  const replicas = new ReplicaSet(indexLog, { snapshots, logger: log, onApplied: (entry) => itemRecords.forget(entry.itemId), onRestart: () => itemRecords.forgetAll() });
+  // Only item indexes say anything about items: a user-vector index's entries (one per list
+  // stored, with the fan-out on) would only make the cache forget for nothing.
+  const replicas = new ReplicaSet(indexLog, {
+    snapshots,
+    logger: log,
+    onApplied: (entry, index) => {
+      if (!isUserIndexName(index)) itemRecords.forget(entry.itemId);
+    },
+    onRestart: (index) => {
+      if (!isUserIndexName(index)) itemRecords.forgetAll();
+    },
+  });
   for (const index of [...(await indexLog.indexNames()), ...(await indexLog.userIndexNames())]) {
     const started = Date.now();
     const replica = replicas.forIndex(index);

@@ -9,7 +9,7 @@ export { SNAPSHOT_PART_BYTES, SnapshotStore, type LoadedSnapshot, type SnapshotI
 export { Snapshotter, type SnapshotPolicy, type SnapshotRetention, type SnapshotterDeps } from './snapshotter.js';
 export { snapshotStoreFromUrl, type SnapshotStoreSettings } from './snapshot-store-from-url.js';
 export { compareStreamIds, streamIdMs } from './stream-id.js';
-export { userIndexName, type UserVectorResult } from './user-index.js';
+export { isUserIndexName, userIndexName, type UserVectorResult } from './user-index.js';
 export { decodeWalVector, type WalBounds, type WalEntry } from './wal-entry.js';
 export { WalReplica, WalTrimmedError, type VectorSpace, type WalLog, type WalReplicaOptions } from './wal-replica.js';
 export { FencedWriterError, fencedLogScript, VectorSpaceMismatchError, WriterFence } from './writer-fence.js';

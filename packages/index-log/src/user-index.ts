@@ -15,6 +15,11 @@ export function userIndexName(encoder: string): string {
   return `users@${encoder}`;
 }
 
+/** True for a user-vector index's name (its entries are users, not items). */
+export function isUserIndexName(index: string): boolean {
+  return index.startsWith(userIndexName(''));
+}
+
 export interface UserVectorResult {
   /**
    * `applied`: appended to the log. `unchanged`: the user's vector is the one logged already, so

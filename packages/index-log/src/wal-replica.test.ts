@@ -14,10 +14,10 @@ describe('WalReplica hooks', () => {
     const log = { readWal: async (_index: string, afterId: string, count: number) => ENTRIES.filter((e) => e.id > afterId).slice(0, count) };
     const applied: string[] = [];
     const restarts: string[] = [];
-    const replica = new WalReplica(log, 'e', { onApplied: (entry) => applied.push(`${entry.op} ${entry.itemId}`), onRestart: (index) => restarts.push(index) });
+    const replica = new WalReplica(log, 'e', { onApplied: (entry, index) => applied.push(`${index}: ${entry.op} ${entry.itemId}`), onRestart: (index) => restarts.push(index) });
     await replica.catchUp();
     await replica.catchUp();
-    expect(applied).toEqual(['upsert i1', 'upsert i2', 'delete i1']);
+    expect(applied).toEqual(['e: upsert i1', 'e: upsert i2', 'e: delete i1']);
     expect(restarts).toEqual(['e']);
     expect(replica.index?.has('i2')).toBe(true);
     expect(replica.index?.has('i1')).toBe(false);

@@ -22,8 +22,8 @@ export interface WalReplicaOptions {
   factory?: string;
   batchSize?: number;
   logger?: SnapshotLogger;
-  /** Told of every entry applied, e.g. to drop what a process cached about that item. */
-  onApplied?: (entry: WalEntry) => void;
+  /** Told of every entry applied and the index it belongs to, e.g. to drop what a process cached about that item. */
+  onApplied?: (entry: WalEntry, index: string) => void;
   /** Told when a replica (re)starts from a snapshot or the log's start: entries in between are never applied one by one. */
   onRestart?: (index: string) => void;
 }
@@ -112,7 +112,7 @@ export class WalReplica {
       const entries = await this.log.readWal(this.indexName, this.lastId, this.batchSize);
       for (const entry of entries) {
         this.apply(entry);
-        this.options.onApplied?.(entry);
+        this.options.onApplied?.(entry, this.indexName);
         this.lastId = entry.id;
         this.lastSeq = entry.seq;
         this.appliedCount += 1;
