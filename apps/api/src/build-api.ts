@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { EVENT_LIMITS, idProblem } from '@coldstart/events';
-import { attributionMetrics, DEFAULT_EXPERIMENT, DEFAULT_VARIANT, reasonKindOf, type AttributionStore } from '@coldstart/experiments';
+import { attributionMetrics, type AttributionStore } from '@coldstart/experiments';
 import { counter, defaultRegistry, histogram, LATENCY_BUCKETS, redactQuery, type Logger, type Registry } from '@coldstart/runtime';
 import type { RecommendationList, RecommendationStore } from '@coldstart/store';
 import { dashboardMode, guardDashboard, isDashboardRequest, mountDashboard } from './dashboard.js';
@@ -109,10 +109,11 @@ export function buildApi(deps: ApiDeps) {
   async function recordImpression(list: RecommendationList & { recommendationId: string }, log: Logger): Promise<void> {
     if (!deps.attribution) return;
     try {
-      if (!(await deps.attribution.recordImpression(list, Date.now()))) return;
-      const { experiment = DEFAULT_EXPERIMENT, variant = DEFAULT_VARIANT } = list.expansion;
+      const record = await deps.attribution.recordImpression(list, Date.now());
+      if (!record) return;
+      const { experiment, variant } = record;
       attributed.impressions.inc({ experiment, variant });
-      for (const item of list.items) attributed.slots.inc({ experiment, variant, reason_kind: reasonKindOf(item) });
+      for (const [, kind] of record.items) attributed.slots.inc({ experiment, variant, reason_kind: kind });
     } catch (error) {
       log.error({ err: error, recommendationId: list.recommendationId }, 'could not record the impression; list served without it');
     }

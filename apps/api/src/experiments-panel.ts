@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { buildExperimentReport, type AttributionStore, type ExperimentReport, type Interval } from '@coldstart/experiments';
+import { buildExperimentReport, formatInterval, signed, type AttributionStore, type ExperimentReport } from '@coldstart/experiments';
 import { DASHBOARD_PATH } from './dashboard.js';
 
 /** Under the queue dashboard's path, so its guard and its login cookie cover the panel too. */
@@ -7,7 +7,6 @@ export const EXPERIMENTS_PANEL_PATH = `${DASHBOARD_PATH}/experiments`;
 const DEFAULT_WINDOW_HOURS = 7 * 24;
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const interval = (ci: Interval | null) => (ci ? `[${ci[0].toFixed(4)}, ${ci[1].toFixed(4)}]` : '[n/a]');
 
 /**
  * The experiments panel (mounted at EXPERIMENTS_PANEL_PATH beside the queue dashboard): what `coldstart experiments report` prints, for every experiment with
@@ -56,12 +55,12 @@ function renderExperiment(report: ExperimentReport): string {
       const width = (x: number) => ((x / top) * 200).toFixed(1);
       const whisker = v.positiveRateCi ? `<line class="ci" x1="${width(v.positiveRateCi[0])}" x2="${width(v.positiveRateCi[1])}" y1="8" y2="8"/>` : '';
       const bar = `<svg width="210" height="16" role="img" aria-label="positive rate ${v.positiveRate}"><rect class="${control ? 'control' : 'bar'}" x="0" y="3" height="10" width="${width(v.positiveRate)}"/>${whisker}</svg>`;
-      const versus = control ? '(control)' : `${v.vsControl.diff >= 0 ? '+' : ''}${v.vsControl.diff.toFixed(4)} ${interval(v.vsControl.diffCi)}`;
-      return `<tr data-variant="${escape(v.name)}"><td>${escape(v.name)}</td><td>${v.users}</td><td>${v.lists}</td><td>${v.clicks}</td><td>${v.positives}</td><td>${v.ctr.toFixed(4)} ${interval(v.ctrCi)}</td><td>${v.positiveRate.toFixed(4)} ${interval(v.positiveRateCi)}</td><td>${bar}</td><td>${versus}</td></tr>`;
+      const versus = control ? '(control)' : `${signed(v.vsControl.diff)} ${formatInterval(v.vsControl.diffCi)}`;
+      return `<tr data-variant="${escape(v.name)}"><td>${escape(v.name)}</td><td>${v.users}</td><td>${v.lists}</td><td>${v.clicks}</td><td>${v.positives}</td><td>${v.ctr.toFixed(4)} ${formatInterval(v.ctrCi)}</td><td>${v.positiveRate.toFixed(4)} ${formatInterval(v.positiveRateCi)}</td><td>${bar}</td><td>${versus}</td></tr>`;
     })
     .join('\n');
   const kinds = report.variants
-    .flatMap((v) => v.kinds.map((k) => `<tr><td>${escape(v.name)}</td><td>${k.kind}</td><td>${k.slots}</td><td>${k.clicks}</td><td>${k.positives}</td><td>${k.ctr.toFixed(4)} ${interval(k.ctrCi)}</td><td>${k.positiveRate.toFixed(4)} ${interval(k.positiveRateCi)}</td></tr>`))
+    .flatMap((v) => v.kinds.map((k) => `<tr><td>${escape(v.name)}</td><td>${k.kind}</td><td>${k.slots}</td><td>${k.clicks}</td><td>${k.positives}</td><td>${k.ctr.toFixed(4)} ${formatInterval(k.ctrCi)}</td><td>${k.positiveRate.toFixed(4)} ${formatInterval(k.positiveRateCi)}</td></tr>`))
     .join('\n');
   return `<section data-experiment="${escape(report.experiment)}">
 <h2>${escape(report.experiment)}</h2><p>since ${escape(report.since)} · control <b>${escape(report.control)}</b> · positive rate = positive interactions per list served</p>

@@ -27,8 +27,16 @@ describe('AttributionStore', () => {
 
   it('counts a list version once however often it is served, and its slots by reason kind', async () => {
     const list = served('u1', 'rec_a', 'catalog', [['i1', 'topic'], ['i2', 'also-liked'], ['i3', 'topic']]);
-    expect(await store.recordImpression(list, NOW)).toBe(true);
-    expect(await store.recordImpression(list, NOW + 1_000)).toBe(false);
+    expect(await store.recordImpression(list, NOW)).toEqual({
+      userId: 'u1',
+      experiment: 'exp',
+      variant: 'catalog',
+      expander: 'catalog',
+      encoder: 'wink-glove-100d',
+      hour: hourOf(NOW),
+      items: [['i1', 'topic'], ['i2', 'also-liked'], ['i3', 'topic']],
+    });
+    expect(await store.recordImpression(list, NOW + 1_000)).toBeUndefined();
     const counts = await variant('catalog');
     expect(counts).toMatchObject({ units: 1, lists: 1, listsSq: 1, users: 1, clicks: 0 });
     expect(counts?.kinds).toEqual({ topic: { slots: 2, clicks: 0, positives: 0 }, 'also-liked': { slots: 1, clicks: 0, positives: 0 } });

@@ -150,8 +150,11 @@ export class AttributionStore {
     this.keys = storeKeys(prefix);
   }
 
-  /** Records that the API served this list; true the first time this list version is served. */
-  async recordImpression(list: ServedList, nowMs: number): Promise<boolean> {
+  /**
+   * Records that the API served this list. The first time this list version is served, returns
+   * its record (experiment, variant, each item's reason kind) as counted; undefined after.
+   */
+  async recordImpression(list: ServedList, nowMs: number): Promise<ServedRecord | undefined> {
     const { keys } = this;
     const record = servedRecordOf(list, hourOf(nowMs));
     const slots = new Map<ReasonKind, number>();
@@ -176,7 +179,7 @@ export class AttributionStore {
       record.experiment,
       ...[...slots].flatMap(([kind, count]) => [kind, String(count)]),
     );
-    return result === 1;
+    return result === 1 ? record : undefined;
   }
 
   /**

@@ -291,11 +291,13 @@ function round(x: number): number {
   return Math.round(x * 1e4) / 1e4 + 0;
 }
 
-function signed(x: number): string {
+/** A difference with its sign, to 4 decimals. */
+export function signed(x: number): string {
   return `${x > 0 ? '+' : ''}${x.toFixed(4)}`;
 }
 
-function formatInterval(ci: Interval | null): string {
+/** `[low, high]` to 4 decimals; `[n/a]` for an unknown interval. */
+export function formatInterval(ci: Interval | null): string {
   return ci === null ? '[n/a]' : `[${ci[0].toFixed(4)}, ${ci[1].toFixed(4)}]`;
 }
 

@@ -1,7 +1,5 @@
 export {
   AttributionStore,
-  DEFAULT_EXPERIMENT,
-  DEFAULT_VARIANT,
   hourOf,
   reasonKindOf,
   type AttributedInteraction,
@@ -14,7 +12,9 @@ export { attributionMetrics, type AttributionMetrics } from './attribution-metri
 export { REASON_KINDS, type ExperimentCounts, type KindCounts, type MomentSums, type ReasonKind, type VariantCounts } from './counts.js';
 export {
   buildExperimentReport,
+  formatInterval,
   renderExperimentReport,
+  signed,
   type Comparison,
   type ExperimentReport,
   type ExperimentReportOptions,

@@ -6,7 +6,7 @@ import { BASELINE_EXPANDERS, ExperimentVariant } from '@coldstart/llm';
 import { positiveIntOption, readExperimentReport } from '@coldstart/ops';
 import { waitUntil } from '@coldstart/runtime';
 import type { CliConfig } from '../config.js';
-import { splitFold, type EvalCase } from '../eval/eval-protocol.js';
+import { isPositive, splitFold, type EvalCase } from '../eval/eval-protocol.js';
 import { startIsolatedConfig } from '../stack/isolated-stack.js';
 import { stackUp } from '../stack/stack.js';
 import { FoldOnStack, userIdOf } from '../workload/fold-on-stack.js';
@@ -17,8 +17,6 @@ export type SimulatedProtocol = (typeof SIMULATED_PROTOCOLS)[number];
 
 /** The experiment the rehearsal runs under (LLM_EXPERIMENT of its stack). */
 export const SIMULATED_EXPERIMENT = 'simulate';
-/** Ratings at or above it are positive: the stack's BEHAVIOUR_POSITIVE_RATING default. */
-const POSITIVE_RATING = 4;
 
 /** What the rehearsal counted itself, from the fold's ratings and the lists the API served: the report must agree. */
 export interface IndependentCount {
@@ -99,7 +97,8 @@ export async function runSimulate(
       for (const rating of later.get(c.userId) ?? []) {
         if (!listed.has(String(rating.bookId))) continue;
         count.clicks += 1;
-        if (rating.rating >= POSITIVE_RATING) count.positives += 1;
+        // Positive as eval counts a like, which is the stack's BEHAVIOUR_POSITIVE_RATING default (4).
+        if (isPositive(rating)) count.positives += 1;
         interactions.push({
           schemaVersion: 1,
           type: 'user.interaction',
