@@ -1,21 +1,32 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FlowJob } from 'bullmq';
+import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { flowForEvent, type QueueName } from '@coldstart/pipeline';
 import { loadFold, type Book } from '@coldstart/goodbooks';
 import { recommendationIdOf } from '@coldstart/store';
+import { startRedisCluster, type LocalRedisCluster } from '@coldstart/testing';
 import { APPS, PipelineHarness, type AppName } from './support/pipeline-harness.js';
 import { deleted, interaction, signup, upserted } from './support/book-events.js';
 
 /**
  * The walking skeleton end to end: events on SQS, every pool its own process, lists read
- * back through the API process.
+ * back through the API process; once on one Redis and once on a Redis Cluster of three
+ * masters, where the deployment's data, its queues and its caches hash to different slots.
  */
-describe('pipeline, every app its own process', () => {
+describe.each([
+  { redis: 'one Redis', masters: 0 },
+  { redis: 'a Redis Cluster of 3 masters', masters: 3 },
+])('pipeline on $redis, every app its own process', ({ masters }) => {
   let harness: PipelineHarness;
   let books: Book[];
+  let cluster: LocalRedisCluster | undefined;
 
   beforeAll(async () => {
-    harness = await PipelineHarness.start();
+    if (masters > 0) cluster = await startRedisCluster({ masters, dir: await mkdtemp(join(tmpdir(), 'coldstart-cluster-')) });
+    harness = await PipelineHarness.start({}, cluster?.url);
     books = (await loadFold('a')).books.slice(0, 150);
     await harness.publish(books.map(upserted));
     await harness.waitForCatalog(books.length, 60_000);
@@ -23,6 +34,7 @@ describe('pipeline, every app its own process', () => {
 
   afterAll(async () => {
     await harness?.stop();
+    await cluster?.stop();
   });
 
   const waitForList = async (userId: string, eventId: string) => {
@@ -215,6 +227,25 @@ describe('pipeline, every app its own process', () => {
     );
     expect(await harness.store().repeatedEvents()).toBe(0);
     expect(await harness.fx.redis.scard(`${harness.fx.prefix}:recs:e2e-user-6:events`)).toBe(1);
+  });
+
+  it.runIf(masters > 0)('on a cluster, spreads the deployment over slots of its own: data, queues, experiment counts, embedding cache', async () => {
+    const redis = harness.fx.redis as Cluster;
+    const tag = /^\{(.+)\}$/.exec(harness.fx.prefix)![1]!;
+    const groups = new Map<string, number>();
+    for (const node of redis.nodes('master')) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `{${tag}*`, 'COUNT', 1000);
+        cursor = next;
+        for (const key of keys) {
+          const group = /^\{([^}]+)\}/.exec(key)![1]!;
+          if (!groups.has(group)) groups.set(group, Number(await node.call('CLUSTER', 'KEYSLOT', key)));
+        }
+      } while (cursor !== '0');
+    }
+    expect([...groups.keys()].sort()).toEqual([tag, `${tag}:bull`, `${tag}:embeddings`, `${tag}:experiments`]);
+    expect(new Set(groups.values()).size).toBe(4);
   });
 
   const waitForAll = async (users: ReturnType<typeof signup>[]) => {

@@ -8,7 +8,7 @@ import { IndexLog } from '@coldstart/index-log';
 import { bullPrefix } from '@coldstart/queues';
 import { ensureEncoderFiles } from '@coldstart/t5-fixtures';
 import { RecommendationStore, CatalogStore, type RecommendationList } from '@coldstart/store';
-import { createRedisFixture, freePort, startApp, startSqsEmulator, type AppProcess, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
+import { createRedisFixture, freePort, TEST_REDIS_URL, startApp, startSqsEmulator, type AppProcess, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
 
 export const APPS = ['worker-index', 'worker-embed', 'worker-expand', 'worker-recommend', 'ingest', 'api'] as const;
 export type AppName = (typeof APPS)[number];
@@ -33,9 +33,12 @@ export class PipelineHarness {
     readonly apiUrl: string,
   ) {}
 
-  /** `extraEnv` is given to every app, e.g. another ENCODER for the embed pool. */
-  static async start(extraEnv: Record<string, string> = {}): Promise<PipelineHarness> {
-    const fx = await createRedisFixture();
+  /**
+   * `extraEnv` is given to every app, e.g. another ENCODER for the embed pool; `redisUrl` picks
+   * the Redis (a `redis-cluster://` URL runs every app on that cluster).
+   */
+  static async start(extraEnv: Record<string, string> = {}, redisUrl = TEST_REDIS_URL): Promise<PipelineHarness> {
+    const fx = await createRedisFixture(redisUrl);
     const emulator = await startSqsEmulator();
     const sqs = createSqsClient({ region: 'us-east-1', endpoint: emulator.endpoint });
     const tag = randomUUID().slice(0, 8);
@@ -46,7 +49,7 @@ export class PipelineHarness {
     sqs.destroy();
     const apiPort = await freePort();
     const env = {
-      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_URL: fx.url,
       COLDSTART_PREFIX: fx.prefix,
       AWS_REGION: 'us-east-1',
       SQS_ENDPOINT: emulator.endpoint,

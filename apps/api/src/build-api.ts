@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { EVENT_LIMITS, idProblem } from '@coldstart/events';
 import { attributionMetrics, type AttributionStore } from '@coldstart/experiments';
 import { counter, defaultRegistry, histogram, LATENCY_BUCKETS, redactQuery, type Logger, type Registry } from '@coldstart/runtime';
@@ -19,7 +19,7 @@ export interface ApiDeps {
   /** Opens the queue dashboard read-write. */
   adminToken?: string | undefined;
   /** The queues the dashboard at /admin/queues shows; no dashboard without it or without any token. */
-  dashboard?: { connection: Redis; prefix: string } | undefined;
+  dashboard?: { connection: RedisClient; prefix: string } | undefined;
   /** True once the process is shutting down: /readyz answers 503 so load balancers stop sending. */
   shuttingDown?: () => boolean;
   registry?: Registry;

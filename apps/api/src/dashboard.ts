@@ -4,7 +4,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { Queue } from 'bullmq';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { QUEUE_NAMES } from '@coldstart/pipeline';
 import { bullPrefix } from '@coldstart/queues';
 
@@ -13,7 +13,7 @@ export const DASHBOARD_COOKIE = 'coldstart_dashboard';
 
 export interface DashboardOptions {
   /** Redis of the deployment whose queues the board shows (BullMQ keys under `<prefix>:bull`). */
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   /** Reads (GET/HEAD) with this token. Unset: only the admin token opens the board. */
   apiToken?: string | undefined;

@@ -16,6 +16,7 @@ import { itemUpsertedExample, MAX_BODY_BYTES, userSignupExample, type UserSignup
 import { type QueueName } from '@coldstart/pipeline';
 import { bullPrefix, createRedis, jobIdFor } from '@coldstart/queues';
 import type { Logger } from '@coldstart/runtime';
+import type { RedisClient } from '@coldstart/config';
 import { storeKeys } from '@coldstart/store';
 import { createRedisFixture, startSqsEmulator, TEST_REDIS_URL, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
 import { makeEventIntake, type IntakeDeps } from '@coldstart/pipeline';
@@ -54,7 +55,7 @@ interface Ingest {
 let emulator: SqsEmulator;
 let sqs: SQSClient;
 let fx: RedisFixture;
-let connection: Redis;
+let connection: RedisClient;
 let flows: FlowProducer;
 let bullQueues: Record<Extract<QueueName, 'recommend' | 'embed' | 'expand' | 'index'>, Queue>;
 const consumers: SqsConsumer[] = [];

@@ -2,11 +2,11 @@ import { CatalogExpander, type Expander } from '@coldstart/expander';
 import { ExpansionCache, isModelVariant, LlmExpander, llmMetrics, RequestBudget } from '@coldstart/llm';
 import type { Logger } from '@coldstart/runtime';
 import type { CatalogStore } from '@coldstart/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { configuredVariants, type ExpandConfig } from './config.js';
 
 /** The LLM expander when a model is configured, with the catalog expander as its fallback; the catalog expander alone otherwise. */
-export function buildExpander(config: ExpandConfig, redis: Redis, catalog: CatalogStore, log: Logger): Expander {
+export function buildExpander(config: ExpandConfig, redis: RedisClient, catalog: CatalogStore, log: Logger): Expander {
   const catalogExpander = new CatalogExpander(catalog, { refreshMs: config.EXPANDER_STATS_REFRESH_MS });
   const variants = configuredVariants(config);
   if (!variants) return catalogExpander;

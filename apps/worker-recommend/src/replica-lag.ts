@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { IndexLog, streamIdMs, type ReplicaSet, type WalReplica } from '@coldstart/index-log';
 import { gauge } from '@coldstart/runtime';
 
@@ -22,7 +22,7 @@ export interface ReplicaLag {
  * applied. Replicas catch up before every search, so lag at rest is normal; it measures how
  * much the next job has to apply first.
  */
-export async function replicaLag(redis: Redis, prefix: string, replica: WalReplica): Promise<ReplicaLag> {
+export async function replicaLag(redis: RedisClient, prefix: string, replica: WalReplica): Promise<ReplicaLag> {
   const bounds = await new IndexLog(redis, prefix).walBounds(replica.indexName);
   const appliedMs = streamIdMs(replica.position);
   return {
@@ -36,7 +36,7 @@ export async function replicaLag(redis: Redis, prefix: string, replica: WalRepli
 }
 
 /** Reports every replica's lag on scrape: coldstart_index_replica_lag_{entries,seconds} and the applied time. */
-export function reportReplicaLag(redis: Redis, prefix: string, replicas: ReplicaSet): void {
+export function reportReplicaLag(redis: RedisClient, prefix: string, replicas: ReplicaSet): void {
   const lags = async () => Promise.all(replicas.all().map((replica) => replicaLag(redis, prefix, replica)));
   // One read per scrape, shared by the three gauges (prom-client collects them concurrently).
   let pending: Promise<ReplicaLag[]> | undefined;

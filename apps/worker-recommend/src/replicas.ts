@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { BehaviourLog, BehaviourReplica, PlacementRefit, type ItemVectors } from '@coldstart/behaviour';
 import { IndexLog, isUserIndexName, ReplicaSet, type SnapshotStore } from '@coldstart/index-log';
 import type { PoolReadiness } from '@coldstart/queues';
@@ -18,7 +18,7 @@ const BEHAVIOUR_TAIL_MS = 1_000;
  * check shows each index replica's lag.
  */
 export async function loadReplicas(
-  redis: Redis,
+  redis: RedisClient,
   config: RecommendConfig,
   snapshots: SnapshotStore | undefined,
   readiness: PoolReadiness,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { FencedStore, fencedLogScript } from '@coldstart/index-log';
 import { decodeBehaviourEntry, type BehaviourEntry } from './behaviour-entry.js';
 
@@ -87,7 +87,7 @@ return {'forgotten', appendEntry(KEYS[2], KEYS[1], 'kind', 'forget', 'item', ARG
 export class BehaviourLog extends FencedStore {
   readonly settings: LearnSettings;
 
-  constructor(redis: Redis, prefix: string, options: { writerToken?: string; settings?: Partial<LearnSettings> } = {}) {
+  constructor(redis: RedisClient, prefix: string, options: { writerToken?: string; settings?: Partial<LearnSettings> } = {}) {
     super(redis, prefix, options);
     this.settings = { ...DEFAULT_LEARN_SETTINGS, ...options.settings };
   }

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { envInteger, envKeyPrefix, envUrl } from './env-types.js';
+import { envInteger, envKeyPrefix, envRedisUrl, envUrl } from './env-types.js';
 
 /**
  * Variables shared by every process. Each app extends these with its own, so the same name
  * means the same thing everywhere (compose, Helm, the local stack).
  */
 export const RedisEnv = z.object({
-  REDIS_URL: envUrl(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  REDIS_URL: envRedisUrl.default('redis://127.0.0.1:6379'),
   COLDSTART_PREFIX: envKeyPrefix,
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRedisUrl } from './redis.js';
 
 /**
  * "true"/"1" and "false"/"0" only: `z.coerce.boolean()` would turn the string "false" into true.
@@ -34,8 +35,17 @@ export const envUrl = (protocols: readonly string[]) =>
 /** `s3://bucket` or `s3://bucket/prefix`. */
 export const envS3Url = z.string().regex(/^s3:\/\/[^/]+/, 'must look like s3://bucket/prefix');
 
-/** A key prefix that keeps deployments (and test runs) sharing one Redis apart. */
+/** A key prefix that keeps deployments (and test runs) sharing one Redis apart; on a cluster it may be given as its hash tag, `{name}`. */
 export const envKeyPrefix = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 characters of letters, digits, _ . -')
+  .regex(/^(?:[A-Za-z0-9][A-Za-z0-9_.-]{0,63}|\{[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\})$/, 'must be 1-64 characters of letters, digits, _ . - (optionally in braces, a hash tag)')
   .default('coldstart');
+
+/** REDIS_URL: one server (`redis://`, `rediss://`) or a cluster (`redis-cluster://host:port,…`, `rediss-cluster://…`). */
+export const envRedisUrl = z.string().superRefine((value, context) => {
+  try {
+    parseRedisUrl(value);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});

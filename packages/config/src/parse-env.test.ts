@@ -34,7 +34,7 @@ describe('parseEnv', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const issues = (error as ConfigError).issues;
     expect(issues).toHaveLength(4);
-    expect(issues.join('\n')).toMatch(/REDIS_URL="http:\/\/x": must use redis or rediss/);
+    expect(issues.join('\n')).toMatch(/REDIS_URL="http:\/\/x": must be a redis:\/\/, rediss:\/\/, redis-cluster:\/\/ or rediss-cluster:\/\/ URL/);
     expect(issues.join('\n')).toMatch(/COUNT="11": must be at most 10/);
     expect(issues.join('\n')).toMatch(/FLAG="yes"/);
     expect(issues.join('\n')).toMatch(/SQS_ENDPOINT/);
@@ -71,7 +71,7 @@ describe('parseEnv', () => {
     }
     for (const name of ['API_TOKEN', 'DB_PASSWORD', 'SIGNING_KEY', 'REDIS_URL', 'UPSTREAM_URL']) expect(message).toContain(name);
     for (const secret of ['short-tok-1', 'pw-hunter2', 'key-hunter3', 'redis-pw-9', 'up-pw-7']) expect(message).not.toContain(secret);
-    expect(message).toMatch(/REDIS_URL="http:\/\/\[redacted\]@redis:6379": must use redis or rediss/);
+    expect(message).toMatch(/REDIS_URL="http:\/\/\[redacted\]@redis:6379": must be a redis:\/\/, rediss:\/\/, redis-cluster:\/\/ or rediss-cluster:\/\/ URL/);
     expect(message).toMatch(/API_TOKEN=\[redacted\]/);
   });
 });

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { deploymentPrefix } from './redis.js';
 
 /** Thrown when the environment does not satisfy an app's schema; `issues` lists every problem, not just the first. */
 export class ConfigError extends Error {
@@ -30,7 +31,7 @@ export function displayValue(name: string, value: string): string {
  */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
+  if (result.success) return onClusterTagged(result.data);
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const name = issue.path.map(String).join('.') || '(environment)';
@@ -38,4 +39,16 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
       return value === undefined ? `${name}: ${issue.message}` : `${name}=${displayValue(name, value)}: ${issue.message}`;
     }),
   );
+}
+
+/**
+ * Every app's keys go under COLDSTART_PREFIX; on a cluster that prefix must be a hash tag
+ * (`deploymentPrefix`), so an app that reads both settings sees the tagged prefix and no code
+ * past this point has to know which kind of Redis it talks to.
+ */
+function onClusterTagged<T>(data: T): T {
+  if (typeof data !== 'object' || data === null) return data;
+  const { REDIS_URL: url, COLDSTART_PREFIX: prefix } = data as { REDIS_URL?: unknown; COLDSTART_PREFIX?: unknown };
+  if (typeof url !== 'string' || typeof prefix !== 'string') return data;
+  return { ...data, COLDSTART_PREFIX: deploymentPrefix(url, prefix) };
 }

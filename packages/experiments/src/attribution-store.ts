@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { storeKeys, type StoreKeys } from '@coldstart/index-log';
 import { REASON_KINDS, type ExperimentCounts, type KindCounts, type MomentSums, type ReasonKind, type VariantCounts } from './counts.js';
 
@@ -143,7 +143,7 @@ export class AttributionStore {
   private readonly keys: StoreKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     readonly settings: AttributionSettings,
   ) {

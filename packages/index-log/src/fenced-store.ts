@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { storeKeys, type StoreKeys } from './keys.js';
 import { WriterFence } from './writer-fence.js';
 
@@ -12,7 +12,7 @@ export abstract class FencedStore {
   protected readonly fence: WriterFence;
 
   constructor(
-    protected readonly redis: Redis,
+    protected readonly redis: RedisClient,
     prefix: string,
     /** The fencing token from IndexLog.claimWriter; its writes are refused unless it is the current one. */
     options: { writerToken?: string } = {},

@@ -1,14 +1,26 @@
+import { slotGroup } from '@coldstart/config';
+
 /**
  * Every Redis key coldstart writes outside BullMQ, in one place. A deployment (or a test run)
  * owns everything under its prefix. Scripts touch several of these keys at once and receive
- * every one of them from here (in KEYS), never building one; on Redis Cluster the whole prefix
- * must still map to one slot, and coldstart targets a single primary for now.
+ * every one of them from here (in KEYS), never building one.
+ *
+ * On Redis Cluster the prefix is a hash tag (`{coldstart}`, @coldstart/config's
+ * `deploymentPrefix`), so every key here shares one slot: the scripts that write a user's list
+ * check its items' records and index it by item, the item script appends to the index logs,
+ * and the behaviour log's learn script updates users, items and the log at once. Groups that
+ * no script joins to these have slots of their own (`slotGroup`): the experiment counts
+ * (`experiments`), the embedding cache (`embeddings`), and, outside this map, BullMQ's queues
+ * (@coldstart/queues' `bullPrefix`) and the LLM's caches (@coldstart/llm). On one server the
+ * groups change no key name.
  *
  * It lives in @coldstart/index-log, the lowest package that writes Redis: @coldstart/store's
  * item script appends to the index logs, so store depends on this package and re-exports the
  * map for the stores' own users; kept in store, the log's keys would make a cycle.
  */
 export function storeKeys(prefix: string) {
+  const experiments = slotGroup(prefix, 'experiments');
+  const embeddings = slotGroup(prefix, 'embeddings');
   return {
     item: (itemId: string) => `${prefix}:item:${itemId}`,
     liveItems: `${prefix}:catalog:live`,
@@ -47,16 +59,16 @@ export function storeKeys(prefix: string) {
     /** Items a user liked (so a repeated like counts once), and their most recent likes, newest first (co-occurrence partners). */
     likedBy: (userId: string) => `${prefix}:user:${userId}:liked`,
     recentLikes: (userId: string) => `${prefix}:user:${userId}:recent-likes`,
-    embedding: (encoderId: string, textHash: string) => `${prefix}:embedding:${encoderId}:${textHash}`,
+    embedding: (encoderId: string, textHash: string) => `${embeddings}:embedding:${encoderId}:${textHash}`,
     /** Attribution (@coldstart/experiments): a served list version's record, the user's newest served list, an attributed interaction. */
-    servedList: (recommendationId: string) => `${prefix}:attribution:list:${recommendationId}`,
-    lastServed: (userId: string) => `${prefix}:user:${userId}:last-served`,
-    attributedEvent: (eventId: string) => `${prefix}:attribution:event:${eventId}`,
+    servedList: (recommendationId: string) => `${experiments}:attribution:list:${recommendationId}`,
+    lastServed: (userId: string) => `${experiments}:user:${userId}:last-served`,
+    attributedEvent: (eventId: string) => `${experiments}:attribution:event:${eventId}`,
     /** Experiments with counts; per experiment and clock hour: the counts by variant, one user's unit, the variant's users (HyperLogLog). */
-    experiments: `${prefix}:experiments`,
-    experimentHour: (experiment: string, hour: number) => `${prefix}:experiment:${experiment}:${hour}`,
-    experimentUnit: (experiment: string, hour: number, userId: string) => `${prefix}:experiment:${experiment}:${hour}:user:${userId}`,
-    experimentUsers: (experiment: string, hour: number, variant: string) => `${prefix}:experiment:${experiment}:${hour}:users:${variant}`,
+    experiments: `${experiments}:experiments`,
+    experimentHour: (experiment: string, hour: number) => `${experiments}:experiment:${experiment}:${hour}`,
+    experimentUnit: (experiment: string, hour: number, userId: string) => `${experiments}:experiment:${experiment}:${hour}:user:${userId}`,
+    experimentUsers: (experiment: string, hour: number, variant: string) => `${experiments}:experiment:${experiment}:${hour}:users:${variant}`,
   };
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;

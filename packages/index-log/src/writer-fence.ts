@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import type { StoreKeys } from './keys.js';
 
 /**
@@ -85,7 +85,7 @@ return 0
 export class WriterFence {
   private readonly scriptShas: Record<string, string> = {};
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Pick<StoreKeys, 'writerLease' | 'writerToken'>,
     /** The fencing token from `claim`; fenced scripts are refused unless it is the current one. */
     readonly token = '',

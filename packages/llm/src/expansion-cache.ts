@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { slotGroup, type RedisClient } from '@coldstart/config';
 import { z } from 'zod';
 import { sleep } from '@coldstart/runtime';
 
@@ -48,7 +48,7 @@ export class ExpansionCache {
   private readonly pollMs: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly options: ExpansionCacheOptions,
   ) {
@@ -60,8 +60,9 @@ export class ExpansionCache {
     return createHash('sha256').update(`${model}\u0000${promptVersion}\u0000${cacheInput}`).digest('hex').slice(0, 40);
   }
 
+  /** One request's keys share a slot (a claim reads all three); on a cluster each request's slot is its own, so the cache spreads over every shard. */
   private keys(key: string) {
-    const base = `${this.prefix}:llm:expansion:${key}`;
+    const base = `${slotGroup(this.prefix, `llm:${key}`)}:llm:expansion:${key}`;
     return { answer: base, lease: `${base}:lease`, failed: `${base}:failed` };
   }
 

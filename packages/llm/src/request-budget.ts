@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { slotGroup, type RedisClient } from '@coldstart/config';
 
 // One counter per variant per second, shared by every expand process; it outlives its second
 // a little so a slow clock on one process still finds it.
@@ -12,7 +12,7 @@ const TAKE = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('P
  */
 export class RequestBudget {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly perSecond: number,
     private readonly now: () => number = Date.now,
@@ -22,7 +22,8 @@ export class RequestBudget {
   async take(variant: string): Promise<number> {
     const now = this.now();
     const second = Math.floor(now / 1000);
-    const taken = Number(await this.redis.eval(TAKE, 1, `${this.prefix}:llm:budget:${variant}:${second}`));
+    // Its own slot on a cluster (one key per call), so the budget adds no load to the deployment's data shard.
+    const taken = Number(await this.redis.eval(TAKE, 1, `${slotGroup(this.prefix, 'llm-budget')}:llm:budget:${variant}:${second}`));
     return taken <= this.perSecond ? 0 : 1000 - (now % 1000);
   }
 }

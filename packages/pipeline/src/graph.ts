@@ -1,5 +1,5 @@
 import type { FlowJob } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { canonicalDateTime, type ColdstartEvent } from '@coldstart/events';
 import { itemEmbeddingText } from '@coldstart/embeddings';
 import { createJobProducer, jobOptions, type AddJobOptions, type JobProducer } from '@coldstart/queues';
@@ -153,6 +153,6 @@ export function createHops(producer: Pick<JobProducer<Queues>, 'add'>): Hops {
 }
 
 /** A producer for the pipeline's queues, over a pool's own connection. */
-export function createPipelineProducer(connection: Redis, keyPrefix: string): JobProducer<Queues> {
+export function createPipelineProducer(connection: RedisClient, keyPrefix: string): JobProducer<Queues> {
   return createJobProducer(QUEUES, connection, keyPrefix);
 }

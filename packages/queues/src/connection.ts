@@ -1,18 +1,35 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { parseRedisUrl, slotGroup, type RedisClient } from '@coldstart/config';
 
 /**
  * `worker`: BullMQ workers block on Redis and must retry forever (`maxRetriesPerRequest: null`).
  * `producer`: fails a command after a few retries, so the ingest leaves the SQS message
  * undeleted (it comes back) rather than hanging while Redis is away.
  */
-export function createRedis(url: string, role: 'worker' | 'producer', logger?: ConnectionLogger): Redis {
-  const redis = new Redis(url, {
+export function createRedis(url: string, role: 'worker' | 'producer', logger?: ConnectionLogger): RedisClient {
+  const options: RedisOptions = {
     maxRetriesPerRequest: role === 'worker' ? null : 3,
     enableReadyCheck: true,
     lazyConnect: false,
     connectionName: `coldstart-${role}`,
-  });
+  };
+  const target = parseRedisUrl(url);
+  const redis = target.cluster
+    ? new Cluster(target.nodes, {
+        redisOptions: {
+          ...options,
+          ...(target.username !== undefined ? { username: target.username } : {}),
+          ...(target.password !== undefined ? { password: target.password } : {}),
+          ...(target.tls ? { tls: {} } : {}),
+        },
+        // ElastiCache's TLS certificates name the nodes' host names, which the cluster's own
+        // slot map gives as addresses: keep the names (ioredis' advice for ElastiCache).
+        ...(target.tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
+        enableReadyCheck: true,
+        lazyConnect: false,
+      })
+    : new Redis(url, options);
   if (logger) logOutages(redis, logger);
   return redis;
 }
@@ -24,7 +41,7 @@ export type ConnectionLogger = Pick<Logger, 'warn' | 'info'>;
  * listener ioredis prints an unstructured "Unhandled error event" for every reconnect attempt,
  * which floods an app's log for as long as Redis is away.
  */
-function logOutages(redis: Redis, logger: ConnectionLogger): void {
+function logOutages(redis: RedisClient, logger: ConnectionLogger): void {
   let lostAt: number | undefined;
   redis.on('error', (error: Error) => {
     if (lostAt !== undefined) return;
@@ -38,7 +55,13 @@ function logOutages(redis: Redis, logger: ConnectionLogger): void {
   });
 }
 
-/** BullMQ keys live under `<prefix>:bull:<queue>:…`, next to the rest of a deployment's keys. */
+/**
+ * BullMQ keys live under `<prefix>:bull:<queue>:…`, next to the rest of a deployment's keys. On a
+ * cluster every queue shares one slot of its own (`{<prefix>:bull}:bull:<queue>:…`): a flow adds
+ * jobs to several queues in one transaction and a finishing child updates its parent in another
+ * queue, which Redis Cluster allows only within one slot; no script of ours joins these keys to
+ * the deployment's data, so they may live on another shard.
+ */
 export function bullPrefix(keyPrefix: string): string {
-  return `${keyPrefix}:bull`;
+  return `${slotGroup(keyPrefix, 'bull')}:bull`;
 }

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import type { z } from 'zod';
 import { bullPrefix } from './connection.js';
 import { PermanentError } from './errors.js';
@@ -28,7 +28,7 @@ export interface JobProducer<Queues extends Record<string, QueueSpec>> {
  * catalog before it is added, so a producer's mistake fails the job that made it, with the
  * reason, instead of every attempt of the job it would have added.
  */
-export function createJobProducer<Queues extends Record<string, QueueSpec>>(specs: Queues, connection: Redis, keyPrefix: string): JobProducer<Queues> {
+export function createJobProducer<Queues extends Record<string, QueueSpec>>(specs: Queues, connection: RedisClient, keyPrefix: string): JobProducer<Queues> {
   const queues = new Map<string, Queue>();
   const queueFor = (name: string) => {
     let queue = queues.get(name);

@@ -1,5 +1,5 @@
 import type { Job, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { counter, gauge, histogram, LATENCY_BUCKETS } from '@coldstart/runtime';
 
 /**
@@ -33,7 +33,7 @@ export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'waiting-
 /** A queue whose depth this process reports, with the connection to read it on. */
 interface DepthSource {
   queue: Queue;
-  redis: Redis;
+  redis: RedisClient;
 }
 
 const depthSources = new Map<string, DepthSource>();
@@ -53,7 +53,7 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
  * When a job became ready to run: when it was added, or, for a flow parent, when its last child
  * finished (BullMQ moves it from waiting-children to wait then, keeping the add time).
  */
-export async function readyAt(job: Job, redis: Redis): Promise<number> {
+export async function readyAt(job: Job, redis: RedisClient): Promise<number> {
   const childKeys = Object.keys(await job.getChildrenValues());
   if (childKeys.length === 0) return job.timestamp;
   const pipeline = redis.pipeline();
@@ -67,7 +67,7 @@ export async function readyAt(job: Job, redis: Redis): Promise<number> {
  * (BullMQ's counts, one round trip; the oldest job, one more). Every process of a pool reports
  * its own queue, so aggregate with max(), not sum().
  */
-export function reportQueueDepth(queue: Queue, redis: Redis): () => void {
+export function reportQueueDepth(queue: Queue, redis: RedisClient): () => void {
   depthSources.set(queue.name, { queue, redis });
   gauge({
     name: 'coldstart_queue_jobs',

@@ -1,5 +1,5 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { pino, type Logger } from 'pino';
 import type { z } from 'zod';
 import { isPermanentError, JobTimeoutError } from './errors.js';
@@ -33,7 +33,7 @@ export type PoolHandlers<S extends QueueSpec> = {
 };
 
 export interface PoolWorkerOptions {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   concurrency: number;
   /** How long a job's lock lasts without renewal; a killed worker's jobs are retried after it lapses. */

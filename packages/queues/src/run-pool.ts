@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import type { Logger } from 'pino';
 import { check, type Check } from '@coldstart/runtime';
 import { bullPrefix, createRedis } from './connection.js';
@@ -21,7 +21,7 @@ export interface PoolOptions {
 }
 
 export interface RunningPool {
-  /** Readiness: Redis answers and the worker is running. */
+  /** Readiness: RedisClient answers and the worker is running. */
   ready(): Promise<Check[]>;
   /** Stops taking jobs, waits for the ones in flight, then closes the connection. Idempotent. */
   close(): Promise<void>;
@@ -37,7 +37,7 @@ export async function runPool<S extends QueueSpec>(
   spec: S,
   settings: PoolSettings,
   logger: Logger,
-  makeHandlers: (redis: Redis) => PoolHandlers<S> | Promise<PoolHandlers<S>>,
+  makeHandlers: (redis: RedisClient) => PoolHandlers<S> | Promise<PoolHandlers<S>>,
   options: PoolOptions = {},
 ): Promise<RunningPool> {
   const queue = spec.name;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import type { Logger } from 'pino';
 import { collectProcessMetrics, installShutdown, startHealthServer, type Check } from '@coldstart/runtime';
 import type { PoolHandlers } from './pool-worker.js';
@@ -25,7 +25,7 @@ export async function servePool<S extends QueueSpec>(
   queue: S,
   settings: PoolProcessSettings,
   logger: Logger,
-  makeHandlers: (redis: Redis, readiness: PoolReadiness) => PoolHandlers<S> | Promise<PoolHandlers<S>>,
+  makeHandlers: (redis: RedisClient, readiness: PoolReadiness) => PoolHandlers<S> | Promise<PoolHandlers<S>>,
   options: PoolOptions = {},
 ): Promise<void> {
   collectProcessMetrics();

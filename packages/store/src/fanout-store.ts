@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { storeKeys, type StoreKeys } from '@coldstart/index-log';
 
 /** The eventId a fan-out write carries: one per user and window, so a retried rewrite is absorbed by the store's once-per-event rule. */
@@ -61,7 +61,7 @@ export class FanoutStore {
   private readonly keys: StoreKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.keys = storeKeys(prefix);

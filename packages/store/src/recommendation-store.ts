@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { storeKeys, type StoreKeys } from '@coldstart/index-log';
 
 export interface RecommendedItem {
@@ -106,7 +106,7 @@ export class RecommendationStore {
   private readonly keys: StoreKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.keys = storeKeys(prefix);

@@ -1,5 +1,5 @@
 import { Job, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { QUEUE_NAMES, type QueueName } from '@coldstart/pipeline';
 import { bullPrefix, createRedis } from '@coldstart/queues';
 import type { OpsConfig } from '../config.js';
@@ -10,7 +10,7 @@ export const JOB_QUEUE_CHOICES: readonly QueueName[] = QUEUE_NAMES;
 export class JobQueues {
   private readonly queues = new Map<QueueName, Queue>();
   readonly prefix: string;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   constructor(config: Pick<OpsConfig, 'REDIS_URL' | 'COLDSTART_PREFIX'>) {
     this.prefix = bullPrefix(config.COLDSTART_PREFIX);

@@ -1,5 +1,5 @@
 import type { FlowProducer } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { parseEventBody, peekEventRef } from '@coldstart/events';
 import type { Logger } from '@coldstart/runtime';
 import { storeKeys } from '@coldstart/store';
@@ -18,7 +18,7 @@ export type IntakeOutcome =
 
 export interface IntakeDeps {
   flows: Pick<FlowProducer, 'add'>;
-  redis: Pick<Redis, 'exists' | 'set'>;
+  redis: Pick<RedisClient, 'exists' | 'set'>;
   prefix: string;
   /** How long an accepted eventId is remembered; a repeat within it is dropped. */
   dedupeTtlSeconds: number;

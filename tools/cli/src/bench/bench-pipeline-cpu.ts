@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import type { CliConfig } from '../config.js';
 import { appEntry } from '../repo-paths.js';
 import { runningPid } from '../stack/process-control.js';
 
-/** Our processes: the ingest and every pool. Not the api (it serves reads, none in a bench), Redis, the SQS emulator or the LLM server. */
+/** Our processes: the ingest and every pool. Not the api (it serves reads, none in a bench), RedisClient, the SQS emulator or the LLM server. */
 const OUR_APPS = ['ingest', 'worker-expand', 'worker-embed', 'worker-index', 'worker-recommend'] as const;
 
 /** Linux reports CPU time in clock ticks; USER_HZ is 100 on every mainstream architecture. */
@@ -44,7 +44,7 @@ export function cpuSince(before: Record<string, number>, after: Record<string, n
 }
 
 /** `INFO <section>` as name → value. */
-async function info(redis: Pick<Redis, 'info'>, section: string): Promise<Map<string, string>> {
+async function info(redis: Pick<RedisClient, 'info'>, section: string): Promise<Map<string, string>> {
   const text = await redis.info(section);
   return new Map(text.split(/\r?\n/).flatMap((line) => {
     const at = line.indexOf(':');
@@ -53,13 +53,13 @@ async function info(redis: Pick<Redis, 'info'>, section: string): Promise<Map<st
 }
 
 /** CPU ms redis-server has used so far, every thread (INFO cpu used_cpu_user + used_cpu_sys; not its forked children). */
-export async function redisCpuMs(redis: Pick<Redis, 'info'>): Promise<number> {
+export async function redisCpuMs(redis: Pick<RedisClient, 'info'>): Promise<number> {
   const cpu = await info(redis, 'cpu');
   return (Number(cpu.get('used_cpu_user')) + Number(cpu.get('used_cpu_sys'))) * 1_000;
 }
 
 /** Calls so far of each command (INFO commandstats: `cmdstat_<name>:calls=N,…`). */
-export async function redisCommandCalls(redis: Pick<Redis, 'info'>): Promise<Record<string, number>> {
+export async function redisCommandCalls(redis: Pick<RedisClient, 'info'>): Promise<Record<string, number>> {
   const stats = await info(redis, 'commandstats');
   const calls: Record<string, number> = {};
   for (const [key, value] of stats) {

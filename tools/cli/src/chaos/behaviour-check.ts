@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { BehaviourLog } from '@coldstart/behaviour';
 
 export interface BehaviourCheck {
@@ -13,7 +13,7 @@ export interface BehaviourCheck {
 }
 
 /** Likes in the behaviour log against the events sent: each expected (user, item) exactly once. */
-export async function checkBehaviour(redis: Redis, prefix: string, expected: readonly { userId: string; itemId: string }[]): Promise<BehaviourCheck> {
+export async function checkBehaviour(redis: RedisClient, prefix: string, expected: readonly { userId: string; itemId: string }[]): Promise<BehaviourCheck> {
   const log = new BehaviourLog(redis, prefix);
   const counts = new Map<string, number>();
   let logged = 0;

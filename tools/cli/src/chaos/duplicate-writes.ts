@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { IndexLog } from '@coldstart/index-log';
 import { isSeedArrivalEventId } from '@coldstart/pipeline';
 import { isFanoutEventId, storeKeys } from '@coldstart/store';
@@ -24,7 +24,7 @@ export interface DuplicateWrites {
  * past those guards. A second SET of the same list for the same event leaves no trace of its
  * own; the guards are what rule it out, and their refusal counts are reported beside this.
  */
-export async function findDuplicateWrites(redis: Redis, prefix: string, eventsOf: ReadonlyMap<string, ReadonlySet<string>>, itemIds: ReadonlySet<string>): Promise<DuplicateWrites> {
+export async function findDuplicateWrites(redis: RedisClient, prefix: string, eventsOf: ReadonlyMap<string, ReadonlySet<string>>, itemIds: ReadonlySet<string>): Promise<DuplicateWrites> {
   const userIds = [...eventsOf.keys()];
   const keys = storeKeys(prefix);
   let listsForSeveralEvents = 0;

@@ -1,6 +1,6 @@
 import { IndexLog, ReplicaSet, WalReplica, type SnapshotStore } from '@coldstart/index-log';
 import { storeKeys } from '@coldstart/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { sleep } from '@coldstart/runtime';
 
 export interface IndexSnapshotCheck {
@@ -37,7 +37,7 @@ export interface SnapshotCheck {
 }
 
 /** Every index that has a write-ahead log, whatever list of indexes names it. */
-async function loggedIndexes(redis: Redis, prefix: string): Promise<string[]> {
+async function loggedIndexes(redis: RedisClient, prefix: string): Promise<string[]> {
   const [head, tail] = storeKeys(prefix).wal('\n').split('\n') as [string, string];
   const names: string[] = [];
   let cursor = '0';
@@ -66,7 +66,7 @@ async function waitForFinalSnapshot(store: SnapshotStore, indexLog: IndexLog, in
  * is a problem, and a failed run. Every index with a log is checked, so indexes the catalog
  * lists apart from its item indexes (the user-vector indexes) are too.
  */
-export async function checkSnapshots(redis: Redis, prefix: string, store: SnapshotStore, options: { waitMs: number }): Promise<SnapshotCheck> {
+export async function checkSnapshots(redis: RedisClient, prefix: string, store: SnapshotStore, options: { waitMs: number }): Promise<SnapshotCheck> {
   const indexLog = new IndexLog(redis, prefix);
   const replicas = new ReplicaSet(indexLog, { snapshots: store });
   const problems: string[] = [];

@@ -1,5 +1,5 @@
 import { Queue, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { type QueueName } from '@coldstart/pipeline';
 import { bullPrefix, jobIdFor } from '@coldstart/queues';
 import { percentile } from '@coldstart/runtime';
@@ -38,7 +38,7 @@ export const ITEM_STAGES: StageSpec[] = [
  * Where each stage's time went for a set of events, read from the BullMQ jobs themselves
  * (completed jobs are kept for an hour).
  */
-export async function stageTimings(redis: Redis, prefix: string, eventIds: readonly string[], stages: StageSpec[]): Promise<StageTiming[]> {
+export async function stageTimings(redis: RedisClient, prefix: string, eventIds: readonly string[], stages: StageSpec[]): Promise<StageTiming[]> {
   const queues = new Map<QueueName, Queue>();
   const queue = (name: QueueName) => {
     let q = queues.get(name);

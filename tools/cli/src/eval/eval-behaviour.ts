@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BehaviourLog, BehaviourReplica, type BehaviourModel, type Interaction } from '@coldstart/behaviour';
 import { createRedis } from '@coldstart/queues';
 import { deleteKeysWithPrefix } from '@coldstart/testing';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 
 /** Rows learned per round trip: the writer's own batch bound (a learn-interactions job holds at most 1,000). */
 const BATCH = 1_000;
@@ -16,7 +16,7 @@ const BATCH = 1_000;
  */
 export class EvalBehaviour {
   private constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly log: BehaviourLog,
     private readonly replica: BehaviourReplica,
@@ -40,7 +40,7 @@ export class EvalBehaviour {
   }
 
   /** The Redis the catalog of record is written to under this run's prefix (the learn script reads item categories from it). */
-  get connection(): { redis: Redis; prefix: string } {
+  get connection(): { redis: RedisClient; prefix: string } {
     return { redis: this.redis, prefix: this.prefix };
   }
 

@@ -1,6 +1,6 @@
 import { EmptyTextError, encodeVectorBase64, hashedTextVector, type Encoder } from '@coldstart/embeddings';
 import type { ItemUpserted } from '@coldstart/events';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { categoryStatsOf, type CategoryStatsSource, type SeedItem } from '@coldstart/expander';
 import type { Book } from '@coldstart/goodbooks';
 import { itemEmbeddingText } from '@coldstart/embeddings';
@@ -78,7 +78,7 @@ export class EvalCatalog implements CategoryStatsSource {
   }
 
   /** Writes the catalog of record as the index pool does (CatalogStore.upsert), with one encoder's vectors. */
-  async store(embedded: EmbeddedCatalog, connection: { redis: Redis; prefix: string }): Promise<void> {
+  async store(embedded: EmbeddedCatalog, connection: { redis: RedisClient; prefix: string }): Promise<void> {
     const store = new CatalogStore(connection.redis, connection.prefix);
     for (const [itemId, vector] of embedded.vectors) {
       const item = this.items.get(itemId);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@coldstart/config';
 import { QUEUE_NAMES } from '@coldstart/pipeline';
 import { bullPrefix } from '@coldstart/queues';
 import { CatalogStore, storeKeys, type RecommendationList } from '@coldstart/store';
@@ -29,7 +29,7 @@ export class OutcomeTracker {
   private readonly queues: Queue[];
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly items: readonly TrackedItem[],
     private readonly users: readonly TrackedUser[],
