@@ -1,21 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { FencedWriterError, IndexLog, SnapshotStore, WalReplica } from '@coldstart/index-log';
 import { CatalogStore } from '@coldstart/store';
-import { createRedisFixture, freePort, startApp, startS3Emulator, TEST_REDIS_URL, type AppProcess, type RedisFixture, type S3Emulator } from '@coldstart/testing';
+import { createRedisFixture, freePort, startApp, startS3Emulator, type AppProcess, type RedisFixture, type S3Emulator } from '@coldstart/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { REDIS_KINDS, useRedis } from './support/redis-kinds.js';
 
 const BUCKET = 'coldstart-writer-snapshots';
 const INDEX = 'test-enc';
 const vector = (i: number) => Buffer.from(new Float32Array([Math.cos(i), Math.sin(i), 0.5]).buffer).toString('base64');
 
 /** worker-index as its own process: the single-writer lease, and its snapshot loop against fauxqs. */
-describe('worker-index as the single writer that snapshots', () => {
+describe.each(REDIS_KINDS)('worker-index as the single writer that snapshots, on $redis', ({ masters }) => {
+  const redis = useRedis(masters);
   let fx: RedisFixture;
   let s3: S3Emulator;
   const running: AppProcess[] = [];
 
   beforeAll(async () => {
-    fx = await createRedisFixture();
+    fx = await createRedisFixture(redis.url());
     s3 = await startS3Emulator([BUCKET]);
   });
 
@@ -29,7 +31,7 @@ describe('worker-index as the single writer that snapshots', () => {
   async function startWriter(prefix: string, keyPrefix: string) {
     const port = await freePort();
     const app = startApp('worker-index', {
-      REDIS_URL: TEST_REDIS_URL,
+      REDIS_URL: redis.url(),
       COLDSTART_PREFIX: keyPrefix,
       METRICS_PORT: String(port),
       COLDSTART_SNAPSHOTS_S3_URL: `s3://${BUCKET}/${prefix}`,
@@ -101,7 +103,7 @@ describe('worker-index as the single writer that snapshots', () => {
 
   it('snapshots in a process of its own: killed, it is started again and snapshots go on; the writer\'s SIGTERM stops it too', async () => {
     // Keys of its own: the first test's standby is still the writer of fx.prefix.
-    const own = await createRedisFixture();
+    const own = await createRedisFixture(redis.url());
     try {
       const prefix = `test-${randomUUID()}`;
       const writer = await startWriter(prefix, own.prefix);

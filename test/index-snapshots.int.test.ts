@@ -16,6 +16,7 @@ import { CatalogStore } from '@coldstart/store';
 import { createVectorIndex } from '@coldstart/vector-index';
 import { createRedisFixture, startS3Emulator, type RedisFixture, type S3Emulator } from '@coldstart/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { REDIS_KINDS, useRedis } from './support/redis-kinds.js';
 import { snapshotCreate, snapshotList, snapshotRestore } from '../apps/ops/src/snapshot/snapshot-actions.js';
 
 const BUCKET = 'coldstart-snapshots';
@@ -47,7 +48,8 @@ afterAll(async () => {
   await s3?.stop();
 });
 
-describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () => {
+describe.each(REDIS_KINDS)('index snapshots in S3 (fauxqs) with the write-ahead log on $redis', ({ masters }) => {
+  const redis = useRedis(masters);
   let fx: RedisFixture;
   let store: SnapshotStore;
   let prefix: string;
@@ -58,7 +60,7 @@ describe('index snapshots in S3 (fauxqs) with the write-ahead log in Redis', () 
   let clock = 0;
 
   beforeEach(async () => {
-    fx = await createRedisFixture();
+    fx = await createRedisFixture(redis.url());
     prefix = `test-${randomUUID()}`;
     // A clock that moves on every snapshot, so two snapshots never share an id.
     store = new SnapshotStore({ client, bucket: BUCKET, prefix, now: () => new Date(Date.UTC(2026, 0, 1) + (clock += 1_000)) });

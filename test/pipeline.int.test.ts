@@ -1,32 +1,25 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FlowJob } from 'bullmq';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { flowForEvent, type QueueName } from '@coldstart/pipeline';
 import { loadFold, type Book } from '@coldstart/goodbooks';
 import { recommendationIdOf } from '@coldstart/store';
-import { startRedisCluster, type LocalRedisCluster } from '@coldstart/testing';
 import { APPS, PipelineHarness, type AppName } from './support/pipeline-harness.js';
 import { deleted, interaction, signup, upserted } from './support/book-events.js';
+import { REDIS_KINDS, useRedis } from './support/redis-kinds.js';
 
 /**
  * The walking skeleton end to end: events on SQS, every pool its own process, lists read
  * back through the API process; once on one Redis and once on a Redis Cluster of three
  * masters, where the deployment's data, its queues and its caches hash to different slots.
  */
-describe.each([
-  { redis: 'one Redis', masters: 0 },
-  { redis: 'a Redis Cluster of 3 masters', masters: 3 },
-])('pipeline on $redis, every app its own process', ({ masters }) => {
+describe.each(REDIS_KINDS)('pipeline on $redis, every app its own process', ({ masters }) => {
   let harness: PipelineHarness;
   let books: Book[];
-  let cluster: LocalRedisCluster | undefined;
+  const redis = useRedis(masters);
 
   beforeAll(async () => {
-    if (masters > 0) cluster = await startRedisCluster({ masters, dir: await mkdtemp(join(tmpdir(), 'coldstart-cluster-')) });
-    harness = await PipelineHarness.start({}, cluster?.url);
+    harness = await PipelineHarness.start({}, redis.url());
     books = (await loadFold('a')).books.slice(0, 150);
     await harness.publish(books.map(upserted));
     await harness.waitForCatalog(books.length, 60_000);
@@ -34,7 +27,6 @@ describe.each([
 
   afterAll(async () => {
     await harness?.stop();
-    await cluster?.stop();
   });
 
   const waitForList = async (userId: string, eventId: string) => {
@@ -230,10 +222,10 @@ describe.each([
   });
 
   it.runIf(masters > 0)('on a cluster, spreads the deployment over slots of its own: data, queues, experiment counts, embedding cache', async () => {
-    const redis = harness.fx.redis as Cluster;
+    const cluster = harness.fx.redis as Cluster;
     const tag = /^\{(.+)\}$/.exec(harness.fx.prefix)![1]!;
     const groups = new Map<string, number>();
-    for (const node of redis.nodes('master')) {
+    for (const node of cluster.nodes('master')) {
       let cursor = '0';
       do {
         const [next, keys] = await node.scan(cursor, 'MATCH', `{${tag}*`, 'COUNT', 1000);

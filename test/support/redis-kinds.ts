@@ -1,0 +1,26 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { startRedisCluster, TEST_REDIS_URL, type LocalRedisCluster } from '@coldstart/testing';
+
+/** The kinds of Redis the pipeline and snapshot tests run on: the suite's one server, and a local cluster of three masters. */
+export const REDIS_KINDS = [
+  { redis: 'one Redis', masters: 0 },
+  { redis: 'a Redis Cluster of 3 masters', masters: 3 },
+] as const;
+
+/**
+ * For the enclosing describe block: a cluster of `masters` started before its tests and stopped
+ * after them (none for 0). `url()` is the REDIS_URL to use, valid from the first beforeAll on.
+ */
+export function useRedis(masters: number): { url(): string } {
+  let cluster: LocalRedisCluster | undefined;
+  beforeAll(async () => {
+    if (masters > 0) cluster = await startRedisCluster({ masters, dir: await mkdtemp(join(tmpdir(), 'coldstart-cluster-')) });
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  return { url: () => cluster?.url ?? TEST_REDIS_URL };
+}
