@@ -5,13 +5,15 @@ import { parseRedisUrl, slotGroup, type RedisClient } from '@coldstart/config';
 /**
  * `worker`: BullMQ workers block on Redis and must retry forever (`maxRetriesPerRequest: null`).
  * `producer`: fails a command after a few retries, so the ingest leaves the SQS message
- * undeleted (it comes back) rather than hanging while Redis is away.
+ * undeleted (it comes back) rather than hanging while Redis is away. `lazyConnect`: connect on
+ * `connect()` or the first command, for a tool that starts the Redis it talks to.
  */
-export function createRedis(url: string, role: 'worker' | 'producer', logger?: ConnectionLogger): RedisClient {
+export function createRedis(url: string, role: 'worker' | 'producer', logger?: ConnectionLogger, connect: { lazyConnect?: boolean } = {}): RedisClient {
+  const lazyConnect = connect.lazyConnect ?? false;
   const options: RedisOptions = {
     maxRetriesPerRequest: role === 'worker' ? null : 3,
     enableReadyCheck: true,
-    lazyConnect: false,
+    lazyConnect,
     connectionName: `coldstart-${role}`,
   };
   const target = parseRedisUrl(url);
@@ -27,7 +29,7 @@ export function createRedis(url: string, role: 'worker' | 'producer', logger?: C
         // slot map gives as addresses: keep the names (ioredis' advice for ElastiCache).
         ...(target.tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
         enableReadyCheck: true,
-        lazyConnect: false,
+        lazyConnect,
       })
     : new Redis(url, options);
   if (logger) logOutages(redis, logger);
@@ -64,4 +66,19 @@ function logOutages(redis: RedisClient, logger: ConnectionLogger): void {
  */
 export function bullPrefix(keyPrefix: string): string {
   return `${slotGroup(keyPrefix, 'bull')}:bull`;
+}
+
+/**
+ * Every key matching `pattern`, from each master of a cluster (a cluster's SCAN covers one node
+ * only) or from the one server, with the server that holds it.
+ */
+export async function* scanKeys(redis: RedisClient, pattern: string): AsyncGenerator<{ key: string; server: Redis }> {
+  for (const server of redis instanceof Cluster ? redis.nodes('master') : [redis]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await server.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) yield { key, server };
+    } while (cursor !== '0');
+  }
 }

@@ -18,6 +18,14 @@ export interface LocalRedisCluster {
   stop(): Promise<void>;
 }
 
+export interface LocalRedisClusterOptions {
+  masters: number;
+  /** Where the nodes keep their pidfiles, logs and cluster configs; nothing is persisted (no AOF, no RDB). */
+  dir: string;
+  /** The nodes' client ports; free ones when absent. */
+  ports?: readonly number[];
+}
+
 /**
  * Starts a local Redis Cluster the way an operator would by hand, without redis-cli's minimum of
  * three masters: each node gets a contiguous share of the 16,384 slots and meets the first. Nodes
@@ -25,18 +33,21 @@ export interface LocalRedisCluster {
  * CLI and `stopRedisCluster(dir)` finds it again. Resolves once every node reports
  * `cluster_state:ok` and knows every other.
  */
-export async function startRedisCluster(options: { masters: number; dir: string }): Promise<LocalRedisCluster> {
+export async function startRedisCluster(options: LocalRedisClusterOptions): Promise<LocalRedisCluster> {
   const { masters, dir } = options;
   if (!Number.isInteger(masters) || masters < 1 || masters > 16) throw new Error(`a local cluster has 1 to 16 masters, not ${masters}`);
+  if (options.ports && options.ports.length !== masters) throw new Error(`${options.ports.length} ports given for ${masters} masters`);
   await mkdir(dir, { recursive: true });
-  const ports: number[] = [];
+  const ports: number[] = [...(options.ports ?? [])];
   const busPorts: number[] = [];
+  const taken = (port: number) => ports.includes(port) || busPorts.includes(port);
   while (ports.length < masters) {
-    const [port, bus] = [await freePort(), await freePort()];
-    if (port !== bus && !ports.includes(port) && !ports.includes(bus) && !busPorts.includes(port) && !busPorts.includes(bus)) {
-      ports.push(port);
-      busPorts.push(bus);
-    }
+    const port = await freePort();
+    if (!taken(port)) ports.push(port);
+  }
+  while (busPorts.length < masters) {
+    const bus = await freePort();
+    if (!taken(bus)) busPorts.push(bus);
   }
   for (const [i, port] of ports.entries()) {
     // A node's cluster bus gets a port of its own (cluster-port) rather than port + 10 000, which may be taken.
@@ -77,14 +88,20 @@ async function waitForClusterOk(nodes: Redis[], masters: number): Promise<void> 
   }
 }
 
-/** Stops the nodes of a local cluster started in `dir` (its pidfiles say which) and removes `dir`. Nothing there: nothing to do. */
-export async function stopRedisCluster(dir: string): Promise<void> {
+/** The pids of the live nodes of a local cluster started in `dir`. */
+export async function redisClusterPids(dir: string): Promise<number[]> {
   const files = await readdir(dir).catch(() => [] as string[]);
   const pids: number[] = [];
   for (const file of files.filter((name) => /^redis-\d+\.pid$/.test(name))) {
     const pid = Number((await readFile(join(dir, file), 'utf8').catch(() => '')).trim());
-    if (pid > 0) pids.push(pid);
+    if (pid > 0 && alive(pid)) pids.push(pid);
   }
+  return pids;
+}
+
+/** Stops the nodes of a local cluster started in `dir` (its pidfiles say which) and removes `dir`. Nothing there: nothing to do. */
+export async function stopRedisCluster(dir: string): Promise<void> {
+  const pids = await redisClusterPids(dir);
   for (const pid of pids) signal(pid, 'SIGTERM');
   const deadline = Date.now() + 10_000;
   while (pids.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));

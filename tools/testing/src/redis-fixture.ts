@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Cluster } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { deploymentPrefix, type RedisClient } from '@coldstart/config';
-import { createRedis } from '@coldstart/queues';
+import { createRedis, scanKeys } from '@coldstart/queues';
 
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -15,27 +15,18 @@ export interface RedisFixture {
   cleanup(): Promise<void>;
 }
 
-/**
- * Deletes every key under `prefix`, its slot groups included (`{prefix:group}` on a cluster).
- * On a cluster every master is scanned and each key unlinked alone: one UNLINK may name keys
- * of one slot only.
- */
+/** Deletes every key under `prefix`, its slot groups included (`{prefix:group}` on a cluster). */
 export async function deleteKeysWithPrefix(redis: RedisClient, prefix: string): Promise<void> {
   const tag = /^\{(.+)\}$/.exec(prefix);
-  const pattern = tag ? `{${tag[1]}*` : `${prefix}:*`;
-  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
-  for (const node of nodes) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length === 0) continue;
-      if (redis instanceof Cluster) {
-        const pipeline = node.pipeline();
-        for (const key of keys) pipeline.unlink(key);
-        await pipeline.exec();
-      } else await node.unlink(...keys);
-    } while (cursor !== '0');
+  const found = new Map<Redis, string[]>();
+  for await (const { key, server } of scanKeys(redis, tag ? `{${tag[1]}*` : `${prefix}:*`)) found.set(server, [...(found.get(server) ?? []), key]);
+  for (const [server, keys] of found) {
+    // Key by key, on the server holding them: one UNLINK may name keys of one slot only.
+    for (let start = 0; start < keys.length; start += 1000) {
+      const pipeline = server.pipeline();
+      for (const key of keys.slice(start, start + 1000)) pipeline.unlink(key);
+      await pipeline.exec();
+    }
   }
 }
 

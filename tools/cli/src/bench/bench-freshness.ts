@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { createRedis } from '@coldstart/queues';
 import { createSqsClient } from '@coldstart/aws';
 import { IndexLog, ReplicaSet, type WalReplica } from '@coldstart/index-log';
 import { percentile, sleep } from '@coldstart/runtime';
@@ -45,7 +45,7 @@ export async function measurePipelineFreshness(base: CliConfig, options: Freshne
   const stack = await startIsolatedConfig(base, 'freshness', {});
   const { config } = stack;
   const sqs = createSqsClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT });
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
+  const redis = createRedis(config.REDIS_URL, 'producer', undefined, { lazyConnect: true });
   let keepState = false;
   try {
     const { queues } = await stackUp(config, { apps: ['ingest', 'worker-embed', 'worker-index'] });

@@ -2,13 +2,13 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
+import { createRedis } from '@coldstart/queues';
 import { interactionsImport, numberedLines, positiveIntOption, readStats, type ImportSummary } from '@coldstart/ops';
 import { seededRandom } from '@coldstart/runtime';
 import type { CliConfig } from '../config.js';
 import { startIsolatedConfig } from '../stack/isolated-stack.js';
 import { stackUp } from '../stack/stack.js';
-import { stackCpuMs } from './bench-pipeline-cpu.js';
+import { redisCpuTotalMs, stackCpuMs } from './bench-pipeline-cpu.js';
 
 export interface ImportRun {
   seconds: number;
@@ -50,12 +50,6 @@ async function writeHistory(file: string, rows: number, items: number, readers: 
   return users;
 }
 
-async function redisCpuMs(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const seconds = [...info.matchAll(/^used_cpu_(?:sys|user):([\d.]+)/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
-  return seconds * 1_000;
-}
-
 /**
  * `coldstart bench import`: `interactions import` of a synthetic CSV into a stack of its own
  * (its own Redis and the index pool as a process), timed from the first line read to the last
@@ -65,7 +59,7 @@ async function redisCpuMs(redis: Redis): Promise<number> {
 export async function runBenchImport(base: CliConfig, options: { rows: number; items: number }, say: (line: string) => void): Promise<BenchImportReport> {
   const stack = await startIsolatedConfig(base, 'bench-import', {});
   const { config } = stack;
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
+  const redis = createRedis(config.REDIS_URL, 'producer', undefined, { lazyConnect: true });
   try {
     await stackUp(config, { apps: ['worker-index'] });
     await redis.connect();
@@ -79,7 +73,7 @@ export async function runBenchImport(base: CliConfig, options: { rows: number; i
     await importFile(warmup);
     const timed = async (label: string): Promise<ImportRun> => {
       say(`bench import: ${label}, ${options.rows} rows`);
-      const [cpu, pool, redisCpu, started] = [process.cpuUsage(), stackCpuMs(config)['worker-index'] ?? 0, await redisCpuMs(redis), performance.now()];
+      const [cpu, pool, redisCpu, started] = [process.cpuUsage(), stackCpuMs(config)['worker-index'] ?? 0, await redisCpuTotalMs(redis), performance.now()];
       const summary = await importFile(file);
       const seconds = (performance.now() - started) / 1_000;
       const used = process.cpuUsage(cpu);
@@ -91,7 +85,7 @@ export async function runBenchImport(base: CliConfig, options: { rows: number; i
         cpuMsPerThousandRows: {
           importer: perThousand((used.user + used.system) / 1_000),
           workerIndex: perThousand((stackCpuMs(config)['worker-index'] ?? 0) - pool),
-          redis: perThousand((await redisCpuMs(redis)) - redisCpu),
+          redis: perThousand((await redisCpuTotalMs(redis)) - redisCpu),
         },
       };
     };

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient } from '@coldstart/config';
 import type { CliConfig } from '../config.js';
 import { appEntry } from '../repo-paths.js';
 import { runningPid } from '../stack/process-control.js';
 
-/** Our processes: the ingest and every pool. Not the api (it serves reads, none in a bench), RedisClient, the SQS emulator or the LLM server. */
+/** Our processes: the ingest and every pool. Not the api (it serves reads, none in a bench), Redis, the SQS emulator or the LLM server. */
 const OUR_APPS = ['ingest', 'worker-expand', 'worker-embed', 'worker-index', 'worker-recommend'] as const;
 
 /** Linux reports CPU time in clock ticks; USER_HZ is 100 on every mainstream architecture. */
@@ -43,28 +44,46 @@ export function cpuSince(before: Record<string, number>, after: Record<string, n
   );
 }
 
-/** `INFO <section>` as name → value. */
-async function info(redis: Pick<RedisClient, 'info'>, section: string): Promise<Map<string, string>> {
-  const text = await redis.info(section);
+/** The servers behind a connection: every master of a cluster, or the one server. */
+function servers(redis: RedisClient): Redis[] {
+  return redis instanceof Cluster ? redis.nodes('master') : [redis];
+}
+
+/** A server's name in reports: host:port. */
+const serverName = (server: Redis) => `${server.options.host ?? '127.0.0.1'}:${server.options.port ?? 6379}`;
+
+/** `INFO <section>` of one server as name → value. */
+async function info(server: Redis, section: string): Promise<Map<string, string>> {
+  const text = await server.info(section);
   return new Map(text.split(/\r?\n/).flatMap((line) => {
     const at = line.indexOf(':');
     return at > 0 && !line.startsWith('#') ? [[line.slice(0, at), line.slice(at + 1)] as [string, string]] : [];
   }));
 }
 
-/** CPU ms redis-server has used so far, every thread (INFO cpu used_cpu_user + used_cpu_sys; not its forked children). */
-export async function redisCpuMs(redis: Pick<RedisClient, 'info'>): Promise<number> {
-  const cpu = await info(redis, 'cpu');
-  return (Number(cpu.get('used_cpu_user')) + Number(cpu.get('used_cpu_sys'))) * 1_000;
+/** CPU ms each redis-server (every master of a cluster) has used so far, every thread (INFO cpu used_cpu_user + used_cpu_sys; not its forked children), by host:port. */
+export async function redisCpuMs(redis: RedisClient): Promise<Record<string, number>> {
+  const byServer: Record<string, number> = {};
+  for (const server of servers(redis)) {
+    const cpu = await info(server, 'cpu');
+    byServer[serverName(server)] = (Number(cpu.get('used_cpu_user')) + Number(cpu.get('used_cpu_sys'))) * 1_000;
+  }
+  return byServer;
 }
 
-/** Calls so far of each command (INFO commandstats: `cmdstat_<name>:calls=N,…`). */
-export async function redisCommandCalls(redis: Pick<RedisClient, 'info'>): Promise<Record<string, number>> {
-  const stats = await info(redis, 'commandstats');
+/** `redisCpuMs` summed over the servers. */
+export async function redisCpuTotalMs(redis: RedisClient): Promise<number> {
+  return Object.values(await redisCpuMs(redis)).reduce((sum, ms) => sum + ms, 0);
+}
+
+/** Calls so far of each command, summed over every server (INFO commandstats: `cmdstat_<name>:calls=N,…`). */
+export async function redisCommandCalls(redis: RedisClient): Promise<Record<string, number>> {
   const calls: Record<string, number> = {};
-  for (const [key, value] of stats) {
-    const match = /(?:^|,)calls=(\d+)/.exec(value);
-    if (key.startsWith('cmdstat_') && match) calls[key.slice('cmdstat_'.length)] = Number(match[1]);
+  for (const server of servers(redis)) {
+    for (const [key, value] of await info(server, 'commandstats')) {
+      const match = /(?:^|,)calls=(\d+)/.exec(value);
+      if (key.startsWith('cmdstat_') && match) calls[key.slice('cmdstat_'.length)] = (calls[key.slice('cmdstat_'.length)] ?? 0) + Number(match[1]);
+    }
   }
   return calls;
 }

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
 import { createSqsClient } from '@coldstart/aws';
 import type { UserSignup } from '@coldstart/events';
 import type { ExpansionInput } from '@coldstart/expander';
@@ -8,6 +7,7 @@ import { startLlmServer } from '@coldstart/llm-server';
 import { loadEncoderWithFixtures } from '@coldstart/t5-fixtures';
 import { percentile } from '@coldstart/runtime';
 import { positiveIntOption } from '@coldstart/ops';
+import { createRedis } from '@coldstart/queues';
 import { modelsDir, type CliConfig } from '../config.js';
 import { chaosEvents } from '../workload/chaos-events.js';
 import { startIsolatedConfig } from '../stack/isolated-stack.js';
@@ -28,6 +28,8 @@ export interface BenchPipelineOptions {
   timeoutSeconds: number;
   /** Where each pool writes a V8 CPU profile (`--cpu-prof`) when the stack stops; none: no profiles. */
   cpuProfDir?: string;
+  /** Run the stack on a local Redis Cluster of this many masters instead of one redis-server. */
+  redisCluster?: number;
 }
 
 export interface BenchPipelineReport {
@@ -54,7 +56,8 @@ export interface BenchPipelineReport {
       note: string;
     };
     /** Redis commands per signup over the signups phase (INFO commandstats), all and by command. */
-    redis: { commandsPerSignup: number; byCommand: Record<string, number> };
+    /** Over every server of a cluster: commands summed, CPU per server beside `cpu.byProcess["redis-server"]` (their sum). */
+    redis: { commandsPerSignup: number; byCommand: Record<string, number>; servers: number; cpuMsPerSignupByServer: Record<string, number> };
     expandProcesses: number;
     expansionSources: Record<string, number>;
     llmRequests: number;
@@ -105,12 +108,12 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
     LLM_RATE_LIMIT_PER_SEC: '0',
     // Each process writes its profile when it exits (the stack stops them at the end).
     ...(options.cpuProfDir ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${options.cpuProfDir}`.trim() } : {}),
-  });
+  }, options.redisCluster ? { redisCluster: options.redisCluster } : {});
   const config = stack.config;
   config.LLM_BASE_URL = llm.baseUrl;
   config.LLM_MODEL = model;
   config.EXPAND_PROCESSES = options.expandProcesses;
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
+  const redis = createRedis(config.REDIS_URL, 'producer', undefined, { lazyConnect: true });
   const sqs = createSqsClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT });
   let keepState = false;
   try {
@@ -153,7 +156,9 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
     });
     const sentAt = await publishing;
     const cpu = cpuSince(cpuBefore, stackCpuMs(config));
-    const redisMs = (await redisCpuMs(redis)) - redisBefore;
+    const redisAfter = await redisCpuMs(redis);
+    const redisByServer = Object.fromEntries(Object.entries(redisAfter).map(([server, ms]) => [server, ms - (redisBefore[server] ?? 0)]));
+    const redisMs = Object.values(redisByServer).reduce((sum, ms) => sum + ms, 0);
     const calls = callsSince(callsBefore, await redisCommandCalls(redis));
     const outside = { 'redis-server': redisMs, 'sqs-emulator': emulator ? processCpuMs(emulator) - emulatorBefore : 0, bench: ownCpuMs() - benchBefore };
     const textsEncoded = (await readMetric(embedPort, 'coldstart_embed_batch_size_sum')) - textsBefore;
@@ -201,7 +206,12 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
           byProcess: { ...cpu, ...outside },
           note: 'ours: utime+stime of the ingest and pool processes (/proc/<pid>/stat, 10 ms ticks) over the signups phase, minus texts the encoder ran (coldstart_embed_batch_size_sum) × the encoder ms per text measured in the baseline; redis-server: INFO cpu used_cpu_user+used_cpu_sys over the same phase (its only clients are the stack and one final read of the lists by this bench); sqs-emulator and bench (this process: the LLM server, the publisher, progress reads over HTTP) are listed apart and not in the total; LLM time in the pools is waiting, not CPU',
         },
-        redis: { commandsPerSignup: perSignup(commands), byCommand },
+        redis: {
+          commandsPerSignup: perSignup(commands),
+          byCommand,
+          servers: Object.keys(redisByServer).length,
+          cpuMsPerSignupByServer: Object.fromEntries(Object.entries(redisByServer).map(([server, ms]) => [server, perSignup(ms)])),
+        },
         expandProcesses: options.expandProcesses,
         expansionSources,
         llmRequests: llm.stats().requests - sequential.users,
@@ -229,8 +239,9 @@ export function registerBenchPipelineCommand(bench: Command, loadConfig: () => C
     .option('--expand-processes <n>', 'worker-expand processes (64 jobs in flight each)', positiveIntOption, 4)
     .option('--timeout <seconds>', 'give up waiting after this long', positiveIntOption, 1800)
     .option('--cpu-prof <dir>', 'each pool and the ingest write a V8 CPU profile (.cpuprofile) into this directory when the stack stops')
+    .option('--redis-cluster <masters>', 'run the stack on a local Redis Cluster of this many masters (Redis CPU summed over them, and by server)', positiveIntOption)
     .option('--json', 'print {"users", "pipeline": {"usersPerSec", "p50MsToRecs", "p99MsToRecs", "cpuMsPerEvent", "cpuMsPerSignup": {"ours", "redis", "total"}, "cpu": {"byProcess"}, "redis": {"commandsPerSignup", "byCommand"}, …}, "sequential": {…}, "speedup"}')
-    .action(async (options: { users: number; llmLatencyMs: number; baselineUsers: number; expandProcesses: number; timeout: number; cpuProf?: string; json?: boolean }) => {
+    .action(async (options: { users: number; llmLatencyMs: number; baselineUsers: number; expandProcesses: number; timeout: number; cpuProf?: string; redisCluster?: number; json?: boolean }) => {
       const say = (line: string) => process.stderr.write(`${line}\n`);
       const report = await runBenchPipeline(
         loadConfig(),
@@ -241,6 +252,7 @@ export function registerBenchPipelineCommand(bench: Command, loadConfig: () => C
           expandProcesses: options.expandProcesses,
           timeoutSeconds: options.timeout,
           ...(options.cpuProf ? { cpuProfDir: resolve(options.cpuProf) } : {}),
+          ...(options.redisCluster ? { redisCluster: options.redisCluster } : {}),
         },
         say,
       );
@@ -251,7 +263,7 @@ export function registerBenchPipelineCommand(bench: Command, loadConfig: () => C
       const p = report.pipeline;
       const s = report.sequential;
       console.log(`pipeline   ${p.usersPerSec} users/s  p50 ${p.p50MsToRecs} ms  p99 ${p.p99MsToRecs} ms  (${p.expandProcesses} expand processes)`);
-      console.log(`CPU/signup ${p.cpuMsPerSignup.total} ms = ours ${p.cpuMsPerSignup.ours} + redis-server ${p.cpuMsPerSignup.redis}; ${p.redis.commandsPerSignup} Redis commands per signup`);
+      console.log(`CPU/signup ${p.cpuMsPerSignup.total} ms = ours ${p.cpuMsPerSignup.ours} + redis-server ${p.cpuMsPerSignup.redis}; ${p.redis.commandsPerSignup} Redis commands per signup${p.redis.servers > 1 ? ` over ${p.redis.servers} masters (${Object.entries(p.redis.cpuMsPerSignupByServer).map(([server, ms]) => `${server} ${ms}`).join(', ')} ms)` : ''}`);
       const perSignup = (ms: number) => (ms / report.users).toFixed(2);
       console.log(`by process ${Object.entries(p.cpu.byProcess).map(([name, ms]) => `${name} ${perSignup(ms)}`).join(', ')} (ms per signup)`);
       console.log(`sequential ${s.usersPerSec} users/s  p50 ${s.p50MsToRecs} ms  p99 ${s.p99MsToRecs} ms  (${s.users} users)`);

@@ -46,6 +46,7 @@ export function registerChaosCommand(program: Command, loadConfig: () => CliConf
     .option('--rate <users-per-second>', 'publish signups at this rate (default: all at once)', positiveIntOption)
     .option('--expand-processes <n>', 'worker-expand processes (default $EXPAND_PROCESSES or 1)', positiveIntOption)
     .option('--timeout <seconds>', 'give up waiting for the drain after this long', positiveIntOption, 3600)
+    .option('--redis-cluster <masters>', 'run the stack on a local Redis Cluster of this many masters instead of one redis-server', positiveIntOption)
     .option('--keep-state', 'keep the stack\'s state dir (logs, AOF) afterwards; kept anyway when the run fails')
     .option('--json', 'print {"users", "items", "served", "lost", "duplicateWrites", "kills", "p50MsToRecs", "p99MsToRecs", "detail"}')
     .action(
@@ -60,6 +61,7 @@ export function registerChaosCommand(program: Command, loadConfig: () => CliConf
         rate?: number;
         expandProcesses?: number;
         timeout: number;
+        redisCluster?: number;
         keepState?: boolean;
         json?: boolean;
       }) => {
@@ -78,6 +80,7 @@ export function registerChaosCommand(program: Command, loadConfig: () => CliConf
             ...(options.s3Faults !== undefined ? { s3Faults: options.s3Faults } : {}),
             ...(options.rate !== undefined ? { ratePerSecond: options.rate } : {}),
             ...(options.expandProcesses !== undefined ? { expandProcesses: options.expandProcesses } : {}),
+            ...(options.redisCluster !== undefined ? { redisCluster: options.redisCluster } : {}),
           },
           say,
         );

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { Redis } from 'ioredis';
+import { createRedis } from '@coldstart/queues';
 import { createSqsClient } from '@coldstart/aws';
 import { startLlmServer, type LlmServer } from '@coldstart/llm-server';
 import { percentile } from '@coldstart/runtime';
@@ -12,6 +12,7 @@ import { chaosEvents } from '../workload/chaos-events.js';
 import { checkBehaviour, type BehaviourCheck } from './behaviour-check.js';
 import { findDuplicateWrites, type DuplicateWrites } from './duplicate-writes.js';
 import { BehaviourLog } from '@coldstart/behaviour';
+import { storeKeys } from '@coldstart/store';
 import { startIsolatedConfig } from '../stack/isolated-stack.js';
 import { OutcomeTracker } from '../workload/outcome-tracker.js';
 import { publishPaced } from '../workload/paced-publisher.js';
@@ -37,6 +38,8 @@ export interface ChaosOptions {
   expandProcesses?: number;
   timeoutSeconds: number;
   keepState: boolean;
+  /** Run the stack on a local Redis Cluster of this many masters instead of one redis-server. */
+  redisCluster?: number;
 }
 
 export interface ChaosReport {
@@ -149,14 +152,15 @@ function failedSnapshotRounds(stateDir: string): number {
 export async function runChaos(base: CliConfig, options: ChaosOptions, say: (line: string) => void): Promise<ChaosReport> {
   const faults = options.llmFaults;
   const tuning = { ...KILL_TUNING, ...(faults !== undefined ? LLM_FAULT_TUNING : {}) };
-  const stack = await startIsolatedConfig(base, 'chaos', tuning);
+  if (options.redisCluster && options.redisRestart) throw new Error('--redis-restart crashes the stack\'s one redis-server; with --redis-cluster there is none (a cluster node\'s crash is not simulated yet)');
+  const stack = await startIsolatedConfig(base, 'chaos', tuning, options.redisCluster ? { redisCluster: options.redisCluster } : {});
   const config = stack.config;
   if (options.expandProcesses) config.EXPAND_PROCESSES = options.expandProcesses;
   config.SQS_VISIBILITY_TIMEOUT_SECONDS = VISIBILITY_TIMEOUT_SECONDS;
   let llmServer: LlmServer | undefined;
   let snapshotFaults: SnapshotFaults | undefined;
   let keepState = options.keepState;
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
+  const redis = createRedis(config.REDIS_URL, 'worker', undefined, { lazyConnect: true });
   redis.on('error', () => {}); // reconnects by itself across the Redis restart
   const sqs = createSqsClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT });
   try {
@@ -259,7 +263,7 @@ export async function runChaos(base: CliConfig, options: ChaosOptions, say: (lin
     const times = timed.map((t) => t.ms);
     const expansionSources: Record<string, number> = {};
     for (const list of tracker.lists.values()) expansionSources[list.expansion.source] = (expansionSources[list.expansion.source] ?? 0) + 1;
-    const repeats = Number((await redis.get(`${config.COLDSTART_PREFIX}:stats:repeated-events`)) ?? 0);
+    const repeats = Number((await redis.get(storeKeys(config.COLDSTART_PREFIX).repeatedEvents)) ?? 0);
     const failedJobs = await tracker.failedJobs();
     await tracker.close();
     let s3Faults: S3FaultsDetail | null = null;

@@ -1,6 +1,7 @@
 import { IndexLog, ReplicaSet, WalReplica, type SnapshotStore } from '@coldstart/index-log';
 import { storeKeys } from '@coldstart/store';
 import type { RedisClient } from '@coldstart/config';
+import { scanKeys } from '@coldstart/queues';
 import { sleep } from '@coldstart/runtime';
 
 export interface IndexSnapshotCheck {
@@ -40,12 +41,7 @@ export interface SnapshotCheck {
 async function loggedIndexes(redis: RedisClient, prefix: string): Promise<string[]> {
   const [head, tail] = storeKeys(prefix).wal('\n').split('\n') as [string, string];
   const names: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${head}*${tail}`, 'COUNT', 1000);
-    cursor = next;
-    for (const key of keys) names.push(key.slice(head.length, key.length - tail.length));
-  } while (cursor !== '0');
+  for await (const { key } of scanKeys(redis, `${head}*${tail}`)) names.push(key.slice(head.length, key.length - tail.length));
   return names;
 }
 

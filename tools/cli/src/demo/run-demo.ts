@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { Redis } from 'ioredis';
+import { createRedis } from '@coldstart/queues';
 import { interactionsImport, numberedLines } from '@coldstart/ops';
 import { createSqsClient, publishBodies } from '@coldstart/aws';
 import { loadFold, usersWithMinRatings, type FoldName } from '@coldstart/goodbooks';
@@ -77,7 +77,7 @@ export async function runDemo(config: CliConfig, options: DemoOptions, say: (lin
   if (users.length < options.users) say(`fold ${options.fold} has only ${users.length} users with at least 5 ratings`);
 
   const sqs = createSqsClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT });
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
+  const redis = createRedis(config.REDIS_URL, 'producer');
   const catalog = new CatalogStore(redis, config.COLDSTART_PREFIX);
   const store = new RecommendationStore(redis, config.COLDSTART_PREFIX);
   const timeoutMs = options.timeoutSeconds * 1000;

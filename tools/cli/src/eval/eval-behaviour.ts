@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BehaviourLog, BehaviourReplica, type BehaviourModel, type Interaction } from '@coldstart/behaviour';
 import { createRedis } from '@coldstart/queues';
 import { deleteKeysWithPrefix } from '@coldstart/testing';
-import type { RedisClient } from '@coldstart/config';
+import { deploymentPrefix, type RedisClient } from '@coldstart/config';
 
 /** Rows learned per round trip: the writer's own batch bound (a learn-interactions job holds at most 1,000). */
 const BATCH = 1_000;
@@ -30,7 +30,7 @@ export class EvalBehaviour {
       redis.disconnect();
       throw new Error(`eval learns interactions through the behaviour log in Redis, and ${redisUrl} does not answer (start one with \`coldstart stack up\`, or set REDIS_URL): ${(error as Error).message}`);
     }
-    const prefix = `coldstart-eval-${randomUUID()}`;
+    const prefix = deploymentPrefix(redisUrl, `coldstart-eval-${randomUUID()}`);
     const log = new BehaviourLog(redis, prefix);
     return new EvalBehaviour(redis, prefix, log, new BehaviourReplica(log));
   }

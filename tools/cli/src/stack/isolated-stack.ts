@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deploymentPrefix } from '@coldstart/config';
 import type { CliConfig } from '../config.js';
 import { stackDown } from './stack.js';
 import { freePort, freePortRange } from '@coldstart/testing';
@@ -22,13 +23,20 @@ export interface IsolatedStack {
  * and restarts Redis, which must never happen to the machine's shared Redis, and a run must not
  * mix its events with another stack's.
  */
-export async function startIsolatedConfig(base: CliConfig, name: string, appTuning: Record<string, string>): Promise<IsolatedStack> {
+export async function startIsolatedConfig(base: CliConfig, name: string, appTuning: Record<string, string>, options: { redisCluster?: number } = {}): Promise<IsolatedStack> {
   const stateDir = mkdtempSync(join(tmpdir(), `coldstart-${name}-`));
   const tag = `${name}-${Date.now().toString(36)}`;
+  // With redisCluster, stackUp starts a local cluster of that many masters on these ports instead.
+  const redisPorts: number[] = [];
+  while (redisPorts.length < (options.redisCluster ?? 1)) {
+    const port = await freePort();
+    if (!redisPorts.includes(port)) redisPorts.push(port);
+  }
+  const redisUrl = options.redisCluster ? `redis-cluster://${redisPorts.map((port) => `127.0.0.1:${port}`).join(',')}` : `redis://127.0.0.1:${redisPorts[0]}`;
   const config: CliConfig = {
     ...base,
-    REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
-    COLDSTART_PREFIX: tag,
+    REDIS_URL: redisUrl,
+    COLDSTART_PREFIX: deploymentPrefix(redisUrl, tag),
     SQS_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
     USER_EVENTS_QUEUE: `${tag}-user-events`,
     ITEM_EVENTS_QUEUE: `${tag}-item-events`,
@@ -49,8 +57,8 @@ export async function startIsolatedConfig(base: CliConfig, name: string, appTuni
       Object.assign(process.env, settings);
     },
     async down(options = {}) {
+      // Apps, the emulator and a local cluster; not a single redis-server (see stackRedisPid), stopped here.
       await stackDown(config, 10_000);
-      // stackDown misses the Redis it started (see stackRedisPid), so it is stopped here.
       const redisPid = stackRedisPid(stateDir);
       if (redisPid !== undefined) {
         process.kill(redisPid, 'SIGTERM');

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { deploymentPrefix } from '@coldstart/config';
+import { positiveIntOption } from '@coldstart/ops';
 import type { CliConfig } from '../config.js';
-import { stackDown, stackStatus, stackUp } from './stack.js';
+import { localClusterUrl, stackDown, stackStatus, stackUp } from './stack.js';
 
 /** `coldstart stack up|down|status`. */
 export function registerStackCommands(program: Command, loadConfig: () => CliConfig): void {
@@ -8,9 +10,16 @@ export function registerStackCommands(program: Command, loadConfig: () => CliCon
   stack
     .command('up')
     .description('start whatever is not running')
-    .action(async () => {
-      const result = await stackUp(loadConfig());
+    .option('--redis-cluster <masters>', 'run on a local Redis Cluster of this many masters (ports 7000 and up) instead of one redis-server: REDIS_URL becomes redis-cluster://127.0.0.1:7000,…', positiveIntOption)
+    .action(async (options: { redisCluster?: number }) => {
+      const config = loadConfig();
+      if (options.redisCluster !== undefined) {
+        config.REDIS_URL = localClusterUrl(options.redisCluster);
+        config.COLDSTART_PREFIX = deploymentPrefix(config.REDIS_URL, config.COLDSTART_PREFIX);
+      }
+      const result = await stackUp(config);
       console.log(result.started.length > 0 ? `started: ${result.started.join(', ')}` : 'everything was already running');
+      if (options.redisCluster !== undefined) console.log(`the apps use REDIS_URL=${config.REDIS_URL}; export it for other coldstart commands against this stack`);
     });
   stack
     .command('down')

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { parseRedisUrl } from '@coldstart/config';
+import { redisClusterPids, startRedisCluster, stopRedisCluster } from '@coldstart/testing';
 import { createSqsClient, ensureEventQueue, type EventQueue } from '@coldstart/aws';
 import { sleep, waitUntil } from '@coldstart/runtime';
 import { ensureEncoderFiles } from '@coldstart/t5-fixtures';
@@ -21,8 +23,13 @@ export interface ComponentStatus {
 
 const isLoopback = (host: string) => ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host);
 
+/** Whether Redis answers at REDIS_URL; for a cluster, whether its first node does. */
 async function redisReachable(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
+  const target = parseRedisUrl(url);
+  const options = { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 };
+  const redis = target.cluster
+    ? new Redis({ ...options, host: target.nodes[0]!.host, port: target.nodes[0]!.port, ...(target.username !== undefined ? { username: target.username } : {}), ...(target.password !== undefined ? { password: target.password } : {}), ...(target.tls ? { tls: {} } : {}) })
+    : new Redis(url, options);
   redis.on('error', () => {});
   try {
     await redis.connect();
@@ -107,8 +114,43 @@ function checkRunningSettings(config: CliConfig, anyAppRunning: boolean): void {
   writeFileSync(file, `${JSON.stringify(wanted, null, 2)}\n`);
 }
 
+/** Where `stack up` keeps the local Redis Cluster it starts for a `redis-cluster://` REDIS_URL on loopback. */
+const clusterDir = (stateDir: string) => join(stateDir, 'redis-cluster');
+
+/** The URL of a local cluster of `masters` nodes on ports 7000 and up: `coldstart stack up --redis-cluster N`. */
+export function localClusterUrl(masters: number): string {
+  return `redis-cluster://${Array.from({ length: masters }, (_, i) => `127.0.0.1:${7000 + i}`).join(',')}`;
+}
+
+/**
+ * Starts the Redis REDIS_URL names on this host: a redis-server (AOF on), or for a cluster URL
+ * a cluster with a master on each port it lists (nothing persisted: `stack down` ends it).
+ */
+async function startLocalRedis(config: CliConfig, started: string[]): Promise<void> {
+  const stateDir = config.COLDSTART_STATE_DIR;
+  const target = parseRedisUrl(config.REDIS_URL);
+  const hosts = target.cluster ? target.nodes.map((node) => node.host) : [new URL(config.REDIS_URL).hostname];
+  const remote = hosts.find((host) => !isLoopback(host));
+  if (remote !== undefined) throw new Error(`Redis at ${remote} is not reachable; the stack only starts a local one`);
+  if (target.cluster) {
+    // Whatever is left of an earlier cluster here (a node crashed, the machine restarted) cannot rejoin without its data: start afresh.
+    await stopRedisCluster(clusterDir(stateDir));
+    await startRedisCluster({ masters: target.nodes.length, dir: clusterDir(stateDir), ports: target.nodes.map((node) => node.port) });
+    started.push(`redis-cluster (${target.nodes.length} masters)`);
+    return;
+  }
+  const spec = redisProcess(config);
+  if (!runningPid(stateDir, spec)) {
+    mkdirSync(join(stateDir, 'redis'), { recursive: true });
+    startDetached(stateDir, spec);
+    started.push('redis');
+  }
+  await waitFor('redis-server', () => redisReachable(config.REDIS_URL), 10_000, () => tailLog(stateDir, 'redis'));
+}
+
 function redisProcess(config: CliConfig): ManagedProcess {
-  const url = new URL(config.REDIS_URL);
+  // A cluster URL has no single port; its nodes are not started from this spec.
+  const url = new URL(parseRedisUrl(config.REDIS_URL).cluster ? 'redis://127.0.0.1:6379' : config.REDIS_URL);
   const dir = join(config.COLDSTART_STATE_DIR, 'redis');
   return {
     name: 'redis',
@@ -177,17 +219,7 @@ export async function stackUp(config: CliConfig, options: { apps?: readonly Stac
   const stateDir = config.COLDSTART_STATE_DIR;
   const started: string[] = [];
 
-  if (!(await redisReachable(config.REDIS_URL))) {
-    const host = new URL(config.REDIS_URL).hostname;
-    if (!isLoopback(host)) throw new Error(`Redis at ${host} is not reachable; the stack only starts a local one`);
-    const spec = redisProcess(config);
-    if (!runningPid(stateDir, spec)) {
-      mkdirSync(join(stateDir, 'redis'), { recursive: true });
-      startDetached(stateDir, spec);
-      started.push('redis');
-    }
-    await waitFor('redis-server', () => redisReachable(config.REDIS_URL), 10_000, () => tailLog(stateDir, 'redis'));
-  }
+  if (!(await redisReachable(config.REDIS_URL))) await startLocalRedis(config, started);
 
   if (!(await emulatorReachable(config.SQS_ENDPOINT))) {
     if (!isLoopback(new URL(config.SQS_ENDPOINT).hostname)) throw new Error(`SQS endpoint ${config.SQS_ENDPOINT} is not reachable`);
@@ -238,6 +270,11 @@ export async function stackDown(config: CliConfig, graceMs = 30_000): Promise<Co
     const outcome = await stopProcess(stateDir, spec.name, pid, graceMs);
     stopped.push({ name: spec.name, state: 'stopped', pid, detail: outcome });
   }
+  const clusterPids = await redisClusterPids(clusterDir(stateDir));
+  if (clusterPids.length > 0) {
+    await stopRedisCluster(clusterDir(stateDir));
+    stopped.push({ name: 'redis-cluster', state: 'stopped', pid: clusterPids[0]!, detail: `${clusterPids.length} nodes stopped, their data removed` });
+  }
   return stopped;
 }
 
@@ -248,8 +285,11 @@ export async function stackStatus(config: CliConfig): Promise<ComponentStatus[]>
     if (pid) return { name: spec.name, state: 'running', pid, detail: endpoint };
     return { name: spec.name, state: reachable ? 'external' : 'stopped', detail: endpoint };
   };
+  const clusterPids = await redisClusterPids(clusterDir(stateDir));
   const statuses = [
-    await service(redisProcess(config), await redisReachable(config.REDIS_URL), config.REDIS_URL),
+    clusterPids.length > 0
+      ? { name: 'redis-cluster', state: 'running' as const, pid: clusterPids[0]!, detail: `${clusterPids.length} nodes, ${config.REDIS_URL}` }
+      : await service(redisProcess(config), await redisReachable(config.REDIS_URL), config.REDIS_URL),
     await service(emulatorProcess(config), await emulatorReachable(config.SQS_ENDPOINT), config.SQS_ENDPOINT),
   ];
   for (const app of STACK_APPS) {
