@@ -6,6 +6,7 @@ import { configuredVariants, type ExpandConfig } from '../../apps/worker-expand/
 import { isModelVariant } from '@coldstart/llm';
 import { QUEUE_NAMES } from '@coldstart/pipeline';
 import { bullPrefix } from '@coldstart/queues';
+import { deploymentPrefix } from '@coldstart/config';
 import {
   component,
   LLM_SHARED_SETTINGS,
@@ -181,7 +182,7 @@ describe.each(VALUE_SETS)('the chart rendered with %s', (_file, valuesOf) => {
     }
     type Scaled = K8sObject & { spec: { scaleTargetRef: { name: string }; minReplicaCount: number; maxReplicaCount: number; triggers: Trigger[] } };
     const scaled = ofKind<Scaled>(chart, 'ScaledObject');
-    const autoscaling = values.autoscaling as { enabled: boolean; pools: { trigger: string } };
+    const autoscaling = values.autoscaling as { enabled: boolean; pools: { trigger: string; redis: { cluster?: boolean } } };
 
     it('renders ScaledObjects only with autoscaling.enabled, all keda.sh/v1alpha1', () => {
       if (!autoscaling.enabled) expect(scaled).toEqual([]);
@@ -218,10 +219,11 @@ describe.each(VALUE_SETS)('the chart rendered with %s', (_file, valuesOf) => {
           expect(trigger.metadata.query).toMatch(/^max\(coldstart_queue_jobs\{/);
           expect(Number(trigger.metadata.threshold)).toBeGreaterThan(0);
         } else {
-          expect(trigger.type).toBe('redis');
-          // The wait LIST BullMQ pushes ready jobs to; LLEN of any other name reads 0.
-          expect(trigger.metadata.listName).toBe(`${bullPrefix(String(env.COLDSTART_PREFIX))}:${queue}:wait`);
-          expect(trigger.metadata.address).toMatch(/^[^:/]+:\d+$/);
+          const cluster = autoscaling.pools.redis.cluster === true;
+          expect(trigger.type).toBe(cluster ? 'redis-cluster' : 'redis');
+          // The wait LIST BullMQ pushes ready jobs to; LLEN of any other name reads 0. The apps key it as parseEnv gives them the prefix.
+          expect(trigger.metadata.listName).toBe(`${bullPrefix(deploymentPrefix(String(env.REDIS_URL), String(env.COLDSTART_PREFIX)))}:${queue}:wait`);
+          expect(trigger.metadata[cluster ? 'addresses' : 'address']).toMatch(/^[^:/]+:\d+$/);
           expect(Number(trigger.metadata.listLength)).toBeGreaterThan(0);
         }
       }

@@ -80,6 +80,14 @@ export const INLINE_VALUE_SETS: [string, () => Values][] = [
         },
       }),
   ],
+  [
+    'a Redis Cluster (ElastiCache cluster mode) with KEDA on its queues (inline)',
+    () =>
+      valuesWith({
+        config: { redisUrl: 'redis-cluster://clustercfg.coldstart.abc123.use1.cache.amazonaws.com:6379' },
+        autoscaling: { enabled: true, pools: { redis: { cluster: true, address: 'clustercfg.coldstart.abc123.use1.cache.amazonaws.com:6379' } } },
+      }),
+  ],
 ];
 
 /** Every value set the tests render: the defaults, each example file and the inline sets. */
