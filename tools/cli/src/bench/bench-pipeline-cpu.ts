@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Cluster, type Redis } from 'ioredis';
-import type { RedisClient } from '@coldstart/config';
+import { slotGroup, type RedisClient } from '@coldstart/config';
 import type { CliConfig } from '../config.js';
 import { appEntry } from '../repo-paths.js';
 import { runningPid } from '../stack/process-control.js';
@@ -67,6 +67,22 @@ export async function redisCpuMs(redis: RedisClient): Promise<Record<string, num
   for (const server of servers(redis)) {
     const cpu = await info(server, 'cpu');
     byServer[serverName(server)] = (Number(cpu.get('used_cpu_user')) + Number(cpu.get('used_cpu_sys'))) * 1_000;
+  }
+  return byServer;
+}
+
+/**
+ * On a cluster, the slot groups of a deployment (operations.md#redis-cluster) each server holds,
+ * by host:port as `redisCpuMs` names them: which group's work a server's CPU was. Empty on one server.
+ */
+export async function slotGroupsByServer(redis: RedisClient, prefix: string): Promise<Record<string, string[]>> {
+  if (!(redis instanceof Cluster)) return {};
+  const byServer: Record<string, string[]> = {};
+  for (const group of ['data', 'bull', 'experiments', 'embeddings', 'llm-budget']) {
+    const tag = group === 'data' ? prefix : slotGroup(prefix, group);
+    const slot = Number(await redis.call('CLUSTER', 'KEYSLOT', tag));
+    const server = redis.slots[slot]?.[0];
+    if (server !== undefined) (byServer[server] ??= []).push(group);
   }
   return byServer;
 }

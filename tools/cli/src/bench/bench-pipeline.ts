@@ -16,7 +16,7 @@ import { publishPaced } from '../workload/paced-publisher.js';
 import { sumCounter } from '../workload/llm-usage.js';
 import { waitUntilDone } from '../workload/wait-until.js';
 import { emulatorPid, metricsPort, stackUp } from '../stack/stack.js';
-import { callsSince, cpuSince, ownCpuMs, processCpuMs, redisCommandCalls, redisCpuMs, stackCpuMs } from './bench-pipeline-cpu.js';
+import { callsSince, cpuSince, ownCpuMs, processCpuMs, redisCommandCalls, redisCpuMs, slotGroupsByServer, stackCpuMs } from './bench-pipeline-cpu.js';
 import { runSequentialBaseline, type SequentialReport } from './bench-pipeline-sequential.js';
 
 export interface BenchPipelineOptions {
@@ -57,7 +57,7 @@ export interface BenchPipelineReport {
     };
     /** Redis commands per signup over the signups phase (INFO commandstats), all and by command. */
     /** Over every server of a cluster: commands summed, CPU per server beside `cpu.byProcess["redis-server"]` (their sum). */
-    redis: { commandsPerSignup: number; byCommand: Record<string, number>; servers: number; cpuMsPerSignupByServer: Record<string, number> };
+    redis: { commandsPerSignup: number; byCommand: Record<string, number>; servers: number; cpuMsPerSignupByServer: Record<string, number>; slotGroupsByServer: Record<string, string[]> };
     expandProcesses: number;
     expansionSources: Record<string, number>;
     llmRequests: number;
@@ -211,6 +211,7 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
           byCommand,
           servers: Object.keys(redisByServer).length,
           cpuMsPerSignupByServer: Object.fromEntries(Object.entries(redisByServer).map(([server, ms]) => [server, perSignup(ms)])),
+          slotGroupsByServer: await slotGroupsByServer(redis, config.COLDSTART_PREFIX),
         },
         expandProcesses: options.expandProcesses,
         expansionSources,
@@ -236,20 +237,21 @@ export function registerBenchPipelineCommand(bench: Command, loadConfig: () => C
     .requiredOption('--users <n>', 'signups through the stack', positiveIntOption)
     .option('--llm-latency-ms <ms>', 'the local LLM server\'s fixed latency', positiveIntOption, 650)
     .option('--baseline-users <n>', 'users through the sequential baseline (its rate is steady; a sample measures it)', positiveIntOption, 20)
-    .option('--expand-processes <n>', 'worker-expand processes (64 jobs in flight each)', positiveIntOption, 4)
+    .option('--expand-processes <n>', 'worker-expand processes, 64 jobs in flight each (default: $EXPAND_PROCESSES, 1, as the stack and the Helm chart run)', positiveIntOption)
     .option('--timeout <seconds>', 'give up waiting after this long', positiveIntOption, 1800)
     .option('--cpu-prof <dir>', 'each pool and the ingest write a V8 CPU profile (.cpuprofile) into this directory when the stack stops')
     .option('--redis-cluster <masters>', 'run the stack on a local Redis Cluster of this many masters (Redis CPU summed over them, and by server)', positiveIntOption)
     .option('--json', 'print {"users", "pipeline": {"usersPerSec", "p50MsToRecs", "p99MsToRecs", "cpuMsPerEvent", "cpuMsPerSignup": {"ours", "redis", "total"}, "cpu": {"byProcess"}, "redis": {"commandsPerSignup", "byCommand"}, …}, "sequential": {…}, "speedup"}')
-    .action(async (options: { users: number; llmLatencyMs: number; baselineUsers: number; expandProcesses: number; timeout: number; cpuProf?: string; redisCluster?: number; json?: boolean }) => {
+    .action(async (options: { users: number; llmLatencyMs: number; baselineUsers: number; expandProcesses?: number; timeout: number; cpuProf?: string; redisCluster?: number; json?: boolean }) => {
       const say = (line: string) => process.stderr.write(`${line}\n`);
+      const config = loadConfig();
       const report = await runBenchPipeline(
-        loadConfig(),
+        config,
         {
           users: options.users,
           llmLatencyMs: options.llmLatencyMs,
           baselineUsers: options.baselineUsers,
-          expandProcesses: options.expandProcesses,
+          expandProcesses: options.expandProcesses ?? config.EXPAND_PROCESSES,
           timeoutSeconds: options.timeout,
           ...(options.cpuProf ? { cpuProfDir: resolve(options.cpuProf) } : {}),
           ...(options.redisCluster ? { redisCluster: options.redisCluster } : {}),
@@ -263,7 +265,7 @@ export function registerBenchPipelineCommand(bench: Command, loadConfig: () => C
       const p = report.pipeline;
       const s = report.sequential;
       console.log(`pipeline   ${p.usersPerSec} users/s  p50 ${p.p50MsToRecs} ms  p99 ${p.p99MsToRecs} ms  (${p.expandProcesses} expand processes)`);
-      console.log(`CPU/signup ${p.cpuMsPerSignup.total} ms = ours ${p.cpuMsPerSignup.ours} + redis-server ${p.cpuMsPerSignup.redis}; ${p.redis.commandsPerSignup} Redis commands per signup${p.redis.servers > 1 ? ` over ${p.redis.servers} masters (${Object.entries(p.redis.cpuMsPerSignupByServer).map(([server, ms]) => `${server} ${ms}`).join(', ')} ms)` : ''}`);
+      console.log(`CPU/signup ${p.cpuMsPerSignup.total} ms = ours ${p.cpuMsPerSignup.ours} + redis-server ${p.cpuMsPerSignup.redis}; ${p.redis.commandsPerSignup} Redis commands per signup${p.redis.servers > 1 ? ` over ${p.redis.servers} masters (${Object.entries(p.redis.cpuMsPerSignupByServer).map(([server, ms]) => `${server} ${ms} ms [${(p.redis.slotGroupsByServer[server] ?? []).join(', ')}]`).join(', ')})` : ''}`);
       const perSignup = (ms: number) => (ms / report.users).toFixed(2);
       console.log(`by process ${Object.entries(p.cpu.byProcess).map(([name, ms]) => `${name} ${perSignup(ms)}`).join(', ')} (ms per signup)`);
       console.log(`sequential ${s.usersPerSec} users/s  p50 ${s.p50MsToRecs} ms  p99 ${s.p99MsToRecs} ms  (${s.users} users)`);
