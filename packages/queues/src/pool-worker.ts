@@ -109,11 +109,14 @@ export function createPoolWorker<S extends QueueSpec>(spec: S, handlers: PoolHan
 
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = workerSignal ? AbortSignal.any([timeout, workerSignal]) : timeout;
-    const logger = parentLogger.child(jobLogBindings(queue, job));
+    // Made on first use: most jobs log nothing, and a pino child costs its bindings' serialisation.
+    let logger: Logger | undefined;
     const context: JobContext = {
       job,
       signal,
-      logger,
+      get logger() {
+        return (logger ??= parentLogger.child(jobLogBindings(queue, job)));
+      },
       childResults: (schema, from) => readChildResults(job, schema, from),
       rateLimit: async (ms) => {
         if (!options.pauseQueue) throw new Error(`the ${queue} pool cannot pause its queue: no pauseQueue was given`);
