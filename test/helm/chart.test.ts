@@ -219,7 +219,7 @@ describe.each(VALUE_SETS)('the chart rendered with %s', (_file, valuesOf) => {
           expect(trigger.metadata.query).toMatch(/^max\(coldstart_queue_jobs\{/);
           expect(Number(trigger.metadata.threshold)).toBeGreaterThan(0);
         } else {
-          const cluster = autoscaling.pools.redis.cluster === true;
+          const cluster = autoscaling.pools.redis.cluster === true || /^rediss?-cluster:/.test(String(env.REDIS_URL));
           expect(trigger.type).toBe(cluster ? 'redis-cluster' : 'redis');
           // The wait LIST BullMQ pushes ready jobs to; LLEN of any other name reads 0. The apps key it as parseEnv gives them the prefix.
           expect(trigger.metadata.listName).toBe(`${bullPrefix(deploymentPrefix(String(env.REDIS_URL), String(env.COLDSTART_PREFIX)))}:${queue}:wait`);

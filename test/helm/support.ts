@@ -85,7 +85,8 @@ export const INLINE_VALUE_SETS: [string, () => Values][] = [
     () =>
       valuesWith({
         config: { redisUrl: 'redis-cluster://clustercfg.coldstart.abc123.use1.cache.amazonaws.com:6379' },
-        autoscaling: { enabled: true, pools: { redis: { cluster: true, address: 'clustercfg.coldstart.abc123.use1.cache.amazonaws.com:6379' } } },
+        // `cluster` left false: the redis-cluster:// URL implies it.
+        autoscaling: { enabled: true, pools: { redis: { address: 'clustercfg.coldstart.abc123.use1.cache.amazonaws.com:6379' } } },
       }),
   ],
 ];

@@ -18,16 +18,20 @@ export interface RedisFixture {
 /** Deletes every key under `prefix`, its slot groups included (`{prefix:group}` on a cluster). */
 export async function deleteKeysWithPrefix(redis: RedisClient, prefix: string): Promise<void> {
   const tag = /^\{(.+)\}$/.exec(prefix);
-  const found = new Map<Redis, string[]>();
-  for await (const { key, server } of scanKeys(redis, tag ? `{${tag[1]}*` : `${prefix}:*`)) found.set(server, [...(found.get(server) ?? []), key]);
-  for (const [server, keys] of found) {
-    // Key by key, on the server holding them: one UNLINK may name keys of one slot only.
-    for (let start = 0; start < keys.length; start += 1000) {
-      const pipeline = server.pipeline();
-      for (const key of keys.slice(start, start + 1000)) pipeline.unlink(key);
-      await pipeline.exec();
-    }
+  const pending = new Map<Redis, string[]>();
+  // Key by key, on the server holding them (one UNLINK may name keys of one slot only), a page at a time.
+  const flush = async (server: Redis, keys: string[]) => {
+    const pipeline = server.pipeline();
+    for (const key of keys.splice(0)) pipeline.unlink(key);
+    await pipeline.exec();
+  };
+  for await (const { key, server } of scanKeys(redis, tag ? `{${tag[1]}*` : `${prefix}:*`)) {
+    let keys = pending.get(server);
+    if (!keys) pending.set(server, (keys = []));
+    keys.push(key);
+    if (keys.length >= 1000) await flush(server, keys);
   }
+  for (const [server, keys] of pending) if (keys.length > 0) await flush(server, keys);
 }
 
 export async function createRedisFixture(url = TEST_REDIS_URL): Promise<RedisFixture> {
