@@ -102,7 +102,7 @@ describe('secrets never reach the output', () => {
     const api = startApp('api', { REDIS_URL: `http://user:${PASSWORD}@127.0.0.1:${redisPort}`, API_TOKEN: API_TOKEN.slice(0, 15), API_ADMIN_TOKEN: ADMIN_TOKEN.slice(0, 12) });
     running.push(api);
     expect(await api.exited).toBe(1);
-    expect(api.output()).toMatch(/REDIS_URL=.*must use redis or rediss/);
+    expect(api.output()).toMatch(/REDIS_URL=.*must be a redis:\/\/, rediss:\/\/, redis-cluster:\/\/ or rediss-cluster:\/\/ URL/);
     expect(api.output()).toMatch(/API_TOKEN=\[redacted\]: must be at least 16 characters/);
     expect(api.output()).toMatch(/API_ADMIN_TOKEN=\[redacted\]/);
     for (const value of [PASSWORD, API_TOKEN.slice(0, 15), ADMIN_TOKEN.slice(0, 12)]) expect(api.output()).not.toContain(value);

@@ -58,9 +58,10 @@ export async function startRedisCluster(options: LocalRedisClusterOptions): Prom
       '--pidfile', join(dir, `redis-${port}.pid`), '--logfile', join(dir, `redis-${port}.log`),
     ]);
   }
-  const nodes = ports.map((port) => new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 20, retryStrategy: (attempt) => (attempt > 50 ? null : 100) }));
+  const nodes: Redis[] = [];
   try {
-    await Promise.all(nodes.map((node) => node.connect()));
+    // A daemonised redis-server returns before its child listens (on a busy machine, seconds before).
+    for (const port of ports) nodes.push(await connectWhenListening(port, join(dir, `redis-${port}.log`)));
     for (const [i, node] of nodes.entries()) {
       const first = Math.floor((i * SLOTS) / masters);
       const last = Math.floor(((i + 1) * SLOTS) / masters) - 1;
@@ -75,6 +76,27 @@ export async function startRedisCluster(options: LocalRedisClusterOptions): Prom
     for (const node of nodes) node.disconnect();
   }
   return { url: `redis-cluster://${ports.map((port) => `127.0.0.1:${port}`).join(',')}`, ports, dir, stop: () => stopRedisCluster(dir) };
+}
+
+/** A connection to the node on `port` once it accepts one; after 15 s, an error quoting the end of its log. */
+async function connectWhenListening(port: number, logFile: string): Promise<Redis> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const node = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 3, retryStrategy: () => null });
+    node.on('error', () => {});
+    try {
+      await node.connect();
+      await node.ping();
+      return node;
+    } catch (error) {
+      node.disconnect();
+      if (Date.now() > deadline) {
+        const log = await readFile(logFile, 'utf8').catch(() => '(no log)');
+        throw new Error(`the cluster node on port ${port} did not listen within 15 s: ${(error as Error).message}\n${log.slice(-1_000)}`, { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }
 
 async function waitForClusterOk(nodes: Redis[], masters: number): Promise<void> {
