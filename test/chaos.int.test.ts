@@ -45,12 +45,13 @@ describe('coldstart chaos', () => {
   });
 
   it('loses nothing and writes nothing twice on a Redis Cluster of 3 masters while pools are SIGKILLed', async () => {
-    const report = await chaos(['chaos', '--users', '120', '--items', '300', '--kill-every', '2', '--rate', '20', '--redis-cluster', '3', '--json']);
-    expect(report).toMatchObject({ users: 120, items: 300, served: 120, lost: 0, duplicateWrites: 0 });
+    // Smaller than the run above (the suite's time): what is new here is the cluster, not the kills.
+    const report = await chaos(['chaos', '--users', '80', '--items', '150', '--kill-every', '2', '--rate', '20', '--redis-cluster', '3', '--json']);
+    expect(report).toMatchObject({ users: 80, items: 150, served: 80, lost: 0, duplicateWrites: 0 });
     expect(report.kills).toBeGreaterThan(0);
     expect(report.detail.behaviour).toMatchObject({ lost: 0, doubled: 0, logged: report.detail.behaviour.expectedLikes });
     expect(report.detail).toMatchObject({ drained: true, failedJobs: 0, deadLetters: 0 });
-    expect(report.detail.duplicates.walEntriesRead).toBeGreaterThanOrEqual(300);
+    expect(report.detail.duplicates.walEntriesRead).toBeGreaterThanOrEqual(150);
     expect(report.detail.redisRestart).toBeNull();
   });
 
