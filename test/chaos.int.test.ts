@@ -44,17 +44,6 @@ describe('coldstart chaos', () => {
     expect(report.detail.stateDir).toBeUndefined();
   });
 
-  it('loses nothing and writes nothing twice on a Redis Cluster of 3 masters while pools are SIGKILLed', async () => {
-    // Smaller than the run above (the suite's time): what is new here is the cluster, not the kills.
-    const report = await chaos(['chaos', '--users', '80', '--items', '150', '--kill-every', '2', '--rate', '20', '--redis-cluster', '3', '--json']);
-    expect(report).toMatchObject({ users: 80, items: 150, served: 80, lost: 0, duplicateWrites: 0 });
-    expect(report.kills).toBeGreaterThan(0);
-    expect(report.detail.behaviour).toMatchObject({ lost: 0, doubled: 0, logged: report.detail.behaviour.expectedLikes });
-    expect(report.detail).toMatchObject({ drained: true, failedJobs: 0, deadLetters: 0 });
-    expect(report.detail.duplicates.walEntriesRead).toBeGreaterThanOrEqual(150);
-    expect(report.detail.redisRestart).toBeNull();
-  });
-
   it('serves every user when 30% of LLM requests fail or hang, falling back where the LLM did not answer', async () => {
     const report = await chaos(['chaos', '--users', '150', '--items', '300', '--llm-faults', '0.3', '--llm-latency-ms', '100', '--rate', '30', '--json']);
     expect(report).toMatchObject({ users: 150, served: 150, lost: 0, duplicateWrites: 0, kills: 0 });

@@ -10,22 +10,6 @@ import { createRedisFixture, freePort, freePortRange, type RedisFixture } from '
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', 'tools', 'cli', 'bin', 'coldstart.js');
 
-/** The environment of a stack of its own: state dir, ports, queues, and `settings` (its prefix, its Redis). */
-async function stackEnv(stateDir: string, settings: Record<string, string>): Promise<NodeJS.ProcessEnv> {
-  const tag = randomUUID().slice(0, 8);
-  return {
-    ...process.env,
-    COLDSTART_STATE_DIR: stateDir,
-    SQS_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
-    API_PORT: String(await freePort()),
-    // Six apps, and a second expand process in the LLM demo.
-    METRICS_PORT_BASE: String(await freePortRange(8)),
-    USER_EVENTS_QUEUE: `cli-${tag}-user-events`,
-    ITEM_EVENTS_QUEUE: `cli-${tag}-item-events`,
-    ...settings,
-  };
-}
-
 /** The `coldstart` command as a user runs it, on a stack of its own (state dir, ports, prefix, queues). */
 describe('coldstart CLI', () => {
   let fx: RedisFixture;
@@ -35,7 +19,18 @@ describe('coldstart CLI', () => {
   beforeAll(async () => {
     fx = await createRedisFixture();
     stateDir = mkdtempSync(join(tmpdir(), 'coldstart-cli-'));
-    env = await stackEnv(stateDir, { COLDSTART_PREFIX: fx.prefix });
+    const tag = randomUUID().slice(0, 8);
+    env = {
+      ...process.env,
+      COLDSTART_STATE_DIR: stateDir,
+      COLDSTART_PREFIX: fx.prefix,
+      SQS_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+      API_PORT: String(await freePort()),
+      // Six apps, and a second expand process in the LLM demo.
+      METRICS_PORT_BASE: String(await freePortRange(8)),
+      USER_EVENTS_QUEUE: `cli-${tag}-user-events`,
+      ITEM_EVENTS_QUEUE: `cli-${tag}-item-events`,
+    };
   });
 
   afterAll(async () => {
@@ -131,35 +126,5 @@ describe('coldstart CLI', () => {
     const failure = await run(process.execPath, [CLI, 'stack', 'status'], { env: { ...env, REDIS_URL: 'http://nope', API_PORT: 'abc' } }).catch((e: { code: number; stderr: string }) => e);
     expect((failure as { code: number }).code).toBe(1);
     expect((failure as { stderr: string }).stderr).toMatch(/REDIS_URL.*\n.*API_PORT|API_PORT.*\n.*REDIS_URL/s);
-  });
-});
-
-/** `stack up` on a `redis-cluster://` URL (what `stack up --redis-cluster N` sets), its status and `stack down`. */
-describe('coldstart stack on a local Redis Cluster', () => {
-  let env: NodeJS.ProcessEnv;
-  let stateDir: string;
-
-  beforeAll(async () => {
-    stateDir = mkdtempSync(join(tmpdir(), 'coldstart-cli-cluster-'));
-    const ports = new Set<number>();
-    while (ports.size < 3) ports.add(await freePort());
-    env = await stackEnv(stateDir, { REDIS_URL: `redis-cluster://${[...ports].map((port) => `127.0.0.1:${port}`).join(',')}`, COLDSTART_PREFIX: `cli-${randomUUID().slice(0, 8)}` });
-  });
-
-  afterAll(async () => {
-    await run(process.execPath, [CLI, 'stack', 'down'], { env }).catch(() => undefined);
-    rmSync(stateDir, { recursive: true, force: true });
-  });
-
-  it('starts a cluster of one master per node in REDIS_URL and every app on it, and stack down stops it', async () => {
-    // Serving on a cluster is the pipeline test's; this is the stack's part: start, report, stop.
-    expect((await run(process.execPath, [CLI, 'stack', 'up'], { env })).stdout).toMatch(/started: redis-cluster \(3 masters\), sqs-emulator, worker-index/);
-    const status = JSON.parse((await run(process.execPath, [CLI, 'stack', 'status', '--json'], { env })).stdout) as { name: string; state: string; detail?: string }[];
-    expect(status.find((s) => s.name === 'redis-cluster')).toMatchObject({ state: 'running', detail: expect.stringMatching(/^3 nodes, redis-cluster:\/\//) });
-    expect(status.filter((s) => s.state === 'running').map((s) => s.name)).toEqual(expect.arrayContaining(['worker-index', 'worker-embed', 'worker-expand', 'worker-recommend', 'ingest', 'api']));
-    const down = (await run(process.execPath, [CLI, 'stack', 'down'], { env })).stdout;
-    expect(down).toMatch(/redis-cluster\s+3 nodes stopped, their data removed/);
-    const after = JSON.parse((await run(process.execPath, [CLI, 'stack', 'status', '--json'], { env })).stdout) as { name: string; state: string }[];
-    expect(after.filter((s) => s.state === 'running')).toEqual([]);
   });
 });
