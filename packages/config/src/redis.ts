@@ -55,6 +55,25 @@ export function deploymentPrefix(redisUrl: string, prefix: string): string {
 }
 
 /**
+ * The groups of keys with slots of their own on a cluster (operations.md#redis-cluster), named
+ * once: the stores build their keys from these, and `bench pipeline` reports where each landed.
+ * Each LLM request's cache keys form a group of their own too (`llmRequestGroup`).
+ */
+export const SLOT_GROUPS = { queues: 'bull', experiments: 'experiments', embeddings: 'embeddings', llmBudget: 'llm-budget' } as const;
+
+/** The slot group of one LLM request's cache keys: on a cluster the cache spreads over every shard. */
+export const llmRequestGroup = (key: string) => `llm:${key}`;
+
+/** The connection options every node of a cluster target needs: its credentials and TLS. */
+export function clusterNodeOptions(target: Extract<RedisTarget, { cluster: true }>): { username?: string; password?: string; tls?: object } {
+  return {
+    ...(target.username !== undefined ? { username: target.username } : {}),
+    ...(target.password !== undefined ? { password: target.password } : {}),
+    ...(target.tls ? { tls: {} } : {}),
+  };
+}
+
+/**
  * The prefix of a group of keys that may live in a slot of its own: on a cluster `{coldstart}` →
  * `{coldstart:<group>}` (another hash tag, so another slot and usually another shard); on one
  * server the deployment's prefix unchanged, so key names there do not depend on this.

@@ -1,4 +1,4 @@
-import { slotGroup } from '@coldstart/config';
+import { SLOT_GROUPS, slotGroup } from '@coldstart/config';
 
 /**
  * Every Redis key coldstart writes outside BullMQ, in one place. A deployment (or a test run)
@@ -19,8 +19,8 @@ import { slotGroup } from '@coldstart/config';
  * map for the stores' own users; kept in store, the log's keys would make a cycle.
  */
 export function storeKeys(prefix: string) {
-  const experiments = slotGroup(prefix, 'experiments');
-  const embeddings = slotGroup(prefix, 'embeddings');
+  const experiments = slotGroup(prefix, SLOT_GROUPS.experiments);
+  const embeddings = slotGroup(prefix, SLOT_GROUPS.embeddings);
   return {
     item: (itemId: string) => `${prefix}:item:${itemId}`,
     liveItems: `${prefix}:catalog:live`,

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { slotGroup, type RedisClient } from '@coldstart/config';
+import { llmRequestGroup, slotGroup, type RedisClient } from '@coldstart/config';
 import { z } from 'zod';
 import { sleep } from '@coldstart/runtime';
 
@@ -62,7 +62,7 @@ export class ExpansionCache {
 
   /** One request's keys share a slot (a claim reads all three); on a cluster each request's slot is its own, so the cache spreads over every shard. */
   private keys(key: string) {
-    const base = `${slotGroup(this.prefix, `llm:${key}`)}:llm:expansion:${key}`;
+    const base = `${slotGroup(this.prefix, llmRequestGroup(key))}:llm:expansion:${key}`;
     return { answer: base, lease: `${base}:lease`, failed: `${base}:failed` };
   }
 

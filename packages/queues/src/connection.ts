@@ -1,6 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { parseRedisUrl, slotGroup, type RedisClient } from '@coldstart/config';
+import { clusterNodeOptions, parseRedisUrl, SLOT_GROUPS, slotGroup, type RedisClient } from '@coldstart/config';
 
 /**
  * `worker`: BullMQ workers block on Redis and must retry forever (`maxRetriesPerRequest: null`).
@@ -19,12 +19,7 @@ export function createRedis(url: string, role: 'worker' | 'producer', logger?: C
   const target = parseRedisUrl(url);
   const redis = target.cluster
     ? new Cluster(target.nodes, {
-        redisOptions: {
-          ...options,
-          ...(target.username !== undefined ? { username: target.username } : {}),
-          ...(target.password !== undefined ? { password: target.password } : {}),
-          ...(target.tls ? { tls: {} } : {}),
-        },
+        redisOptions: { ...options, ...clusterNodeOptions(target) },
         // ElastiCache's TLS certificates name the nodes' host names, which the cluster's own
         // slot map gives as addresses: keep the names (ioredis' advice for ElastiCache).
         ...(target.tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
@@ -65,7 +60,12 @@ function logOutages(redis: RedisClient, logger: ConnectionLogger): void {
  * the deployment's data, so they may live on another shard.
  */
 export function bullPrefix(keyPrefix: string): string {
-  return `${slotGroup(keyPrefix, 'bull')}:bull`;
+  return `${slotGroup(keyPrefix, SLOT_GROUPS.queues)}:bull`;
+}
+
+/** The servers behind a connection: every master of a cluster, or the one server. */
+export function redisServers(redis: RedisClient): Redis[] {
+  return redis instanceof Cluster ? redis.nodes('master') : [redis];
 }
 
 /**
@@ -73,7 +73,7 @@ export function bullPrefix(keyPrefix: string): string {
  * only) or from the one server, with the server that holds it.
  */
 export async function* scanKeys(redis: RedisClient, pattern: string): AsyncGenerator<{ key: string; server: Redis }> {
-  for (const server of redis instanceof Cluster ? redis.nodes('master') : [redis]) {
+  for (const server of redisServers(redis)) {
     let cursor = '0';
     do {
       const [next, keys] = await server.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);

@@ -1,4 +1,4 @@
-export { bullPrefix, createRedis, scanKeys, type ConnectionLogger } from './connection.js';
+export { bullPrefix, createRedis, redisServers, scanKeys, type ConnectionLogger } from './connection.js';
 export { isPermanentError, JobTimeoutError, PermanentError } from './errors.js';
 export { jobIdFor } from './job-ids.js';
 export { createJobProducer, type AddJobOptions, type JobProducer } from './job-producer.js';

@@ -75,7 +75,12 @@ export async function startRedisCluster(options: LocalRedisClusterOptions): Prom
   } finally {
     for (const node of nodes) node.disconnect();
   }
-  return { url: `redis-cluster://${ports.map((port) => `127.0.0.1:${port}`).join(',')}`, ports, dir, stop: () => stopRedisCluster(dir) };
+  return { url: localClusterUrl(ports), ports, dir, stop: () => stopRedisCluster(dir) };
+}
+
+/** REDIS_URL for a cluster of nodes on loopback at `ports`. */
+export function localClusterUrl(ports: readonly number[]): string {
+  return `redis-cluster://${ports.map((port) => `127.0.0.1:${port}`).join(',')}`;
 }
 
 /** A connection to the node on `port` once it accepts one; after 15 s, an error quoting the end of its log. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Cluster, type Redis } from 'ioredis';
-import { slotGroup, type RedisClient } from '@coldstart/config';
+import { SLOT_GROUPS, slotGroup, type RedisClient } from '@coldstart/config';
+import { redisServers } from '@coldstart/queues';
 import type { CliConfig } from '../config.js';
 import { appEntry } from '../repo-paths.js';
 import { runningPid } from '../stack/process-control.js';
@@ -44,11 +45,6 @@ export function cpuSince(before: Record<string, number>, after: Record<string, n
   );
 }
 
-/** The servers behind a connection: every master of a cluster, or the one server. */
-function servers(redis: RedisClient): Redis[] {
-  return redis instanceof Cluster ? redis.nodes('master') : [redis];
-}
-
 /** A server's name in reports: host:port. */
 const serverName = (server: Redis) => `${server.options.host ?? '127.0.0.1'}:${server.options.port ?? 6379}`;
 
@@ -64,7 +60,7 @@ async function info(server: Redis, section: string): Promise<Map<string, string>
 /** CPU ms each redis-server (every master of a cluster) has used so far, every thread (INFO cpu used_cpu_user + used_cpu_sys; not its forked children), by host:port. */
 export async function redisCpuMs(redis: RedisClient): Promise<Record<string, number>> {
   const byServer: Record<string, number> = {};
-  for (const server of servers(redis)) {
+  for (const server of redisServers(redis)) {
     const cpu = await info(server, 'cpu');
     byServer[serverName(server)] = (Number(cpu.get('used_cpu_user')) + Number(cpu.get('used_cpu_sys'))) * 1_000;
   }
@@ -78,7 +74,7 @@ export async function redisCpuMs(redis: RedisClient): Promise<Record<string, num
 export async function slotGroupsByServer(redis: RedisClient, prefix: string): Promise<Record<string, string[]>> {
   if (!(redis instanceof Cluster)) return {};
   const byServer: Record<string, string[]> = {};
-  for (const group of ['data', 'bull', 'experiments', 'embeddings', 'llm-budget']) {
+  for (const group of ['data', ...Object.values(SLOT_GROUPS)]) {
     const tag = group === 'data' ? prefix : slotGroup(prefix, group);
     const slot = Number(await redis.call('CLUSTER', 'KEYSLOT', tag));
     const server = redis.slots[slot]?.[0];
@@ -95,7 +91,7 @@ export async function redisCpuTotalMs(redis: RedisClient): Promise<number> {
 /** Calls so far of each command, summed over every server (INFO commandstats: `cmdstat_<name>:calls=N,…`). */
 export async function redisCommandCalls(redis: RedisClient): Promise<Record<string, number>> {
   const calls: Record<string, number> = {};
-  for (const server of servers(redis)) {
+  for (const server of redisServers(redis)) {
     for (const [key, value] of await info(server, 'commandstats')) {
       const match = /(?:^|,)calls=(\d+)/.exec(value);
       if (key.startsWith('cmdstat_') && match) calls[key.slice('cmdstat_'.length)] = (calls[key.slice('cmdstat_'.length)] ?? 0) + Number(match[1]);

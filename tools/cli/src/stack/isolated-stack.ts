@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { deploymentPrefix } from '@coldstart/config';
 import type { CliConfig } from '../config.js';
 import { stackDown } from './stack.js';
-import { freePort, freePortRange } from '@coldstart/testing';
+import { freePort, freePortRange, localClusterUrl } from '@coldstart/testing';
 import { stackRedisPid, waitForExit } from './redis-pid.js';
 
 export interface IsolatedStack {
@@ -32,7 +32,7 @@ export async function startIsolatedConfig(base: CliConfig, name: string, appTuni
     const port = await freePort();
     if (!redisPorts.includes(port)) redisPorts.push(port);
   }
-  const redisUrl = options.redisCluster ? `redis-cluster://${redisPorts.map((port) => `127.0.0.1:${port}`).join(',')}` : `redis://127.0.0.1:${redisPorts[0]}`;
+  const redisUrl = options.redisCluster ? localClusterUrl(redisPorts) : `redis://127.0.0.1:${redisPorts[0]}`;
   const config: CliConfig = {
     ...base,
     REDIS_URL: redisUrl,

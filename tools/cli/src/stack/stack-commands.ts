@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { deploymentPrefix } from '@coldstart/config';
 import { positiveIntOption } from '@coldstart/ops';
 import type { CliConfig } from '../config.js';
-import { localClusterUrl, stackDown, stackStatus, stackUp } from './stack.js';
+import { stackClusterUrl, stackDown, stackStatus, stackUp } from './stack.js';
 
 /** `coldstart stack up|down|status`. */
 export function registerStackCommands(program: Command, loadConfig: () => CliConfig): void {
@@ -14,7 +14,7 @@ export function registerStackCommands(program: Command, loadConfig: () => CliCon
     .action(async (options: { redisCluster?: number }) => {
       const config = loadConfig();
       if (options.redisCluster !== undefined) {
-        config.REDIS_URL = localClusterUrl(options.redisCluster);
+        config.REDIS_URL = stackClusterUrl(options.redisCluster);
         config.COLDSTART_PREFIX = deploymentPrefix(config.REDIS_URL, config.COLDSTART_PREFIX);
       }
       const result = await stackUp(config);

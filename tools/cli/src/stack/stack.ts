@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { parseRedisUrl } from '@coldstart/config';
-import { redisClusterPids, startRedisCluster, stopRedisCluster } from '@coldstart/testing';
+import { clusterNodeOptions, parseRedisUrl } from '@coldstart/config';
+import { localClusterUrl, redisClusterPids, startRedisCluster, stopRedisCluster } from '@coldstart/testing';
 import { createSqsClient, ensureEventQueue, type EventQueue } from '@coldstart/aws';
 import { sleep, waitUntil } from '@coldstart/runtime';
 import { ensureEncoderFiles } from '@coldstart/t5-fixtures';
@@ -28,7 +28,7 @@ async function redisReachable(url: string): Promise<boolean> {
   const target = parseRedisUrl(url);
   const options = { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 };
   const redis = target.cluster
-    ? new Redis({ ...options, host: target.nodes[0]!.host, port: target.nodes[0]!.port, ...(target.username !== undefined ? { username: target.username } : {}), ...(target.password !== undefined ? { password: target.password } : {}), ...(target.tls ? { tls: {} } : {}) })
+    ? new Redis({ ...options, host: target.nodes[0]!.host, port: target.nodes[0]!.port, ...clusterNodeOptions(target) })
     : new Redis(url, options);
   redis.on('error', () => {});
   try {
@@ -118,8 +118,8 @@ function checkRunningSettings(config: CliConfig, anyAppRunning: boolean): void {
 const clusterDir = (stateDir: string) => join(stateDir, 'redis-cluster');
 
 /** The URL of a local cluster of `masters` nodes on ports 7000 and up: `coldstart stack up --redis-cluster N`. */
-export function localClusterUrl(masters: number): string {
-  return `redis-cluster://${Array.from({ length: masters }, (_, i) => `127.0.0.1:${7000 + i}`).join(',')}`;
+export function stackClusterUrl(masters: number): string {
+  return localClusterUrl(Array.from({ length: masters }, (_, i) => 7000 + i));
 }
 
 /**
@@ -288,7 +288,7 @@ export async function stackStatus(config: CliConfig): Promise<ComponentStatus[]>
   const clusterPids = await redisClusterPids(clusterDir(stateDir));
   const statuses = [
     clusterPids.length > 0
-      ? { name: 'redis-cluster', state: 'running' as const, pid: clusterPids[0]!, detail: `${clusterPids.length} nodes, ${config.REDIS_URL}` }
+      ? { name: 'redis-cluster', state: 'running' as const, pid: clusterPids[0]!, detail: `${clusterPids.length} nodes, in ${clusterDir(stateDir)}` }
       : await service(redisProcess(config), await redisReachable(config.REDIS_URL), config.REDIS_URL),
     await service(emulatorProcess(config), await emulatorReachable(config.SQS_ENDPOINT), config.SQS_ENDPOINT),
   ];
