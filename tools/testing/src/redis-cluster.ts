@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { sleep } from '@coldstart/runtime';
 import { freePort } from './app-process.js';
 
 const run = promisify(execFile);
@@ -14,7 +15,7 @@ export interface LocalRedisCluster {
   url: string;
   ports: number[];
   dir: string;
-  /** Stops every node (SHUTDOWN NOSAVE, then a kill of any that lingers) and removes `dir`. */
+  /** Stops every node (SIGTERM, which saves nothing here; SIGKILL for any still alive after 10 s) and removes `dir`. */
   stop(): Promise<void>;
 }
 
@@ -99,7 +100,7 @@ async function connectWhenListening(port: number, logFile: string): Promise<Redi
         const log = await readFile(logFile, 'utf8').catch(() => '(no log)');
         throw new Error(`the cluster node on port ${port} did not listen within 15 s: ${(error as Error).message}\n${log.slice(-1_000)}`, { cause: error });
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
   }
 }
@@ -111,7 +112,7 @@ async function waitForClusterOk(nodes: Redis[], masters: number): Promise<void> 
     const ready = infos.every((info) => /cluster_state:ok/.test(info) && new RegExp(`cluster_known_nodes:${masters}\\b`).test(info));
     if (ready) return;
     if (Date.now() > deadline) throw new Error(`the local Redis Cluster did not form in 30 s: ${infos.map((info) => /cluster_state:\w+/.exec(info)?.[0]).join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
 }
 
@@ -131,7 +132,7 @@ export async function stopRedisCluster(dir: string): Promise<void> {
   const pids = await redisClusterPids(dir);
   for (const pid of pids) signal(pid, 'SIGTERM');
   const deadline = Date.now() + 10_000;
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  while (pids.some(alive) && Date.now() < deadline) await sleep(50);
   for (const pid of pids.filter(alive)) signal(pid, 'SIGKILL');
   await rm(dir, { recursive: true, force: true });
 }
