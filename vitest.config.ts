@@ -3,6 +3,10 @@ import { defineConfig } from 'vitest/config';
 // Two projects, as the house style asks: `unit` runs in parallel with no services;
 // `integration` talks to a real redis-server, the SQS emulator and spawned app processes,
 // and runs its files one at a time because they share those services and the 2 CPUs.
+// Unit files share their workers' module cache (`isolate: false`): they hold no state between
+// files, and importing the packages once per worker instead of once per file took the unit
+// project from 80 to 28 s. Integration files stay isolated: pools register metrics and queue
+// depth sources per process, which a file must not inherit from the one before.
 export default defineConfig({
   test: {
     reporters: ['default'],
@@ -10,6 +14,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          isolate: false,
           include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'tools/*/src/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**', '**/dist/**'],
         },

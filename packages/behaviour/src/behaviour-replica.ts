@@ -1,16 +1,16 @@
-import { serial } from '@coldstart/runtime';
+import { coalesced } from '@coldstart/runtime';
 import { BehaviourModel, type BehaviourSettings } from './behaviour-model.js';
 import type { BehaviourLog } from './behaviour-log.js';
 
 /**
  * A recommend process's copy of the behaviour model: the log replayed in order, then tailed.
  * `catchUp()` before ranking gives read-your-writes: everything logged before the call is in
- * the model after it. Calls are serialised, so entries are applied once and in order.
+ * the model after it. Replays run one at a time, so entries are applied once and in order, and
+ * the callers waiting for the next replay share it.
  */
 export class BehaviourReplica {
   readonly model: BehaviourModel;
   private lastId = '0';
-  private readonly inOrder = serial();
 
   constructor(
     private readonly log: Pick<BehaviourLog, 'read'>,
@@ -25,9 +25,7 @@ export class BehaviourReplica {
     return this.lastId;
   }
 
-  catchUp(): Promise<void> {
-    return this.inOrder(() => this.replay());
-  }
+  readonly catchUp: () => Promise<void> = coalesced(() => this.replay());
 
   private async replay(): Promise<void> {
     for (;;) {

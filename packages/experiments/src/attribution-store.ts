@@ -1,4 +1,4 @@
-import type { RedisClient } from '@coldstart/config';
+import { runScript, type RedisClient } from '@coldstart/config';
 import { storeKeys, type StoreKeys } from '@coldstart/index-log';
 import { REASON_KINDS, type ExperimentCounts, type KindCounts, type MomentSums, type ReasonKind, type VariantCounts } from './counts.js';
 
@@ -160,24 +160,28 @@ export class AttributionStore {
     const slots = new Map<ReasonKind, number>();
     for (const [, kind] of record.items) slots.set(kind, (slots.get(kind) ?? 0) + 1);
     const generatedMs = Date.parse(list.generatedAt);
-    const result = await this.redis.eval(
+    const result = await runScript(
+      this.redis,
       RECORD_IMPRESSION,
-      6,
-      keys.servedList(list.recommendationId),
-      keys.lastServed(list.userId),
-      keys.experimentUnit(record.experiment, record.hour, list.userId),
-      keys.experimentHour(record.experiment, record.hour),
-      keys.experimentUsers(record.experiment, record.hour, record.variant),
-      keys.experiments,
-      list.recommendationId,
-      String(Number.isFinite(generatedMs) ? generatedMs : nowMs),
-      String(this.settings.windowSeconds),
-      JSON.stringify(record),
-      record.variant,
-      String(this.settings.retentionDays * 86_400),
-      list.userId,
-      record.experiment,
-      ...[...slots].flatMap(([kind, count]) => [kind, String(count)]),
+      [
+        keys.servedList(list.recommendationId),
+        keys.lastServed(list.userId),
+        keys.experimentUnit(record.experiment, record.hour, list.userId),
+        keys.experimentHour(record.experiment, record.hour),
+        keys.experimentUsers(record.experiment, record.hour, record.variant),
+        keys.experiments,
+      ],
+      [
+        list.recommendationId,
+        String(Number.isFinite(generatedMs) ? generatedMs : nowMs),
+        String(this.settings.windowSeconds),
+        JSON.stringify(record),
+        record.variant,
+        String(this.settings.retentionDays * 86_400),
+        list.userId,
+        record.experiment,
+        ...[...slots].flatMap(([kind, count]) => [kind, String(count)]),
+      ],
     );
     return result === 1 ? record : undefined;
   }
@@ -201,18 +205,17 @@ export class AttributionStore {
     const kind = record.items.find(([itemId]) => itemId === interaction.itemId)?.[1];
     if (kind === undefined) return { outcome: 'not-in-list' };
     const positive = interaction.rating === undefined || interaction.rating >= this.settings.positiveRating;
-    const result = (await this.redis.eval(
+    const result = (await runScript(
+      this.redis,
       ATTRIBUTE,
-      4,
-      keys.attributedEvent(interaction.eventId),
-      keys.servedList(recommendationId),
-      keys.experimentUnit(record.experiment, record.hour, record.userId),
-      keys.experimentHour(record.experiment, record.hour),
+      [
+        keys.attributedEvent(interaction.eventId),
+        keys.servedList(recommendationId),
+        keys.experimentUnit(record.experiment, record.hour, record.userId),
+        keys.experimentHour(record.experiment, record.hour),
+      ],
       // The marker outlives the list's record, so a redelivery is a duplicate, never a fresh count.
-      String(this.settings.windowSeconds + 86_400),
-      record.variant,
-      kind,
-      positive ? '1' : '0',
+      [String(this.settings.windowSeconds + 86_400), record.variant, kind, positive ? '1' : '0'],
     )) as 'attributed' | 'duplicate' | 'no-list';
     return result === 'attributed' ? { outcome: 'attributed', record, kind, positive } : { outcome: result };
   }

@@ -1,4 +1,4 @@
-import { serial } from '@coldstart/runtime';
+import { coalesced } from '@coldstart/runtime';
 import { createVectorIndex, type VectorIndex } from '@coldstart/vector-index';
 import type { LoadedSnapshot, SnapshotLogger } from './snapshot-store.js';
 import { compareStreamIds } from './stream-id.js';
@@ -48,7 +48,6 @@ export class WalReplica {
   private started = false;
   private snapshotId: string | undefined;
   private current: { index: VectorIndex; space: VectorSpace; factory: string } | undefined;
-  private readonly inOrder = serial();
   private readonly batchSize: number;
 
   constructor(
@@ -99,12 +98,11 @@ export class WalReplica {
   }
 
   /**
-   * Each call drains the log after every call before it, so a caller never returns before
-   * the entries that existed when it called are applied; concurrent callers share the reads.
+   * Returns once a drain that started after the call has finished, so the entries that existed
+   * when it called are applied; drains run one at a time, and the callers waiting for the next
+   * one share it (a recommend pool's jobs catch up two or three times each).
    */
-  catchUp(): Promise<void> {
-    return this.inOrder(() => this.drain());
-  }
+  readonly catchUp: () => Promise<void> = coalesced(() => this.drain());
 
   private async drain(): Promise<void> {
     if (!this.started || (await this.trimmedPast())) await this.start();

@@ -1,4 +1,4 @@
-import type { RedisClient } from '@coldstart/config';
+import { runScript, type RedisClient } from '@coldstart/config';
 import type { StoreKeys } from './keys.js';
 
 /**
@@ -96,7 +96,7 @@ export class WriterFence {
    * and returns its reply; throws FencedWriterError when the script refused this token.
    */
   async eval<Reply extends [string, unknown]>(script: string, keys: string[], args: (string | number)[]): Promise<Reply> {
-    const reply = (await this.redis.eval(script, keys.length + 1, ...keys, this.keys.writerToken, ...args, this.token)) as Reply;
+    const reply = (await runScript(this.redis, script, [...keys, this.keys.writerToken], [...args, this.token])) as Reply;
     if (reply[0] === 'fenced') throw new FencedWriterError(this.token, String(reply[1]));
     return reply;
   }

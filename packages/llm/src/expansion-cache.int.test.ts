@@ -15,14 +15,14 @@ afterEach(async () => {
 });
 
 const options: ExpansionCacheOptions = { ttlSeconds: 60, leaseMs: 2_000, failureTtlMs: 1_000, pollMs: 10 };
-/** Each cache's claims: every claim on the key is one EVAL on the cache's own connection. */
+/** Each cache's claims: every claim on the key is one EVALSHA on the cache's own connection (runScript). */
 const claims = new Map<ExpansionCache, MockInstance>();
 /** A cache on its own connection: what another expand process would have. */
 function processCache(overrides: Partial<ExpansionCacheOptions> = {}) {
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   extra.push(redis);
   const cache = new ExpansionCache(redis, fx.prefix, { ...options, ...overrides });
-  claims.set(cache, vi.spyOn(redis, 'eval'));
+  claims.set(cache, vi.spyOn(redis, 'evalsha'));
   return cache;
 }
 const key = ExpansionCache.keyOf('llama-3.2-3b', 'published-v1', 'interests=fantasy');

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { llmRequestGroup, slotGroup, type RedisClient } from '@coldstart/config';
+import { llmRequestGroup, runScript, slotGroup, type RedisClient } from '@coldstart/config';
 import { z } from 'zod';
 import { sleep } from '@coldstart/runtime';
 
@@ -91,7 +91,7 @@ export class ExpansionCache {
     const token = randomUUID();
     for (let waited = false; ; waited = true) {
       signal?.throwIfAborted();
-      const [claim, raw] = (await this.redis.eval(CLAIM, 3, keys.answer, keys.lease, keys.failed, token, this.options.leaseMs)) as [string, string?];
+      const [claim, raw] = (await runScript(this.redis, CLAIM, [keys.answer, keys.lease, keys.failed], [token, this.options.leaseMs])) as [string, string?];
       if (claim === 'answer') {
         const cached = this.decode(raw);
         if (cached) return waited ? { role: 'follower', outcome: { topics: cached.topics } } : { role: 'cached', topics: cached.topics };

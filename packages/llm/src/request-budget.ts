@@ -1,4 +1,4 @@
-import { SLOT_GROUPS, slotGroup, type RedisClient } from '@coldstart/config';
+import { runScript, SLOT_GROUPS, slotGroup, type RedisClient } from '@coldstart/config';
 
 // One counter per variant per second, shared by every expand process; it outlives its second
 // a little so a slow clock on one process still finds it.
@@ -23,7 +23,7 @@ export class RequestBudget {
     const now = this.now();
     const second = Math.floor(now / 1000);
     // Its own slot on a cluster (one key per call), so the budget adds no load to the deployment's data shard.
-    const taken = Number(await this.redis.eval(TAKE, 1, `${slotGroup(this.prefix, SLOT_GROUPS.llmBudget)}:llm:budget:${variant}:${second}`));
+    const taken = Number(await runScript(this.redis, TAKE, [`${slotGroup(this.prefix, SLOT_GROUPS.llmBudget)}:llm:budget:${variant}:${second}`]));
     return taken <= this.perSecond ? 0 : 1000 - (now % 1000);
   }
 }

@@ -15,6 +15,8 @@ export function createRedis(url: string, role: 'worker' | 'producer', logger?: C
     enableReadyCheck: true,
     lazyConnect,
     connectionName: `coldstart-${role}`,
+    enableAutoPipelining: true,
+    autoPipeliningIgnoredCommands: BLOCKING_COMMANDS,
   };
   const target = parseRedisUrl(url);
   const redis = target.cluster
@@ -25,11 +27,15 @@ export function createRedis(url: string, role: 'worker' | 'producer', logger?: C
         ...(target.tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
         enableReadyCheck: true,
         lazyConnect,
+        enableAutoPipelining: true,
+        autoPipeliningIgnoredCommands: BLOCKING_COMMANDS,
       })
     : new Redis(url, options);
   if (logger) logOutages(redis, logger);
   return redis;
 }
+
+const BLOCKING_COMMANDS = ['bzpopmin', 'bzpopmax', 'blpop', 'brpop', 'brpoplpush', 'blmove', 'xread', 'xreadgroup'];
 
 export type ConnectionLogger = Pick<Logger, 'warn' | 'info'>;
 

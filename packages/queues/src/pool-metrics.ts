@@ -52,9 +52,10 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 /**
  * When a job became ready to run: when it was added, or, for a flow parent, when its last child
  * finished (BullMQ moves it from waiting-children to wait then, keeping the add time).
+ * `childrenValues` is the job's `getChildrenValues()`, for a caller that reads them anyway.
  */
-export async function readyAt(job: Job, redis: RedisClient): Promise<number> {
-  const childKeys = Object.keys(await job.getChildrenValues());
+export async function readyAt(job: Job, redis: RedisClient, childrenValues: Promise<Record<string, unknown>> = job.getChildrenValues()): Promise<number> {
+  const childKeys = Object.keys(await childrenValues);
   if (childKeys.length === 0) return job.timestamp;
   const pipeline = redis.pipeline();
   for (const key of childKeys) pipeline.hget(key, 'finishedOn');

@@ -17,4 +17,5 @@ export { sleep, waitUntil, type WaitUntilOptions } from './sleep.js';
 export { hashText, mulberry32, seededRandom, shuffle } from './prng.js';
 export { percentile } from './percentile.js';
 export { serial } from './serial.js';
+export { coalesced } from './coalesced.js';
 export { repeatEvery } from './repeat-every.js';

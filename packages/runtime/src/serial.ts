@@ -1,8 +1,7 @@
 /**
  * Runs actions one at a time, in call order, each after the previous one settled (a failure
- * does not stop the next). A replica's catch-up uses it so entries are applied once and in
- * order however many callers ask at once; chaos, so a process kill and a Redis restart never
- * overlap.
+ * does not stop the next). Chaos uses it so a process kill and a Redis restart never overlap;
+ * a replica's catch-up, which any later run satisfies, uses `coalesced` instead.
  */
 export function serial(): <T>(action: () => Promise<T>) => Promise<T> {
   let tail: Promise<unknown> = Promise.resolve();

@@ -1,4 +1,4 @@
-import type { RedisClient } from '@coldstart/config';
+import { runScript, type RedisClient } from '@coldstart/config';
 import { storeKeys, type StoreKeys } from '@coldstart/index-log';
 
 /** The eventId a fan-out write carries: one per user and window, so a retried rewrite is absorbed by the store's once-per-event rule. */
@@ -69,18 +69,18 @@ export class FanoutStore {
 
   /** Records `itemIds` for `userId`'s rewrite; returns the window they are due in (`window` or later). */
   async record(userId: string, itemIds: readonly string[], window: number): Promise<number> {
-    const due = await this.redis.eval(RECORD, 2, this.keys.fanoutPending(userId), this.keys.fanoutDone(userId), window, FANOUT_TTL_SECONDS, ...itemIds);
+    const due = await runScript(this.redis, RECORD, [this.keys.fanoutPending(userId), this.keys.fanoutDone(userId)], [window, FANOUT_TTL_SECONDS, ...itemIds]);
     return Number(due);
   }
 
   /** Starts `window`'s rewrite for `userId`: later records go to a later window. Returns the items due. */
   async take(userId: string, window: number): Promise<string[]> {
-    return (await this.redis.eval(TAKE, 2, this.keys.fanoutPending(userId), this.keys.fanoutDone(userId), window, FANOUT_TTL_SECONDS)) as string[];
+    return (await runScript(this.redis, TAKE, [this.keys.fanoutPending(userId), this.keys.fanoutDone(userId)], [window, FANOUT_TTL_SECONDS])) as string[];
   }
 
   /** Forgets items the rewrite of `window` handled (written, or found not to rank). */
   async settle(userId: string, window: number, itemIds: readonly string[]): Promise<void> {
-    if (itemIds.length > 0) await this.redis.eval(SETTLE, 1, this.keys.fanoutPending(userId), window, ...itemIds);
+    if (itemIds.length > 0) await runScript(this.redis, SETTLE, [this.keys.fanoutPending(userId)], [window, ...itemIds]);
   }
 
   /** Items waiting for `userId`'s next rewrite, with their window. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RedisClient } from '@coldstart/config';
+import { runScript, type RedisClient } from '@coldstart/config';
 import { storeKeys, type StoreKeys } from '@coldstart/index-log';
 
 export interface RecommendedItem {
@@ -139,7 +139,7 @@ export class RecommendationStore {
         ...(previous === null ? [] : listedItemIds(previous)).map((itemId) => keys.listsByItem(itemId)),
       ];
       const digest = previous === null ? '' : createHash('sha1').update(previous).digest('hex');
-      const result = (await this.redis.eval(PUT_LIST, listKeys.length, ...listKeys, current.userId, JSON.stringify(current), current.eventId, digest, ...itemIds)) as [
+      const result = (await runScript(this.redis, PUT_LIST, listKeys, [current.userId, JSON.stringify(current), current.eventId, digest, ...itemIds])) as [
         string,
         string[],
       ];

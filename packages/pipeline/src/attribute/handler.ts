@@ -16,21 +16,21 @@ export interface AttributeDeps {
  */
 export function makeAttributeHandlers(deps: AttributeDeps): Pick<QueueHandlers<'recommend'>, 'attribute-interaction'> {
   return {
-    'attribute-interaction': async (data, { logger }) => {
+    'attribute-interaction': async (data, context) => {
       const result = await deps.attribution.attribute(data).catch((error: unknown) => {
         // A served list's record that does not parse will not parse on a retry either.
         throw error instanceof SyntaxError ? new PermanentError(`the served list ${data.recommendationId ?? '(the newest)'} has an unreadable record: ${error.message}`) : error;
       });
       deps.metrics.outcomes.inc({ outcome: result.outcome });
       if (result.outcome !== 'attributed') {
-        if (result.outcome === 'other-user') logger.warn({ recommendationId: data.recommendationId }, 'interaction names another user’s recommendationId; not attributed');
+        if (result.outcome === 'other-user') context.logger.warn({ recommendationId: data.recommendationId }, 'interaction names another user’s recommendationId; not attributed');
         return { outcome: result.outcome };
       }
       const { record, kind, positive } = result;
       const labels = { experiment: record.experiment, variant: record.variant, reason_kind: kind };
       deps.metrics.clicks.inc(labels);
       if (positive) deps.metrics.positives.inc(labels);
-      logger.debug({ ...labels, expander: record.expander, promptVersion: record.promptVersion, encoder: record.encoder, positive }, 'interaction attributed');
+      context.logger.debug({ ...labels, expander: record.expander, promptVersion: record.promptVersion, encoder: record.encoder, positive }, 'interaction attributed');
       return { outcome: 'attributed', variant: record.variant, reasonKind: kind };
     },
   };

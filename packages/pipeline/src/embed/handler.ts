@@ -32,9 +32,9 @@ export function makeEmbedHandlers(deps: { encoder: Encoder }): QueueHandlers<'em
       }
       return { expansion: { ...expansion, topics }, encoder: encoder.id, dimension: encoder.dimension, vectors };
     },
-    'embed-item': async (data, { signal, logger }) => {
+    'embed-item': async (data, context) => {
       try {
-        const [vector] = await encoder.encode([data.text], signal);
+        const [vector] = await encoder.encode([data.text], context.signal);
         if (!vector) throw new Error(`encoder ${encoder.id} returned no vector`);
         return { encoder: encoder.id, dimension: encoder.dimension, vector: encodeVectorBase64(vector) };
       } catch (error) {
@@ -42,7 +42,7 @@ export function makeEmbedHandlers(deps: { encoder: Encoder }): QueueHandlers<'em
         // A valid item is always indexed: one the encoder cannot read (another script, only
         // numbers or symbols) gets a vector hashed from its characters, and is said to have.
         fallbacks().inc({ encoder: encoder.id, reason: 'no-known-word' });
-        logger.warn({ reason: error.message }, 'the encoder knows no word of this item; indexed with a vector hashed from its text');
+        context.logger.warn({ reason: error.message }, 'the encoder knows no word of this item; indexed with a vector hashed from its text');
         return { encoder: encoder.id, dimension: encoder.dimension, vector: encodeVectorBase64(hashedTextVector(data.text, encoder.dimension)) };
       }
     },

@@ -11,7 +11,9 @@ export interface ExpandDeps {
 
 export function makeExpandHandlers(deps: ExpandDeps): QueueHandlers<'expand'> {
   return {
-    'expand-topics': async (data, { job, signal, rateLimit, retryLater, logger }) => {
+    // `context.logger` is read only where a line is written: the job's logger is made on first use.
+    'expand-topics': async (data, context) => {
+      const { job, signal, rateLimit, retryLater } = context;
       const seeds = await deps.catalog.getItems(data.seedItemIds);
       try {
         return await deps.expander.expand(
@@ -23,7 +25,7 @@ export function makeExpandHandlers(deps: ExpandDeps): QueueHandlers<'expand'> {
         // request, so the whole queue pauses for its Retry-After; a spent request budget concerns
         // only jobs that need a request, so only this one waits and cache hits keep flowing.
         if (error instanceof LlmRateLimitedError && error.by === 'server') {
-          logger.warn({ retryAfterMs: error.retryAfterMs }, 'LLM server rate limited us (429); pausing the expand queue');
+          context.logger.warn({ retryAfterMs: error.retryAfterMs }, 'LLM server rate limited us (429); pausing the expand queue');
           throw await rateLimit(error.retryAfterMs);
         }
         if (error instanceof LlmRateLimitedError) throw await retryLater(error.retryAfterMs);
@@ -36,7 +38,7 @@ export function makeExpandHandlers(deps: ExpandDeps): QueueHandlers<'expand'> {
         if (missing.length > 0 && job.attemptsMade < SEED_WAIT_RETRIES) {
           throw new Error(`seed items not in the catalog yet: ${missing.slice(0, 5).join(', ')}`, { cause: error });
         }
-        logger.info({ reason: error.message, missingSeeds: missing.length }, 'nothing to expand; the user is served from other signals');
+        context.logger.info({ reason: error.message, missingSeeds: missing.length }, 'nothing to expand; the user is served from other signals');
         return { topics: [], source: 'none', expander: 'none', ...(error.assignment ?? {}) };
       }
     },
