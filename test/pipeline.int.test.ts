@@ -254,7 +254,10 @@ describe.each(REDIS_KINDS)('pipeline on $redis, every app its own process', ({ m
     
   };
 
-  it('loses nothing when a pool gets SIGTERM with jobs in flight', async () => {
+  // A clean shutdown finishes the jobs in flight whatever the Redis; on a cluster the SIGKILL
+  // test below (lost locks, stalled jobs moved back) is the one that matters, and the suite's
+  // time (docs/performance.md#tests) keeps this one on one Redis.
+  it.runIf(masters === 0)('loses nothing when a pool gets SIGTERM with jobs in flight', async () => {
     const users = Array.from({ length: 60 }, (_, i) => signup(`e2e-term-${i}`, books[i % books.length]!));
     const recommend = harness.queue('recommend');
     await harness.publish(users);
