@@ -111,8 +111,19 @@ export function createPoolWorker<S extends QueueSpec>(spec: S, handlers: PoolHan
     const parsed = jobSpec.data.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid ${job.name} data: ${describeIssues(parsed.error)}`);
 
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = workerSignal ? AbortSignal.any([timeout, workerSignal]) : timeout;
+    // One controller aborted by the queue's timeout or by the worker, not AbortSignal.timeout
+    // joined to the worker's signal with AbortSignal.any: that pair costs a timer signal and a
+    // composite one (weakly tracked until collected) for every job.
+    const aborter = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      aborter.abort(new JobTimeoutError(timeoutMs));
+    }, timeoutMs).unref();
+    const onWorkerAbort = () => aborter.abort(workerSignal?.reason);
+    if (workerSignal?.aborted) onWorkerAbort();
+    else workerSignal?.addEventListener('abort', onWorkerAbort, { once: true });
+    const { signal } = aborter;
     // Made on first use: most jobs log nothing, and a pino child costs its bindings' serialisation.
     let logger: Logger | undefined;
     // Read once for both the queued-time metric and the handler's childResults.
@@ -140,12 +151,14 @@ export function createPoolWorker<S extends QueueSpec>(spec: S, handlers: PoolHan
     try {
       return await raceTimeout(handler(parsed.data, context), signal);
     } catch (error) {
-      if (timeout.aborted) throw new JobTimeoutError(timeoutMs);
+      if (timedOut) throw new JobTimeoutError(timeoutMs);
       if (isPermanentError(error) && !(error instanceof UnrecoverableError)) {
         throw new UnrecoverableError(`${(error as Error).name}: ${(error as Error).message}`);
       }
       throw error;
     } finally {
+      clearTimeout(timer);
+      workerSignal?.removeEventListener('abort', onWorkerAbort);
       stopTimer();
     }
   };
