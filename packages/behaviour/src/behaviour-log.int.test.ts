@@ -35,6 +35,16 @@ describe('the behaviour log on Redis', () => {
     ]);
   });
 
+  it('learns each like once across a server that forgot its scripts (a restart), in batches of more than one call', async () => {
+    const log = new BehaviourLog(fx.redis, fx.prefix);
+    const batch = (from: number) => Array.from({ length: 250 }, (_, i) => interaction(`e${from + i}`, `u${from + i}`, 'a'));
+    expect(new Set(await log.learn(batch(0)))).toEqual(new Set(['learned']));
+    await fx.redis.script('FLUSH');
+    expect(new Set(await log.learn(batch(250)))).toEqual(new Set(['learned']));
+    expect(await log.learn(batch(0).slice(0, 3))).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    expect(await log.likes()).toBe(500);
+  });
+
   it('pairs a like with at most the user’s most recent likes, newest first, and reads the item’s categories from the catalog', async () => {
     const log = new BehaviourLog(fx.redis, fx.prefix, { settings: { historyItems: 2 } });
     await fx.redis.hset(`${fx.prefix}:item:d`, 'categories', JSON.stringify(['travel']));

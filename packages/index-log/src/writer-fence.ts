@@ -1,4 +1,4 @@
-import { runScript, type RedisClient } from '@coldstart/config';
+import { runScript, scriptSha, type RedisClient } from '@coldstart/config';
 import type { StoreKeys } from './keys.js';
 
 /**
@@ -83,7 +83,6 @@ return 0
  * first upsert, so per-index leases would have to be taken together anyway.
  */
 export class WriterFence {
-  private readonly scriptShas: Record<string, string> = {};
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Pick<StoreKeys, 'writerLease' | 'writerToken'>,
@@ -107,19 +106,23 @@ export class WriterFence {
    */
   async evalMany<Reply extends [string, unknown]>(script: string, calls: readonly { keys: string[]; args: (string | number)[] }[]): Promise<Reply[]> {
     if (calls.length === 0) return [];
-    const run = async (): Promise<[Error | null, unknown][]> => {
-      const sha = (this.scriptShas[script] ??= (await this.redis.script('LOAD', script)) as string);
+    // By SHA; with the text when the server lacks the script (its first run there, or after a
+    // restart). Sending the text loads it on the node that holds the keys, where a SCRIPT LOAD
+    // of a cluster client could land on any master.
+    const run = async (withText: boolean): Promise<[Error | null, unknown][]> => {
       const pipeline = this.redis.pipeline();
-      for (const call of calls) pipeline.evalsha(sha, call.keys.length + 1, ...call.keys, this.keys.writerToken, ...call.args, this.token);
+      for (const call of calls) {
+        const keys = [...call.keys, this.keys.writerToken];
+        const args = [...call.args, this.token];
+        if (withText) pipeline.eval(script, keys.length, ...keys, ...args);
+        else pipeline.evalsha(scriptSha(script), keys.length, ...keys, ...args);
+      }
       return (await pipeline.exec()) ?? [];
     };
-    let replies = await run();
-    // A restarted Redis forgot the script (the calls it refused did not run): run them again.
-    // Only idempotent scripts may be run this way, since a call that did run runs twice.
-    if (replies.some(([error]) => error?.message.startsWith('NOSCRIPT'))) {
-      delete this.scriptShas[script];
-      replies = await run();
-    }
+    let replies = await run(false);
+    // The calls refused with NOSCRIPT did not run: run them again. Only idempotent scripts may
+    // be run this way, since a call that did run (before a restart in mid-pipeline) runs twice.
+    if (replies.some(([error]) => error?.message.startsWith('NOSCRIPT'))) replies = await run(true);
     return replies.map(([error, reply]) => {
       if (error) throw error;
       const typed = reply as Reply;
