@@ -65,6 +65,20 @@ describe('ExpansionCache', () => {
     expect((await processCache().coalesce(key)).role).toBe('leader');
   });
 
+  it('releases the lease of a server that forgot the release script (a restart), with the answer stored', async () => {
+    const leader = await processCache().coalesce(key);
+    if (leader.role !== 'leader') throw new Error('expected the leader');
+    await fx.redis.script('FLUSH');
+    await leader.settle({ released: true });
+    expect(await fx.redis.exists(cacheKey(':lease'))).toBe(0);
+    const next = await processCache().coalesce(key);
+    if (next.role !== 'leader') throw new Error('expected the next caller to lead');
+    await fx.redis.script('FLUSH');
+    await next.settle({ topics: ['a', 'b', 'c'] });
+    expect(await fx.redis.exists(cacheKey(':lease'))).toBe(0);
+    expect(await processCache().coalesce(key)).toEqual({ role: 'cached', topics: ['a', 'b', 'c'] });
+  });
+
   it('makes one caller the leader and hands its answer to every waiting process', async () => {
     const caches = [processCache(), processCache(), processCache()];
     const first = await caches[0]!.coalesce(key);

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { llmRequestGroup, runScript, slotGroup, type RedisClient } from '@coldstart/config';
+import { llmRequestGroup, runScript, scriptSha, slotGroup, type RedisClient } from '@coldstart/config';
 import { z } from 'zod';
 import { sleep } from '@coldstart/runtime';
 
@@ -107,8 +107,11 @@ export class ExpansionCache {
             const pipeline = this.redis.multi();
             if ('topics' in outcome) pipeline.set(keys.answer, JSON.stringify({ topics: outcome.topics, at: new Date().toISOString() }), 'EX', this.options.ttlSeconds);
             else if ('failed' in outcome) pipeline.set(keys.failed, '1', 'PX', this.options.failureTtlMs);
-            pipeline.eval(RELEASE, 1, keys.lease, token);
-            await pipeline.exec();
+            pipeline.evalsha(scriptSha(RELEASE), 1, keys.lease, token);
+            const replies = await pipeline.exec();
+            // A server that does not have the script yet (or lost it in a restart) refused the
+            // release alone, after the outcome was stored: release with the script's text.
+            if (replies?.some(([error]) => error?.message.startsWith('NOSCRIPT'))) await runScript(this.redis, RELEASE, [keys.lease], [token]);
           },
         };
       }
