@@ -10,6 +10,11 @@ export function scriptSha(script: string): string {
   return sha;
 }
 
+/** Redis refused an EVALSHA because it does not have the script: nothing ran, so sending the text is safe. */
+export function isNoScriptError(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
 /**
  * Runs a Lua script by its SHA (EVALSHA), sending its text (EVAL) only when the server does not
  * have it yet: after a restart, on a cluster node it has not run on, or the first time. EVAL
@@ -20,7 +25,7 @@ export async function runScript(redis: RedisClient, script: string, keys: readon
   try {
     return await redis.evalsha(scriptSha(script), keys.length, ...keys, ...args);
   } catch (error) {
-    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    if (!isNoScriptError(error)) throw error;
     return redis.eval(script, keys.length, ...keys, ...args);
   }
 }

@@ -1,4 +1,4 @@
-import { runScript, scriptSha, type RedisClient } from '@coldstart/config';
+import { isNoScriptError, runScript, scriptSha, type RedisClient } from '@coldstart/config';
 import type { StoreKeys } from './keys.js';
 
 /**
@@ -122,7 +122,7 @@ export class WriterFence {
     let replies = await run(false);
     // The calls refused with NOSCRIPT did not run: run them again. Only idempotent scripts may
     // be run this way, since a call that did run (before a restart in mid-pipeline) runs twice.
-    if (replies.some(([error]) => error?.message.startsWith('NOSCRIPT'))) replies = await run(true);
+    if (replies.some(([error]) => isNoScriptError(error))) replies = await run(true);
     return replies.map(([error, reply]) => {
       if (error) throw error;
       const typed = reply as Reply;

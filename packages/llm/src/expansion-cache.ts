@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { llmRequestGroup, runScript, scriptSha, slotGroup, type RedisClient } from '@coldstart/config';
+import { isNoScriptError, llmRequestGroup, runScript, scriptSha, slotGroup, type RedisClient } from '@coldstart/config';
 import { z } from 'zod';
 import { sleep } from '@coldstart/runtime';
 
@@ -111,7 +111,7 @@ export class ExpansionCache {
             const replies = await pipeline.exec();
             // A server that does not have the script yet (or lost it in a restart) refused the
             // release alone, after the outcome was stored: release with the script's text.
-            if (replies?.some(([error]) => error?.message.startsWith('NOSCRIPT'))) await runScript(this.redis, RELEASE, [keys.lease], [token]);
+            if (replies?.some(([error]) => isNoScriptError(error))) await runScript(this.redis, RELEASE, [keys.lease], [token]);
           },
         };
       }
