@@ -5,6 +5,7 @@ import { Registry } from '@coldstart/runtime';
 import { IndexLog, ReplicaSet, userIndexName } from '@coldstart/index-log';
 import {
   createHops,
+  createPipelineFlows,
   createPipelineProducer,
   fanoutEventId,
   fanoutWindow,
@@ -15,7 +16,7 @@ import {
   makeLearnHandlers,
   makeListBuilder,
   makeRecommendHandlers,
-  makeUserVectorRecorder,
+  makeUserVectorEntry,
   QUEUES,
   type EmbeddedItem,
   type EmbeddedTopics,
@@ -89,8 +90,9 @@ describe('new-item fan-out', () => {
       dimension: DIMENSION,
       vectors: topics.map(([, v]) => base64(v)),
     };
-    const context = { job: { attemptsMade: 0 }, childResults: () => Promise.resolve([embedded]) } as unknown as JobContext;
-    await recommendHandlers['recommend-user']({ eventId: `signup-${userId}`, occurredAt, userId, seedItemIds: seeds, categories: [] }, context);
+    const eventId = `signup-${userId}`;
+    const context = { job: { attemptsMade: 0 }, childResults: () => Promise.resolve([{ signups: [{ eventId, ...embedded }] }]) } as unknown as JobContext;
+    await recommendHandlers['recommend-user']({ signups: [{ eventId, occurredAt, userId, seeds: seeds.map((itemId) => ({ itemId })), categories: [] }] }, context);
   };
 
   const listEvents = async (userId: string) => fx.redis.smembers(storeKeys(fx.prefix).recommendationEvents(userId));
@@ -118,7 +120,7 @@ describe('new-item fan-out', () => {
     recommendations = new RecommendationStore(fx.redis, fx.prefix);
     fanout = new FanoutStore(fx.redis, fx.prefix);
     producer = createPipelineProducer(fx.redis, fx.prefix);
-    const hops = createHops(producer);
+    const hops = createHops(producer, createPipelineFlows(fx.redis, fx.prefix));
     recommendQueue = new Queue('recommend', { connection: fx.redis, prefix: bullPrefix(fx.prefix) });
     replicas = new ReplicaSet(indexLog);
     const itemVector = (encoder: string, itemId: string) => replicas.forEncoder(encoder).index?.vector(itemId);
@@ -131,9 +133,10 @@ describe('new-item fan-out', () => {
       ranking: { weights, mmrLambda: 1, unknownPopularity: 0, candidates: 50, maxSeeds: 20, exploration: { weight: 0, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0, seedWeight: 0, authorWeight: 0 }, excludeCategories: new Set() },
       topN: 5,
       placement: () => placement,
-      onListStored: makeUserVectorRecorder({ recommendations, itemVector, weights, enqueue: hops.recordUserVector }),
+      userVectors: { entry: makeUserVectorEntry({ recommendations, itemVector, weights }), record: hops.recordUserVectors },
+      signupAlone: hops.signupAlone,
     };
-    indexHandlers = makeIndexHandlers({ catalog, indexLog, recommendations, fanOut: hops.fanOutItem, seedArrived: hops.seedArrived });
+    indexHandlers = makeIndexHandlers({ catalog, indexLog, recommendations, fanOut: hops.fanOutItem, seedArrived: hops.seedArrived, recordUserVectors: hops.recordUserVectors });
     recommendHandlers = makeRecommendHandlers(deps);
     fanoutHandlers = makeFanoutHandlers({
       replicas,
@@ -182,10 +185,10 @@ describe('new-item fan-out', () => {
     const before = await indexLog.walBounds(index);
     const [entry] = (await indexLog.readWal(index, '0', 10)).filter((e) => e.itemId === 'alice');
     const again = await indexHandlers['upsert-user-vector'](
-      { eventId: 'signup-alice', occurredAt: new Date().toISOString(), userId: 'alice', encoder: ENCODER, dimension: DIMENSION, vector: entry?.op === 'upsert' ? entry.vector : '' },
+      { eventId: 'signup-alice', users: [{ eventId: 'signup-alice', occurredAt: new Date().toISOString(), userId: 'alice', encoder: ENCODER, dimension: DIMENSION, vector: entry?.op === 'upsert' ? entry.vector : '' }] },
       {} as JobContext,
     );
-    expect(again.outcome).toBe('unchanged');
+    expect(again.users.map((u) => u.outcome)).toEqual(['unchanged']);
     expect((await indexLog.walBounds(index)).appended).toBe(before.appended);
   });
 
@@ -325,10 +328,11 @@ describe('new-item fan-out', () => {
     const garbled = fanoutHandlers['fanout-item']({ ...item, encoder: ENCODER, dimension: DIMENSION, vector: base64(four) }, {} as JobContext);
     await expect(garbled).rejects.toMatchObject({ name: 'PermanentError' });
     const user = { eventId: 'ev-bad-user', occurredAt: nextOccurredAt(), userId: 'dave', encoder: ENCODER };
-    await expect(indexHandlers['upsert-user-vector']({ ...user, dimension: 4, vector: base64(four) }, {} as JobContext)).rejects.toMatchObject({
+    const alone = (vector: Omit<typeof user, never> & { dimension: number; vector: string }) => indexHandlers['upsert-user-vector']({ eventId: vector.eventId, users: [vector] }, {} as JobContext);
+    await expect(alone({ ...user, dimension: 4, vector: base64(four) })).rejects.toMatchObject({
       name: 'PermanentError',
       message: expect.stringMatching(/holds 8-dimensional.*4-dimensional/),
     });
-    await expect(indexHandlers['upsert-user-vector']({ ...user, dimension: DIMENSION, vector: base64(four) }, {} as JobContext)).rejects.toMatchObject({ name: 'PermanentError' });
+    await expect(alone({ ...user, dimension: DIMENSION, vector: base64(four) })).rejects.toMatchObject({ name: 'PermanentError' });
   });
 });

@@ -12,14 +12,14 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSqsClient, ensureEventQueue, FAILURE_ATTRIBUTES, publishBodies, type EventQueue } from '@coldstart/aws';
-import { itemUpsertedExample, MAX_BODY_BYTES, userSignupExample, type UserSignup } from '@coldstart/events';
+import { EVENT_EXAMPLES, itemUpsertedExample, MAX_BODY_BYTES, userSignupExample, type UserSignup } from '@coldstart/events';
 import { type QueueName } from '@coldstart/pipeline';
 import { bullPrefix, createRedis, jobIdFor } from '@coldstart/queues';
 import type { Logger } from '@coldstart/runtime';
 import type { RedisClient } from '@coldstart/config';
 import { storeKeys } from '@coldstart/store';
 import { createRedisFixture, startSqsEmulator, TEST_REDIS_URL, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
-import { makeEventIntake, type IntakeDeps } from '@coldstart/pipeline';
+import { makeEventIntake, signupBatchKey, type IntakeDeps } from '@coldstart/pipeline';
 import { SqsConsumer, type MessageOutcome, type ReceivedMessage } from './sqs-consumer.js';
 
 // Drives the ingest in-process the way main.ts wires it: SqsConsumer → makeEventIntake →
@@ -123,13 +123,13 @@ async function startIngest(
     logger,
   });
   const handled: Handled[] = [];
-  const handle = async (message: ReceivedMessage): Promise<MessageOutcome> => {
+  const handle = async (messages: ReceivedMessage[]): Promise<MessageOutcome[]> => {
     try {
-      const outcome = await intake(message);
-      handled.push({ message, outcome });
-      return outcome;
+      const outcomes = await intake(messages);
+      messages.forEach((message, i) => handled.push({ message, outcome: outcomes[i] as MessageOutcome }));
+      return outcomes;
     } catch (error) {
-      handled.push({ message, error });
+      for (const message of messages) handled.push({ message, error });
       throw error;
     }
   };
@@ -229,15 +229,16 @@ describe('ingest: SQS → validated event → BullMQ flow', () => {
     const event = await sendAcceptedSignup(ingest);
     const expand = await bullQueues.expand.getJob(jobIdFor('expand-topics', event.eventId));
     expect(expand?.name).toBe('expand-topics');
-    expect(expand?.data).toMatchObject({
+    expect(expand?.data.signups).toHaveLength(1);
+    expect(expand?.data.signups[0]).toMatchObject({
       eventId: event.eventId,
       // Jobs carry occurredAt in canonical UTC form, so stages compare versions exactly.
       occurredAt: new Date(event.occurredAt).toISOString(),
       userId: event.userId,
       categories: event.interests.categories,
-      seedItemIds: ['gb-7', 'gb-2', 'gb-1'],
       locale: 'en-GB',
     });
+    expect(expand?.data.signups[0].seeds.map((seed: { itemId: string }) => seed.itemId)).toEqual(['gb-7', 'gb-2', 'gb-1']);
     const recommend = await bullQueues.recommend.getJob(jobIdFor('recommend-user', event.eventId));
     // Its children: embed-topics (after expand-topics) and learn-interactions (the seeds).
     expect(await recommend?.getDependenciesCount()).toMatchObject({ unprocessed: 2 });
@@ -337,7 +338,7 @@ describe('ingest: SQS → validated event → BullMQ flow', () => {
 
     expect(await signupJobCounts()).toEqual(ONE_SIGNUP_FLOW);
     const expand = await bullQueues.expand.getJob(jobIdFor('expand-topics', first.eventId));
-    expect(expand?.data).toMatchObject({ userId: first.userId, categories: first.interests.categories });
+    expect(expand?.data.signups).toEqual([expect.objectContaining({ userId: first.userId, categories: first.interests.categories })]);
     expect(await connection.exists(ingest.keys.acceptedEvent(first.eventId))).toBe(1);
     expect(ingest.logs.filter((line) => line.msg === 'duplicate event dropped' && line['eventId'] === first.eventId)).toHaveLength(2);
   });
@@ -357,11 +358,38 @@ describe('ingest: SQS → validated event → BullMQ flow', () => {
     expect(await signupJobCounts()).toEqual(ONE_SIGNUP_FLOW);
     await expectSignupFlow(first.eventId);
     const expand = await bullQueues.expand.getJob(jobIdFor('expand-topics', first.eventId));
-    expect([first.userId, other.userId]).toContain(expand?.data.userId);
+    expect(expand?.data.signups).toHaveLength(1);
+    expect([first.userId, other.userId]).toContain(expand?.data.signups[0].userId);
     const recommend = await bullQueues.recommend.getJob(jobIdFor('recommend-user', first.eventId));
-    expect(recommend?.data.userId).toBe(expand?.data.userId);
+    expect(recommend?.data.signups[0].userId).toBe(expand?.data.signups[0].userId);
     // Its children: embed-topics (after expand-topics) and learn-interactions (the seeds).
     expect(await recommend?.getDependenciesCount()).toMatchObject({ unprocessed: 2 });
+  });
+
+  it('turns the signups of one receive into one flow, and every other event into its own', async () => {
+    await setUpRedis();
+    const intake = makeEventIntake({ flows, redis: connection, prefix: fx.prefix, dedupeTtlSeconds: DEDUPE_TTL_SECONDS, logger: captureLogger().logger });
+    const signups = [signup(), signup(), signup()];
+    const interaction = { ...EVENT_EXAMPLES.find((e) => e.type === 'user.interaction')!, eventId: randomUUID() };
+    const bodies = [...signups, interaction].map((event, i) => ({ messageId: `m-${i}`, body: JSON.stringify(event) }));
+    // The same signup twice in one receive counts once.
+    bodies.push({ messageId: 'm-repeat', body: JSON.stringify(signups[0]) });
+    expect(await intake(bodies)).toEqual([
+      ...Array.from({ length: 4 }, () => ({ action: 'acknowledge', result: 'accepted' })),
+      { action: 'acknowledge', result: 'duplicate' },
+    ]);
+    const key = signupBatchKey(signups);
+    const expand = await bullQueues.expand.getJobs(['waiting']);
+    expect(expand.map((job) => job.id)).toEqual([jobIdFor('expand-topics', key)]);
+    expect(expand[0]?.data.signups.map((s: { eventId: string }) => s.eventId)).toEqual(signups.map((s) => s.eventId));
+    const recommend = await bullQueues.recommend.getJob(jobIdFor('recommend-user', key));
+    // Its children: embed-topics (after expand-topics) and one learn-interactions for every signup's seeds.
+    expect(await recommend?.getDependenciesCount()).toMatchObject({ unprocessed: 2 });
+    expect(await bullQueues.recommend.getJob(jobIdFor('refresh-user', interaction.eventId))).toBeDefined();
+    for (const event of [...signups, interaction]) expect(await connection.exists(storeKeys(fx.prefix).acceptedEvent(event.eventId))).toBe(1);
+    // Added again (a crash before the markers were set, the same receive again): absorbed, every event a duplicate now.
+    expect((await intake(bodies)).map((o) => (o.action === 'acknowledge' ? o.result : o.action))).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
+    expect(await bullQueues.expand.getJobs(['waiting'])).toHaveLength(1);
   });
 
   it('leaves the message in SQS while Redis is unreachable, until the RedrivePolicy moves it to the DLQ', async () => {

@@ -1,7 +1,6 @@
-import { FlowProducer } from 'bullmq';
 import { createSqsClient, resolveEventQueue } from '@coldstart/aws';
-import { makeEventIntake } from '@coldstart/pipeline';
-import { bullPrefix, createRedis } from '@coldstart/queues';
+import { createPipelineFlows, makeEventIntake } from '@coldstart/pipeline';
+import { createRedis } from '@coldstart/queues';
 import { check, collectProcessMetrics, createLogger, fatal, installShutdown, startHealthServer, type Logger } from '@coldstart/runtime';
 import { loadConfig } from './config.js';
 import { ingestMetrics } from './ingest-metrics.js';
@@ -28,7 +27,7 @@ async function main(): Promise<void> {
         ...sourceQueues.map((name) => check(`sqs:${name}`, () => resolveEventQueue(sqs, name).then(() => undefined))),
       ]),
   });
-  const flows = new FlowProducer({ connection: redis, prefix: bullPrefix(config.COLDSTART_PREFIX) });
+  const flows = createPipelineFlows(redis, config.COLDSTART_PREFIX);
   const handle = makeEventIntake({ flows, redis, prefix: config.COLDSTART_PREFIX, dedupeTtlSeconds: config.DEDUPE_TTL_SECONDS, logger: log });
   const queues = await Promise.all(sourceQueues.map((name) => resolveEventQueue(sqs, name)));
   const consumers = queues.map((queue) => new SqsConsumer({ sqs, queue, handle, logger: log, waitTimeSeconds: config.INGEST_WAIT_TIME_SECONDS, metrics }));

@@ -24,7 +24,8 @@ export type MessageOutcome = IntakeOutcome;
 export interface SqsConsumerOptions {
   sqs: SQSClient;
   queue: EventQueue;
-  handle: (message: ReceivedMessage) => Promise<MessageOutcome>;
+  /** Handles one receive's messages together (an outcome for each, in order); throwing leaves them all to come back. */
+  handle: (messages: ReceivedMessage[]) => Promise<MessageOutcome[]>;
   logger: Logger;
   /** Long-poll wait; 20 s (the maximum) keeps empty receives, and their cost, rare. */
   waitTimeSeconds: number;
@@ -98,34 +99,45 @@ export class SqsConsumer {
 
   private async processBatch(messages: Message[]): Promise<void> {
     const { sqs, queue, logger } = this.options;
+    const received: ReceivedMessage[] = messages.map((message) => ({
+      messageId: message.MessageId ?? '',
+      body: message.Body ?? '',
+      receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
+    }));
+    let outcomes: MessageOutcome[];
+    try {
+      outcomes = await this.options.handle(received);
+    } catch (error) {
+      this.metrics.handled.inc({ queue: queue.name, outcome: 'error' }, messages.length);
+      for (const message of received) {
+        const { eventId, type } = peekEventRef(message.body);
+        logger.error({ queue: queue.name, messageId: message.messageId, eventId, type, receiveCount: message.receiveCount, err: error }, 'message not handled; it will be received again');
+      }
+      return;
+    }
     const settled = await Promise.all(
-      messages.map(async (message) => {
-        const received: ReceivedMessage = {
-          messageId: message.MessageId ?? '',
-          body: message.Body ?? '',
-          receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
-        };
-        try {
-          const outcome = await this.options.handle(received);
-          if (outcome.action === 'dead-letter') {
-            await this.deadLetter(message, outcome.reason, outcome.eventType);
-            this.metrics.deadLettered.inc({ queue: queue.name });
-            logger.warn(
-              { queue: queue.name, messageId: received.messageId, eventId: outcome.eventId, type: outcome.eventType, reason: outcome.reason },
-              'invalid message sent to the dead-letter queue',
-            );
-          }
-          this.metrics.handled.inc({ queue: queue.name, outcome: outcome.action === 'dead-letter' ? 'invalid' : outcome.result });
-          return message;
-        } catch (error) {
-          this.metrics.handled.inc({ queue: queue.name, outcome: 'error' });
-          const { eventId, type } = peekEventRef(received.body);
-          logger.error(
-            { queue: queue.name, messageId: received.messageId, eventId, type, receiveCount: received.receiveCount, err: error },
-            'message not handled; it will be received again',
-          );
+      messages.map(async (message, index) => {
+        const outcome = outcomes[index];
+        const { messageId } = received[index] as ReceivedMessage;
+        if (!outcome) {
+          logger.error({ queue: queue.name, messageId }, 'the ingest gave this message no outcome; it will be received again');
           return undefined;
         }
+        if (outcome.action === 'acknowledge') {
+          this.metrics.handled.inc({ queue: queue.name, outcome: outcome.result });
+          return message;
+        }
+        try {
+          await this.deadLetter(message, outcome.reason, outcome.eventType);
+        } catch (error) {
+          this.metrics.handled.inc({ queue: queue.name, outcome: 'error' });
+          logger.error({ queue: queue.name, messageId, eventId: outcome.eventId, type: outcome.eventType, err: error }, 'dead-lettering failed; the message will be received again');
+          return undefined;
+        }
+        this.metrics.deadLettered.inc({ queue: queue.name });
+        this.metrics.handled.inc({ queue: queue.name, outcome: 'invalid' });
+        logger.warn({ queue: queue.name, messageId, eventId: outcome.eventId, type: outcome.eventType, reason: outcome.reason }, 'invalid message sent to the dead-letter queue');
+        return message;
       }),
     );
     const done = settled.filter((message): message is Message => message !== undefined && message.ReceiptHandle !== undefined);

@@ -1,5 +1,5 @@
 import { resolveEncoderSpec, withEmbeddingCache, withMicroBatching } from '@coldstart/embeddings';
-import { makeEmbedHandlers, QUEUES } from '@coldstart/pipeline';
+import { makeEmbedHandlers, pipelineHops, QUEUES } from '@coldstart/pipeline';
 import { servePool } from '@coldstart/queues';
 import { createLogger, fatal, histogram, type Logger } from '@coldstart/runtime';
 import { RedisEmbeddingCache } from '@coldstart/store';
@@ -20,14 +20,15 @@ async function main(): Promise<void> {
     const started = Date.now();
     const encoder = await loadConfiguredEncoder(config);
     log.info({ encoder: encoder.id, dimension: encoder.dimension, loadMs: Date.now() - started }, 'encoder loaded');
+    const { signupAlone } = pipelineHops(redis, config.COLDSTART_PREFIX);
     const batched = withMicroBatching(encoder, { maxBatch: config.EMBED_BATCH_SIZE, maxWaitMs: config.EMBED_BATCH_WAIT_MS, onBatch: (size) => batchSizes.observe(size) });
     // A model (T5) takes milliseconds a text, so the cache's one round trip a batch saves work.
     // Word vectors are an in-memory lookup of microseconds a text: the round trip would cost
     // more than it saves (bench pipeline), so their vectors are computed every time.
-    if (resolveEncoderSpec(config.ENCODER).kind === 'word-vectors') return makeEmbedHandlers({ encoder: batched });
+    if (resolveEncoderSpec(config.ENCODER).kind === 'word-vectors') return makeEmbedHandlers({ encoder: batched, signupAlone });
     const cache = new RedisEmbeddingCache(redis, config.COLDSTART_PREFIX, config.EMBED_CACHE_TTL_SECONDS);
     const cached = withEmbeddingCache(batched, cache, (error) => log.warn({ err: error }, 'embedding cache unavailable; encoding anyway'));
-    return makeEmbedHandlers({ encoder: cached });
+    return makeEmbedHandlers({ encoder: cached, signupAlone });
   });
 }
 

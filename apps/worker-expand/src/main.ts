@@ -1,4 +1,4 @@
-import { makeExpandHandlers, QUEUES } from '@coldstart/pipeline';
+import { makeExpandHandlers, pipelineHops, QUEUES } from '@coldstart/pipeline';
 import { servePool } from '@coldstart/queues';
 import { createLogger, fatal, type Logger } from '@coldstart/runtime';
 import { CatalogStore } from '@coldstart/store';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     log,
     (redis) => {
       const catalog = new CatalogStore(redis, config.COLDSTART_PREFIX);
-      return makeExpandHandlers({ catalog, expander: buildExpander(config, redis, catalog, log) });
+      return makeExpandHandlers({ catalog, expander: buildExpander(config, redis, catalog, log), signupAlone: pipelineHops(redis, config.COLDSTART_PREFIX).signupAlone });
     },
     limiter ? { limiter } : {},
   );

@@ -1,6 +1,6 @@
 import { BehaviourLog } from '@coldstart/behaviour';
 import { acquireWriterLease, IndexLog } from '@coldstart/index-log';
-import { createHops, createPipelineProducer, makeIndexHandlers, makeLearnHandlers, QUEUES } from '@coldstart/pipeline';
+import { makeIndexHandlers, makeLearnHandlers, pipelineHops, QUEUES } from '@coldstart/pipeline';
 import { servePool } from '@coldstart/queues';
 import { createLogger, fatal, type Logger } from '@coldstart/runtime';
 import { CatalogStore, RecommendationStore } from '@coldstart/store';
@@ -46,10 +46,10 @@ async function main(): Promise<void> {
       settings: { positiveRating: config.BEHAVIOUR_POSITIVE_RATING, historyItems: config.BEHAVIOUR_HISTORY_ITEMS, eventTtlSeconds: config.BEHAVIOUR_EVENT_TTL_SECONDS },
     });
     // Applied item upserts go on to the recommend pool's new-item fan-out (its settings live there).
-    const hops = createHops(createPipelineProducer(redis, config.COLDSTART_PREFIX));
+    const hops = pipelineHops(redis, config.COLDSTART_PREFIX);
     const recommendations = new RecommendationStore(redis, config.COLDSTART_PREFIX);
     return {
-      ...makeIndexHandlers({ catalog, indexLog, recommendations, behaviour, fanOut: hops.fanOutItem, seedArrived: hops.seedArrived }),
+      ...makeIndexHandlers({ catalog, indexLog, recommendations, behaviour, fanOut: hops.fanOutItem, seedArrived: hops.seedArrived, recordUserVectors: hops.recordUserVectors }),
       ...makeLearnHandlers({ behaviour }),
     };
   });

@@ -2,13 +2,12 @@ import { attributionSettings } from '@coldstart/config';
 import { AttributionStore, attributionMetrics } from '@coldstart/experiments';
 import { snapshotStoreFromUrl } from '@coldstart/index-log';
 import {
-  createHops,
-  createPipelineProducer,
   makeAttributeHandlers,
   makeFanoutHandlers,
   makeListBuilder,
   makeRecommendHandlers,
-  makeUserVectorRecorder,
+  makeUserVectorEntry,
+  pipelineHops,
   QUEUES,
   type RecommendDeps,
 } from '@coldstart/pipeline';
@@ -30,7 +29,7 @@ async function main(): Promise<void> {
     const itemRecords = new ItemRecordCache(new CatalogStore(redis, config.COLDSTART_PREFIX));
     const { indexLog, replicas, behaviour, placement } = await loadReplicas(redis, config, snapshots, readiness, log, itemRecords);
     const recommendations = new RecommendationStore(redis, config.COLDSTART_PREFIX);
-    const hops = createHops(createPipelineProducer(redis, config.COLDSTART_PREFIX));
+    const hops = pipelineHops(redis, config.COLDSTART_PREFIX);
     // The seeds' own vectors, from the replica that searches (it holds every item's).
     const itemVector = (encoder: string, itemId: string) => replicas.forEncoder(encoder).index?.vector(itemId);
     const ranking = rankingSettings(config);
@@ -44,7 +43,8 @@ async function main(): Promise<void> {
       ranking,
       topN: config.RECS_TOP_N,
       // Each stored list records the user's interest vector for the fan-out (off with FANOUT_USERS=0).
-      ...(config.FANOUT_USERS > 0 ? { onListStored: makeUserVectorRecorder({ recommendations, itemVector, weights: ranking.weights, enqueue: hops.recordUserVector }) } : {}),
+      ...(config.FANOUT_USERS > 0 ? { userVectors: { entry: makeUserVectorEntry({ recommendations, itemVector, weights: ranking.weights }), record: hops.recordUserVectors } } : {}),
+      signupAlone: hops.signupAlone,
     };
     const fanout = { maxUsers: config.FANOUT_USERS, minSimilarity: config.FANOUT_MIN_SIMILARITY, activeWithinMs: config.FANOUT_ACTIVE_WITHIN_SECONDS * 1000, windowMs: config.FANOUT_WINDOW_MS };
     return {

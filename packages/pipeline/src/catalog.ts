@@ -1,11 +1,12 @@
 import { job, type PoolHandlers, type QueueSpec } from '@coldstart/queues';
 import { AttributeInteractionData, AttributionResult } from './attribute/jobs.js';
-import { EmbeddedItem, EmbeddedTopics, EmbedItemData, EmbedTopicsData } from './embed/jobs.js';
-import { ExpandTopicsData, Expansion } from './expand/jobs.js';
+import { EmbeddedItem, EmbeddedSignups, EmbedItemData } from './embed/jobs.js';
+import { ExpandedSignups } from './expand/jobs.js';
 import { FanoutItemData, FanoutItemOutcome, FanoutUserData, FanoutUserOutcome } from './fanout/jobs.js';
-import { DeleteItemData, IndexOutcome, UpsertItemData, UpsertUserVectorData, UserVectorOutcome } from './index/jobs.js';
+import { DeleteItemData, IndexOutcome, UpsertItemData, UpsertUserVectorsData, UserVectorOutcomes } from './index/jobs.js';
 import { LearnInteractionsData, LearnResult } from './learn/jobs.js';
-import { RecommendOutcome, RecommendUserData, RefreshUserData } from './recommend/jobs.js';
+import { RecommendedSignups, RecommendOutcome, RefreshUserData } from './recommend/jobs.js';
+import { SignupBatchData } from './signup/jobs.js';
 
 /**
  * The job catalog: every queue, the jobs it carries (each stage's jobs.ts), their input and
@@ -16,12 +17,12 @@ import { RecommendOutcome, RecommendUserData, RefreshUserData } from './recommen
 export const QUEUES = {
   expand: {
     name: 'expand',
-    jobs: { 'expand-topics': job(ExpandTopicsData, Expansion) },
+    jobs: { 'expand-topics': job(SignupBatchData, ExpandedSignups) },
     policy: { attempts: 5, backoffMs: 1_000, timeoutMs: 60_000 },
   },
   embed: {
     name: 'embed',
-    jobs: { 'embed-topics': job(EmbedTopicsData, EmbeddedTopics), 'embed-item': job(EmbedItemData, EmbeddedItem) },
+    jobs: { 'embed-topics': job(SignupBatchData, EmbeddedSignups), 'embed-item': job(EmbedItemData, EmbeddedItem) },
     policy: { attempts: 5, backoffMs: 1_000, timeoutMs: 60_000 },
   },
   /** The index pool is the single writer of every log: the item and user-vector indexes', and the behaviour log. */
@@ -30,7 +31,7 @@ export const QUEUES = {
     jobs: {
       'upsert-item': job(UpsertItemData, IndexOutcome),
       'delete-item': job(DeleteItemData, IndexOutcome),
-      'upsert-user-vector': job(UpsertUserVectorData, UserVectorOutcome),
+      'upsert-user-vector': job(UpsertUserVectorsData, UserVectorOutcomes),
       'learn-interactions': job(LearnInteractionsData, LearnResult),
     },
     policy: { attempts: 8, backoffMs: 500, timeoutMs: 30_000 },
@@ -39,7 +40,7 @@ export const QUEUES = {
   recommend: {
     name: 'recommend',
     jobs: {
-      'recommend-user': job(RecommendUserData, RecommendOutcome),
+      'recommend-user': job(SignupBatchData, RecommendedSignups),
       'refresh-user': job(RefreshUserData, RecommendOutcome),
       'fanout-item': job(FanoutItemData, FanoutItemOutcome),
       'fanout-user': job(FanoutUserData, FanoutUserOutcome),

@@ -5,7 +5,9 @@ import type { FlowJob } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { EVENT_EXAMPLES } from '@coldstart/events';
 import { QUEUES, type QueueName } from './catalog.js';
-import { createHops, flowForEvent, HOPS, type JobRef } from './graph.js';
+import { jobIdFor } from '@coldstart/queues';
+import { createHops, flowForEvent, flowForSignups, HOPS, type JobRef } from './graph.js';
+import { signupBatchKey } from './signup/jobs.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const GRAPH_FILE = 'packages/pipeline/src/graph.ts';
@@ -47,14 +49,40 @@ describe('the event graph', () => {
     expect(types).toEqual(new Set(['user.signup', 'user.interaction', 'item.upserted', 'item.deleted']));
   });
 
+  it('carries several signups in one flow with the edges of one signup’s, keyed by the batch', () => {
+    const signups = ['a', 'b', 'c'].map((u) => ({ eventId: `ev-${u}`, occurredAt: '2026-01-01T00:00:00.000Z', userId: u, categories: ['x'], seeds: [{ itemId: `seed-${u}`, rating: 5 }] }));
+    const flow = flowForSignups(signups);
+    for (const edge of flowEdges('user.signup', flow)) expect(declared, `${edge} is not in HOPS`).toContain(edge);
+    expect(flow.data).toEqual({ signups });
+    expect(flow.opts?.jobId).toBe(jobIdFor('recommend-user', signupBatchKey(signups)));
+    // The same signups in another order are the same batch: re-adding it is absorbed.
+    expect(flowForSignups([...signups].reverse()).opts?.jobId).toBe(flow.opts?.jobId);
+    const learn = flow.children?.find((child) => child.name === 'learn-interactions');
+    expect(learn?.data).toEqual({
+      eventId: signupBatchKey(signups),
+      interactions: signups.map((s) => ({ eventId: `${s.eventId}:seed-${s.userId}`, userId: s.userId, itemId: `seed-${s.userId}`, rating: 5, occurredAt: s.occurredAt })),
+    });
+    // A flow of one signup is keyed by its event, as every event's flow is.
+    expect(flowForSignups([signups[0]!]).opts?.jobId).toBe(jobIdFor('recommend-user', 'ev-a'));
+  });
+
   it('declares every job a stage queues through its hops', async () => {
     const added: JobRef[] = [];
-    const hops = createHops({
-      add: async (queue, name) => {
-        added.push(`${queue}/${name}` as JobRef);
+    const hops = createHops(
+      {
+        add: async (queue, name) => {
+          added.push(`${queue}/${name}` as JobRef);
+        },
       },
-    });
-    await hops.recordUserVector({ eventId: 'e', occurredAt: '2026-01-01T00:00:00.000Z', userId: 'u', encoder: 'x', dimension: 1, vector: 'AACAPw==' });
+      {
+        add: async (flow) => {
+          added.push(`${flow.queueName}/${flow.name}` as JobRef);
+          return undefined as never;
+        },
+      },
+    );
+    await hops.recordUserVectors({ eventId: 'e', users: [{ eventId: 'e', occurredAt: '2026-01-01T00:00:00.000Z', userId: 'u', encoder: 'x', dimension: 1, vector: 'AACAPw==' }] });
+    await hops.signupAlone({ eventId: 'e', occurredAt: '2026-01-01T00:00:00.000Z', userId: 'u', categories: [], seeds: [{ itemId: 'i' }] });
     await hops.fanOutItem({ eventId: 'e', occurredAt: '2026-01-01T00:00:00.000Z', itemId: 'i', encoder: 'x', dimension: 1, vector: 'AACAPw==' });
     await hops.fanOutToUser({ userId: 'u', window: 1 }, { key: 'k', delayMs: 0 });
     await hops.seedArrived({ eventId: 'e', occurredAt: '2026-01-01T00:00:00.000Z', userId: 'u', itemId: 'i' });

@@ -1,21 +1,25 @@
-import type { FlowJob } from 'bullmq';
+import { FlowProducer, type FlowJob } from 'bullmq';
 import type { RedisClient } from '@coldstart/config';
 import { canonicalDateTime, type ColdstartEvent } from '@coldstart/events';
 import { itemEmbeddingText } from '@coldstart/embeddings';
-import { createJobProducer, jobOptions, type AddJobOptions, type JobProducer } from '@coldstart/queues';
+import { bullPrefix, createJobProducer, jobOptions, type AddJobOptions, type JobProducer } from '@coldstart/queues';
 import { QUEUES, type JobName, type QueueName, type Queues } from './catalog.js';
 import type { FanoutItemData, FanoutUserData } from './fanout/jobs.js';
-import type { UpsertUserVectorData } from './index/jobs.js';
+import type { UpsertUserVectorsData } from './index/jobs.js';
 import type { LearnInteractionsData, LearnedInteraction } from './learn/jobs.js';
 import type { RefreshUserData } from './recommend/jobs.js';
+import { signupBatchKey, type Signup } from './signup/jobs.js';
 
 /**
  * What every event causes: the whole event graph, in one place. Ingest turns an SQS event into
- * a BullMQ flow (children run first, a parent reads its children's results); a stage that
- * starts work on another queue does so only through `createHops`, below.
+ * a BullMQ flow (children run first, a parent reads its children's results), and the signups of
+ * one SQS receive into one flow for all of them (each job carries up to 10 signups:
+ * signup/jobs.ts); a stage that starts work on another queue does so only through `createHops`,
+ * below.
  *
- *   user.signup      → expand-topics → embed-topics ─┬→ recommend-user → upsert-user-vector
- *                    → learn-interactions (its seeds) ─┘
+ *   user.signup(s)   → expand-topics → embed-topics ─┬→ recommend-user → upsert-user-vector
+ *                    → learn-interactions (seeds)   ─┘
+ *                    (a signup that fails in a batch → a flow of its own: settle-each.ts)
  *   user.interaction → learn-interactions ─┬→ refresh-user → upsert-user-vector
  *                    → attribute-interaction ─┘
  *   interactions import → learn-interactions (batches of history)
@@ -38,12 +42,16 @@ export interface Hop {
 }
 
 export const HOPS: readonly Hop[] = [
-  { from: 'user.signup', to: 'expand/expand-topics', when: 'always: the signup flow expand → embed → recommend' },
+  { from: 'user.signup', to: 'expand/expand-topics', when: 'always: the signup flow expand → embed → recommend, one per SQS receive of signups' },
   { from: 'expand/expand-topics', to: 'embed/embed-topics', when: 'after it, in the flow (encodes its topics)' },
-  { from: 'user.signup', to: 'index/learn-interactions', when: 'the signup names seed items: they count as the user’s interactions' },
+  { from: 'user.signup', to: 'index/learn-interactions', when: 'the signups name seed items: they count as the users’ interactions' },
+  { from: 'expand/expand-topics', to: 'expand/expand-topics', when: 'a signup failed in a batch whose others did not: it goes on in a flow of its own' },
+  { from: 'embed/embed-topics', to: 'expand/expand-topics', when: 'a signup failed in a batch whose others did not: it goes on in a flow of its own' },
+  { from: 'recommend/recommend-user', to: 'expand/expand-topics', when: 'a signup failed in a batch whose others did not: it goes on in a flow of its own' },
   { from: 'embed/embed-topics', to: 'recommend/recommend-user', when: 'after it, in the flow (ranks and stores the list)' },
   { from: 'index/learn-interactions', to: 'recommend/recommend-user', when: 'after it, in the signup flow (the seeds are in the behaviour model first)' },
-  { from: 'recommend/recommend-user', to: 'index/upsert-user-vector', when: 'a list was stored and the fan-out is on (FANOUT_USERS > 0)' },
+  { from: 'recommend/recommend-user', to: 'index/upsert-user-vector', when: 'lists were stored and the fan-out is on (FANOUT_USERS > 0): one job for the batch' },
+  { from: 'index/upsert-user-vector', to: 'index/upsert-user-vector', when: 'a user’s vector failed in a batch whose others did not: a job of its own' },
   { from: 'user.interaction', to: 'index/learn-interactions', when: 'always: the behaviour model learns it (a like when rated >= BEHAVIOUR_POSITIVE_RATING or unrated)' },
   { from: 'index/learn-interactions', to: 'recommend/refresh-user', when: 'after it, in the interaction flow: marks the item seen and rebuilds the list' },
   { from: 'user.interaction', to: 'recommend/attribute-interaction', when: 'always: credited to the served list it came from, if any (its recommendationId, or the user’s newest served list)' },
@@ -65,9 +73,42 @@ function node<Q extends QueueName>(queueName: Q, name: JobName<Q>, eventId: stri
   return { queueName, name, data, opts, ...(children ? { children } : {}) };
 }
 
-/** A learn-interactions node for one event's interactions. */
-function learnNode(eventId: string, userId: string, interactions: LearnedInteraction[]): FlowJob {
-  return node('index', 'learn-interactions', eventId, { eventId, userId, interactions });
+/** A learn-interactions node for one event's (or one signup batch's) interactions. */
+function learnNode(eventId: string, userId: string | undefined, interactions: LearnedInteraction[]): FlowJob {
+  return node('index', 'learn-interactions', eventId, { eventId, ...(userId ? { userId } : {}), interactions });
+}
+
+/** A signup event as the signup flow's jobs carry it. */
+export function signupOf(event: Extract<ColdstartEvent, { type: 'user.signup' }>): Signup {
+  return {
+    eventId: event.eventId,
+    // Stages order mutations by occurredAt; one canonical UTC form keeps that comparison exact.
+    occurredAt: canonicalDateTime(event.occurredAt),
+    userId: event.userId,
+    categories: event.interests.categories ?? [],
+    seeds: (event.interests.items ?? []).map((seed) => ({ itemId: seed.itemId, ...(seed.rating != null ? { rating: seed.rating } : {}) })),
+    ...(event.locale ? { locale: event.locale } : {}),
+  };
+}
+
+/** The flow that carries signups through the pools (one job per stage for all of them). */
+export function flowForSignups(signups: Signup[]): FlowJob {
+  const key = signupBatchKey(signups);
+  const data = { signups };
+  const expand = node('expand', 'expand-topics', key, data);
+  const embed = node('embed', 'embed-topics', key, data, [expand]);
+  const learned = signups.flatMap((signup) =>
+    signup.seeds.map((seed) => ({
+      eventId: `${signup.eventId}:${seed.itemId}`,
+      userId: signup.userId,
+      itemId: seed.itemId,
+      ...(seed.rating != null ? { rating: seed.rating } : {}),
+      occurredAt: signup.occurredAt,
+    })),
+  );
+  const [only] = signups;
+  const children = learned.length > 0 ? [embed, learnNode(key, signups.length === 1 ? only?.userId : undefined, learned)] : [embed];
+  return node('recommend', 'recommend-user', key, data, children);
 }
 
 /** The flow that carries one event through the pools (the first hops of `HOPS`). */
@@ -75,28 +116,8 @@ export function flowForEvent(event: ColdstartEvent): FlowJob {
   // Stages order mutations by occurredAt; one canonical UTC form keeps that comparison exact.
   const ref = { eventId: event.eventId, occurredAt: canonicalDateTime(event.occurredAt) };
   switch (event.type) {
-    case 'user.signup': {
-      const seeds = event.interests.items ?? [];
-      const seedItemIds = seeds.map((item) => item.itemId);
-      const categories = event.interests.categories ?? [];
-      const expand = node('expand', 'expand-topics', event.eventId, {
-        ...ref,
-        userId: event.userId,
-        categories,
-        seedItemIds,
-        ...(event.locale ? { locale: event.locale } : {}),
-      });
-      const embed = node('embed', 'embed-topics', event.eventId, { ...ref, userId: event.userId }, [expand]);
-      const learned = seeds.map((seed) => ({
-        eventId: `${event.eventId}:${seed.itemId}`,
-        userId: event.userId,
-        itemId: seed.itemId,
-        ...(seed.rating != null ? { rating: seed.rating } : {}),
-        occurredAt: ref.occurredAt,
-      }));
-      const children = learned.length > 0 ? [embed, learnNode(event.eventId, event.userId, learned)] : [embed];
-      return node('recommend', 'recommend-user', event.eventId, { ...ref, userId: event.userId, seedItemIds, categories }, children);
-    }
+    case 'user.signup':
+      return flowForSignups([signupOf(event)]);
     case 'user.interaction': {
       const learn = learnNode(event.eventId, event.userId, [
         { eventId: event.eventId, userId: event.userId, itemId: event.itemId, ...(event.rating != null ? { rating: event.rating } : {}), occurredAt: ref.occurredAt },
@@ -130,8 +151,10 @@ export function flowForEvent(event: ColdstartEvent): FlowJob {
 
 /** The hops a stage takes on its own, outside an event's flow: the only way a handler queues a job. */
 export interface Hops {
-  /** recommend-user / refresh-user → upsert-user-vector, keyed by the event (a retried job re-adds the same one). */
-  recordUserVector(data: UpsertUserVectorData): Promise<void>;
+  /** recommend-user / refresh-user → upsert-user-vector, keyed by the event or batch (a retried job re-adds the same one). */
+  recordUserVectors(data: UpsertUserVectorsData): Promise<void>;
+  /** A signup that failed in a batch whose others did not → a signup flow of its own, keyed by its event. */
+  signupAlone(signup: Signup): Promise<void>;
   /** upsert-item → fanout-item, keyed by the event. */
   fanOutItem(data: FanoutItemData): Promise<void>;
   /** fanout-item → fanout-user; `key` names the (user, window), so repeats within a window are absorbed. */
@@ -142,9 +165,12 @@ export interface Hops {
   learnHistory(data: LearnInteractionsData): Promise<void>;
 }
 
-export function createHops(producer: Pick<JobProducer<Queues>, 'add'>): Hops {
+export function createHops(producer: Pick<JobProducer<Queues>, 'add'>, flows: Pick<FlowProducer, 'add'>): Hops {
   return {
-    recordUserVector: (data) => producer.add('index', 'upsert-user-vector', data, { key: data.eventId }),
+    recordUserVectors: (data) => producer.add('index', 'upsert-user-vector', data, { key: data.eventId }),
+    signupAlone: async (signup) => {
+      await flows.add(flowForSignups([signup]));
+    },
     fanOutItem: (data) => producer.add('recommend', 'fanout-item', data, { key: data.eventId }),
     fanOutToUser: (data, options) => producer.add('recommend', 'fanout-user', data, options),
     seedArrived: (data) => producer.add('recommend', 'refresh-user', data, { key: data.eventId }),
@@ -155,4 +181,14 @@ export function createHops(producer: Pick<JobProducer<Queues>, 'add'>): Hops {
 /** A producer for the pipeline's queues, over a pool's own connection. */
 export function createPipelineProducer(connection: RedisClient, keyPrefix: string): JobProducer<Queues> {
   return createJobProducer(QUEUES, connection, keyPrefix);
+}
+
+/** A pool's hops, over its own connection. */
+export function pipelineHops(connection: RedisClient, keyPrefix: string): Hops {
+  return createHops(createPipelineProducer(connection, keyPrefix), createPipelineFlows(connection, keyPrefix));
+}
+
+/** What adds the pipeline's flows (ingest, a signup split off a batch), over a pool's own connection. */
+export function createPipelineFlows(connection: RedisClient, keyPrefix: string): FlowProducer {
+  return new FlowProducer({ connection, prefix: bullPrefix(keyPrefix) });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents } from 'bullmq';
-import { createHops, createPipelineProducer, LearnResult, QUEUES, type LearnedInteraction } from '@coldstart/pipeline';
+import { createHops, createPipelineFlows, createPipelineProducer, LearnResult, QUEUES, type LearnedInteraction } from '@coldstart/pipeline';
 import { bullPrefix, createRedis, jobIdFor } from '@coldstart/queues';
 import type { OpsConfig } from '../config.js';
 import type { LineProblem } from '../events/events-send.js';
@@ -106,7 +106,7 @@ export async function interactionsImport(config: OpsConfig, lines: AsyncIterable
   const redis = createRedis(config.REDIS_URL, 'producer');
   const eventsConnection = createRedis(config.REDIS_URL, 'worker');
   const producer = createPipelineProducer(redis, config.COLDSTART_PREFIX);
-  const hops = createHops(producer);
+  const hops = createHops(producer, createPipelineFlows(redis, config.COLDSTART_PREFIX));
   const prefix = bullPrefix(config.COLDSTART_PREFIX);
   // Events from now on: every batch is added after this point, so none of their completions is missed.
   const newest = (await redis.xrevrange(`${prefix}:${QUEUES.index.name}:events`, '+', '-', 'COUNT', 1)) as [string, string[]][];

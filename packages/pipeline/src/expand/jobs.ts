@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EventRef, Id } from '../job-fields.js';
+import { Id } from '../job-fields.js';
 
 /** `none`: nothing could be expanded (no category, no seed the catalog knows); the user is served from other signals. */
 export const ExpansionSource = z.enum(['catalog', 'llm', 'cache', 'fallback', 'none']);
@@ -20,11 +20,6 @@ export const Expansion = z.object({
 });
 export type Expansion = z.infer<typeof Expansion>;
 
-export const ExpandTopicsData = z.object({
-  ...EventRef,
-  userId: Id,
-  categories: z.array(z.string()),
-  seedItemIds: z.array(Id),
-  locale: z.string().optional(),
-});
-export type ExpandTopicsData = z.infer<typeof ExpandTopicsData>;
+/** expand-topics' result: one expansion per signup of its batch that was not split off (settle-each.ts). */
+export const ExpandedSignups = z.object({ signups: z.array(z.object({ eventId: Id, expansion: Expansion })) });
+export type ExpandedSignups = z.infer<typeof ExpandedSignups>;

@@ -6,6 +6,8 @@ import type { QueueHandlers } from '../catalog.js';
 import { EmbeddedItem } from '../embed/jobs.js';
 import { seedArrivalEventId } from '../seed-wait.js';
 import type { Hops } from '../graph.js';
+import { settleEach } from '../settle-each.js';
+import type { UpsertUserVectorData, UserVectorOutcome } from './jobs.js';
 
 export interface IndexDeps {
   catalog: Pick<CatalogStore, 'upsert' | 'delete'>;
@@ -18,6 +20,8 @@ export interface IndexDeps {
   fanOut?: Hops['fanOutItem'];
   /** Rebuilds the list of a user served before this item (one of their seeds) was indexed. */
   seedArrived: Hops['seedArrived'];
+  /** Where a user whose vector fails in a batch goes on alone (settle-each.ts). */
+  recordUserVectors: Hops['recordUserVectors'];
 }
 
 /**
@@ -36,6 +40,21 @@ export function makeIndexHandlers(deps: IndexDeps): Pick<QueueHandlers<'index'>,
       await deps.seedArrived({ eventId: seedArrivalEventId(eventId, userId), occurredAt, userId, itemId });
     }
     await deps.recommendations.settleAwaiting(itemId, users);
+  }
+
+  async function upsertUserVector(data: UpsertUserVectorData): Promise<UserVectorOutcome> {
+    // A vector that does not decode would stop every replica's replay at its entry: refuse it here.
+    try {
+      decodeWalVector(`for user ${data.userId}`, data.vector, data.dimension);
+    } catch (error) {
+      throw new PermanentError(`user ${data.userId}'s ${data.encoder} vector: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      return { userId: data.userId, ...(await deps.indexLog.upsertUserVector(data)) };
+    } catch (error) {
+      if (error instanceof VectorSpaceMismatchError) throw new PermanentError(error.message, { cause: error });
+      throw error;
+    }
   }
 
   return {
@@ -64,20 +83,12 @@ export function makeIndexHandlers(deps: IndexDeps): Pick<QueueHandlers<'index'>,
       if (result.outcome === 'applied') await deps.behaviour?.forget(data.itemId);
       return { itemId: data.itemId, ...result, listsUpdated };
     },
-    'upsert-user-vector': async (data) => {
-      // A vector that does not decode would stop every replica's replay at its entry: refuse it here.
-      try {
-        decodeWalVector(`for user ${data.userId}`, data.vector, data.dimension);
-      } catch (error) {
-        throw new PermanentError(`user ${data.userId}'s ${data.encoder} vector: ${(error as Error).message}`, { cause: error });
-      }
-      try {
-        const result = await deps.indexLog.upsertUserVector(data);
-        return { userId: data.userId, ...result };
-      } catch (error) {
-        if (error instanceof VectorSpaceMismatchError) throw new PermanentError(error.message, { cause: error });
-        throw error;
-      }
+    'upsert-user-vector': async (data, context) => {
+      const logged = await settleEach('upsert-user-vector', data.users, upsertUserVector, async (user, error) => {
+        context.logger.warn({ userId: user.userId, eventId: user.eventId, err: error }, 'this user\'s vector failed in a batch; it goes on in a job of its own');
+        await deps.recordUserVectors({ eventId: user.eventId, users: [user] });
+      });
+      return { users: logged.map(({ result }) => result) };
     },
   };
 }

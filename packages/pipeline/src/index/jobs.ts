@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EncodedVector, EventRef, Id } from '../job-fields.js';
+import { MAX_SIGNUPS_PER_JOB } from '../signup/jobs.js';
 
 export const CatalogItem = z.object({
   itemId: Id,
@@ -32,6 +33,10 @@ export const UpsertUserVectorData = z.object({
 });
 export type UpsertUserVectorData = z.infer<typeof UpsertUserVectorData>;
 
+/** Up to a signup batch's users at once (one job per batch of stored lists); `eventId` names the job: the batch's key, or the one user's event. */
+export const UpsertUserVectorsData = z.object({ eventId: Id, users: z.array(UpsertUserVectorData).min(1).max(MAX_SIGNUPS_PER_JOB) });
+export type UpsertUserVectorsData = z.infer<typeof UpsertUserVectorsData>;
+
 export const UserVectorOutcome = z.object({
   userId: Id,
   /** `unchanged`: the same vector was logged already (only the activity moved); `stale`: a newer event set it. */
@@ -39,3 +44,6 @@ export const UserVectorOutcome = z.object({
   walIds: z.array(z.string()),
 });
 export type UserVectorOutcome = z.infer<typeof UserVectorOutcome>;
+
+export const UserVectorOutcomes = z.object({ users: z.array(UserVectorOutcome) });
+export type UserVectorOutcomes = z.infer<typeof UserVectorOutcomes>;

@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { BehaviourModel } from '@coldstart/behaviour';
 import { encodeVectorBase64 } from '@coldstart/embeddings';
@@ -52,6 +53,7 @@ function harness(overrides: Partial<RecommendDeps> = {}) {
   const profiles = new Map<string, UserProfile>();
   const stored: RecommendationList[] = [];
   const awaited: string[] = [];
+  const splitOff: string[] = [];
   const deps: RecommendDeps = {
     replicas,
     catalog: {
@@ -76,9 +78,10 @@ function harness(overrides: Partial<RecommendDeps> = {}) {
     ranking: RANKING,
     topN: 3,
     now: () => new Date('2026-01-01T00:00:00Z'),
+    signupAlone: (signup) => Promise.resolve(void splitOff.push(signup.eventId)),
     ...overrides,
   };
-  return { handlers: makeRecommendHandlers(deps), stored, awaited };
+  return { handlers: makeRecommendHandlers(deps), stored, awaited, splitOff };
 }
 
 const embedded: EmbeddedTopics = {
@@ -90,12 +93,34 @@ const embedded: EmbeddedTopics = {
 /** A job past its seed wait: an unindexed seed no longer holds the list back. */
 const job = { attemptsMade: SEED_WAIT_RETRIES };
 const context = { job, childResults: () => Promise.resolve([embedded]) } as unknown as JobContext;
-const signup = { eventId: 'ev-1', occurredAt: '2026-01-01T00:00:00.000Z', userId: 'u1', seedItemIds: ['seed'], categories: [] };
+const signup = { eventId: 'ev-1', occurredAt: '2026-01-01T00:00:00.000Z', userId: 'u1', seedItemIds: ['seed'], categories: [] as string[] };
+const noTopics: EmbeddedTopics = { ...embedded, expansion: { ...embedded.expansion, topics: [] }, vectors: [] };
+const silent = pino({ level: 'silent' });
+
+type SignupFields = typeof signup;
+
+/** recommend-user for a batch of signups, each with embedded topics `topics` (none: split off upstream), in a job past `attemptsMade` attempts. */
+function recommendBatch(handlers: ReturnType<typeof harness>['handlers'], signups: SignupFields[], options: { topics?: (s: SignupFields) => EmbeddedTopics | undefined; attemptsMade?: number } = {}) {
+  const data = { signups: signups.map(({ seedItemIds, ...rest }) => ({ ...rest, seeds: seedItemIds.map((itemId) => ({ itemId })) })) };
+  const topics = options.topics ?? (() => embedded);
+  const embeddedSignups = signups.flatMap((s) => {
+    const t = topics(s);
+    return t ? [{ eventId: s.eventId, ...t }] : [];
+  });
+  const batchContext = { job: { attemptsMade: options.attemptsMade ?? SEED_WAIT_RETRIES }, logger: silent, childResults: () => Promise.resolve([{ signups: embeddedSignups }]) } as unknown as JobContext;
+  return handlers['recommend-user'](data, batchContext);
+}
+
+/** recommend-user for one signup (a batch of one). */
+function recommendOne(handlers: ReturnType<typeof harness>['handlers'], one: SignupFields, options: { topics?: EmbeddedTopics; attemptsMade?: number } = {}) {
+  const { topics = embedded, attemptsMade } = options;
+  return recommendBatch(handlers, [one], { topics: () => topics, ...(attemptsMade !== undefined ? { attemptsMade } : {}) });
+}
 
 describe('recommend pool ranking', () => {
   it('fuses the seed’s own neighbours with the topics’, never returns the seed, and keeps each item’s reason', async () => {
     const { handlers, stored } = harness();
-    await handlers['recommend-user'](signup, context);
+    await recommendOne(handlers, signup);
     const [list] = stored;
     // Seed + topic cosines: tropic 0.6 + 0.8, north 0.1 + 0.99, twin 0.99 + 0.05, gore 0.99 + 0.
     expect(list?.items.map((i) => i.itemId)).toEqual(['tropic', 'north', 'twin']);
@@ -111,7 +136,7 @@ describe('recommend pool ranking', () => {
       behaviour: { catchUp: () => Promise.resolve(), model },
       ranking: { ...RANKING, weights: { ...RANKING.weights, popularity: 2 }, unknownPopularity: 0, excludeCategories: new Set(['horror']) },
     });
-    await handlers['recommend-user'](signup, context);
+    await recommendOne(handlers, signup);
     expect(stored[0]?.items.map((i) => i.itemId)).toEqual(['north', 'tropic', 'twin']);
   });
 
@@ -119,24 +144,24 @@ describe('recommend pool ranking', () => {
     const exploring = { ...RANKING, unknownPopularity: 0, exploration: { ...NO_EXPLORATION, weight: 0.3 } };
     const model = new BehaviourModel({ halfLifeMs: 0 });
     const { handlers, stored } = harness({ behaviour: { catchUp: () => Promise.resolve(), model }, ranking: exploring });
-    await handlers['recommend-user'](signup, context);
+    await recommendOne(handlers, signup);
     // gore and polar, added a day before, are new; gore is closer to the seed: slot 1 of 3 (ceil(0.3 × 1) = 1).
     expect(stored[0]?.items.map((i) => `${i.itemId} ${i.reason}`)).toEqual(['gore exploring', 'tropic up north', 'north up north']);
 
     // By the seed's author, polar outranks the closer gore for the slot once authors count.
     const byAuthor = harness({ behaviour: { catchUp: () => Promise.resolve(), model }, ranking: { ...exploring, exploration: { ...exploring.exploration, authorWeight: 10 } } });
-    await byAuthor.handlers['recommend-user'](signup, context);
+    await recommendOne(byAuthor.handlers, signup);
     expect(byAuthor.stored[0]?.items[0]?.itemId).toBe('polar');
 
     // A signup naming only gore, itself new: its list is ranked on evidence, polar gets no slot.
-    await handlers['recommend-user']({ ...signup, eventId: 'ev-new', userId: 'u-new', seedItemIds: ['gore'] }, context);
+    await recommendOne(handlers, { ...signup, eventId: 'ev-new', userId: 'u-new', seedItemIds: ['gore'] });
     expect(stored[1]?.items.map((i) => i.reason)).not.toContain('exploring');
     expect(stored[1]?.items.map((i) => i.itemId)).not.toContain('polar');
   });
 
   it('treats an interacted item as one more seed on refresh, and never recommends it', async () => {
     const { handlers, stored } = harness({ topN: 10 });
-    await handlers['recommend-user'](signup, context);
+    await recommendOne(handlers, signup);
     expect(stored[0]?.items.find((i) => i.itemId === 'polar')?.reason).toBe('seed:seed');
     await handlers['refresh-user']({ eventId: 'ev-2', occurredAt: '2026-01-01T00:00:01.000Z', userId: 'u1', itemId: 'south' }, context);
     const refreshed = stored[1]?.items ?? [];
@@ -155,17 +180,16 @@ describe('recommend pool ranking', () => {
         return encoder === ENCODER ? (VECTORS[itemId] ?? v(0, 0, 1)) : undefined;
       },
     });
-    await handlers['recommend-user']({ ...signup, seedItemIds: ['seed', ...many] }, context);
+    await recommendOne(handlers, { ...signup, seedItemIds: ['seed', ...many] });
     expect([...looked].filter((id) => id.startsWith('extra-'))).toHaveLength(MAX_SEED_ITEMS);
   });
 
   it('serves a user none of whose topics the encoder knew from their seed items alone', async () => {
     const { handlers, stored } = harness();
-    const noTopics = { job, childResults: () => Promise.resolve([{ ...embedded, expansion: { ...embedded.expansion, topics: [] }, vectors: [] }]) } as unknown as JobContext;
-    await handlers['recommend-user'](signup, noTopics);
+    await recommendOne(handlers, signup, { topics: noTopics });
     expect(stored[0]?.items.length).toBeGreaterThan(0);
     expect(stored[0]?.items.every((i) => i.reason === 'seed:seed')).toBe(true);
-    const error = await handlers['recommend-user']({ ...signup, userId: 'u2', seedItemIds: [] }, noTopics).catch((e: unknown) => e);
+    const error = await recommendOne(handlers, { ...signup, userId: 'u2', seedItemIds: [] }, { topics: noTopics }).catch((e: unknown) => e);
     expect(String(error)).toMatch(/nothing to recommend from/);
   });
 
@@ -173,13 +197,11 @@ describe('recommend pool ranking', () => {
     const model = new BehaviourModel({ halfLifeMs: 0 });
     for (const [itemId, userId] of [['north', 'a'], ['north', 'b'], ['twin', 'c']] as const) model.apply({ kind: 'like', itemId, userId, atMs: 0, partners: [], categories: ['travel'] });
     const { handlers, stored, awaited } = harness({ behaviour: { catchUp: () => Promise.resolve(), model } });
-    const noTopics = { childResults: () => Promise.resolve([{ ...embedded, expansion: { ...embedded.expansion, topics: [] }, vectors: [] }]) };
-    const early = { ...noTopics, job: { attemptsMade: 0 } } as unknown as JobContext;
     const pending = { ...signup, seedItemIds: ['not-yet'], categories: ['Travel'] };
-    await expect(handlers['recommend-user'](pending, early)).rejects.toThrow(/not in the test-enc index yet: not-yet/);
+    await expect(recommendOne(handlers, pending, { topics: noTopics, attemptsMade: 0 })).rejects.toThrow(/not in the test-enc index yet: not-yet/);
     expect(stored).toHaveLength(0);
 
-    await handlers['recommend-user'](pending, { ...noTopics, job } as unknown as JobContext);
+    await recommendOne(handlers, pending, { topics: noTopics });
     // No topic and no indexed seed: the user's category's popular items, best first.
     expect(stored[0]?.items.map((i) => [i.itemId, i.reason])).toEqual([
       ['north', 'popular-in:travel'],
@@ -199,7 +221,58 @@ describe('recommend pool ranking', () => {
       behaviour: { catchUp: () => Promise.resolve(), model },
       ranking: { ...RANKING, weights: { ...RANKING.weights, alsoLiked: 3 }, unknownPopularity: 0 },
     });
-    await handlers['recommend-user'](signup, context);
+    await recommendOne(handlers, signup);
     expect(stored[0]?.items[0]).toMatchObject({ itemId: 'south', reason: 'also-liked:seed' });
+  });
+});
+
+describe('recommend-user on a batch of signups', () => {
+  const other = { ...signup, eventId: 'ev-b', userId: 'u-b' };
+
+  it('stores a list for each signup and hands their interest vectors to the index pool in one job', async () => {
+    const recorded: { eventId: string; users: string[] }[] = [];
+    const { handlers, stored } = harness({
+      userVectors: {
+        entry: (profile, event) => Promise.resolve({ ...event, userId: profile.userId, encoder: profile.encoder, dimension: 3, vector: encodeVectorBase64(v(0, 1, 0)) }),
+        record: (data) => Promise.resolve(void recorded.push({ eventId: data.eventId, users: data.users.map((u) => u.userId) })),
+      },
+    });
+    const result = await recommendBatch(handlers, [signup, other]);
+    expect(stored.map((list) => list.userId).sort()).toEqual(['u-b', 'u1']);
+    expect(result.signups.map((s) => [s.eventId, s.outcome])).toEqual([
+      ['ev-1', 'stored'],
+      ['ev-b', 'stored'],
+    ]);
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]?.eventId).toMatch(/^signups:[0-9a-f]{40}$/);
+    expect(recorded[0]?.users.sort()).toEqual(['u-b', 'u1']);
+  });
+
+  it('hands a signup that fails to a flow of its own and serves the rest', async () => {
+    const { handlers, stored, splitOff } = harness();
+    const waiting = { ...other, seedItemIds: ['not-yet'] };
+    const result = await recommendBatch(handlers, [signup, waiting], { attemptsMade: 0 });
+    expect(splitOff).toEqual(['ev-b']);
+    expect(stored.map((list) => list.userId)).toEqual(['u1']);
+    expect(result.signups.map((s) => s.eventId)).toEqual(['ev-1']);
+  });
+
+  it('retries the whole job when every signup failed for a reason that may pass', async () => {
+    const { handlers, stored, splitOff } = harness();
+    const waiting = [
+      { ...signup, seedItemIds: ['not-yet'] },
+      { ...other, seedItemIds: ['not-yet'] },
+    ];
+    await expect(recommendBatch(handlers, waiting, { attemptsMade: 0 })).rejects.toThrow(/not in the test-enc index yet/);
+    expect(splitOff).toEqual([]);
+    expect(stored).toHaveLength(0);
+  });
+
+  it('leaves out a signup an earlier stage split off', async () => {
+    const { handlers, stored, splitOff } = harness();
+    const result = await recommendBatch(handlers, [signup, other], { topics: (s) => (s.eventId === 'ev-b' ? undefined : embedded) });
+    expect(stored.map((list) => list.userId)).toEqual(['u1']);
+    expect(result.signups.map((s) => s.eventId)).toEqual(['ev-1']);
+    expect(splitOff).toEqual([]);
   });
 });

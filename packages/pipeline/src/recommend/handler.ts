@@ -2,11 +2,16 @@ import type { BehaviourModel, Placement } from '@coldstart/behaviour';
 import { decodeVectorBase64 } from '@coldstart/embeddings';
 import type { ReplicaSet } from '@coldstart/index-log';
 import { PermanentError } from '@coldstart/queues';
+import { counter } from '@coldstart/runtime';
 import { candidateIds, DEFAULT_RANKING, explorationAt, rankCandidates, searchedSeeds, userRankInput, type RankedItem, type RankingSettings, type RankInput } from '@coldstart/ranking';
 import { normaliseCategory, type CatalogStore, type RecommendationList, type RecommendationStore, type UserProfile } from '@coldstart/store';
 import type { QueueHandlers } from '../catalog.js';
-import { EmbeddedTopics } from '../embed/jobs.js';
+import { EmbeddedSignups, type EmbeddedTopics } from '../embed/jobs.js';
+import type { Hops } from '../graph.js';
+import type { UpsertUserVectorData } from '../index/jobs.js';
 import { SEED_WAIT_RETRIES } from '../seed-wait.js';
+import { settleEach } from '../settle-each.js';
+import { seedItemIds, signupBatchKey, type Signup } from '../signup/jobs.js';
 
 export interface RecommendRanking extends RankingSettings {
   /** Items carrying any of these (normalised) categories are never recommended. */
@@ -29,8 +34,16 @@ export interface RecommendDeps {
   ranking: RecommendRanking;
   topN: number;
   now?: () => Date;
-  /** Runs after recommend-user or refresh-user stored a list: the fan-out records the user's interest vector there (user-vector.ts). */
-  onListStored?: (profile: UserProfile, event: { eventId: string; occurredAt: string }) => Promise<void>;
+  /**
+   * After recommend-user or refresh-user stored lists, the fan-out records the users' interest
+   * vectors (user-vector.ts): `entry` computes one, `record` hands a job's worth to the index pool.
+   */
+  userVectors?: {
+    entry: (profile: UserProfile, event: { eventId: string; occurredAt: string }) => Promise<UpsertUserVectorData | undefined>;
+    record: Hops['recordUserVectors'];
+  };
+  /** Where a signup that fails in a batch goes on alone (settle-each.ts). */
+  signupAlone: Hops['signupAlone'];
 }
 
 /** Builds a user's list with the pool's ranking; the fan-out rewrites lists with it too. */
@@ -42,6 +55,9 @@ export function reasonLabel(item: RankedItem): string {
   if (kind === 'topic') return source;
   return kind === 'popular' || kind === 'exploring' ? kind : `${kind}:${source}`;
 }
+
+/** Lists written by recommend-user and refresh-user, one per user (a batch job writes several); `bench pipeline` counts its progress by it. */
+const listsStored = () => counter({ name: 'coldstart_lists_stored_total', help: 'Recommendation lists written, by the job that wrote them.', labelNames: ['job'] });
 
 export function makeListBuilder(deps: RecommendDeps): BuildList {
   const now = deps.now ?? (() => new Date());
@@ -132,41 +148,64 @@ export function makeListBuilder(deps: RecommendDeps): BuildList {
 /** recommend-user and refresh-user; the recommend pool runs the fan-out's jobs (../fanout/handler.ts) beside them. */
 export function makeRecommendHandlers(deps: RecommendDeps): Pick<QueueHandlers<'recommend'>, 'recommend-user' | 'refresh-user'> {
   const buildList = makeListBuilder(deps);
+
+  /** One signup's list; its user vector (for the batch's one upsert-user-vector job) when the fan-out is on. */
+  async function recommendSignup(signup: Signup, embedded: EmbeddedTopics, attemptsMade: number): Promise<{ items: number; vector?: UpsertUserVectorData | undefined }> {
+    const seeds = seedItemIds(signup);
+    await deps.recommendations.markSeen(signup.userId, seeds);
+    const replica = deps.replicas.forEncoder(embedded.encoder);
+    await replica.catchUp();
+    const unindexed = seeds.filter((id) => !replica.index?.has(id));
+    if (unindexed.length > 0) {
+      if (attemptsMade < SEED_WAIT_RETRIES) throw new Error(`seed items of user ${signup.userId} not in the ${embedded.encoder} index yet: ${unindexed.slice(0, 5).join(', ')}`);
+      // Recorded before the list is built (which catches up again), so an item indexed in
+      // between is either in this list or rebuilds it: never neither.
+      await deps.recommendations.awaitItems(signup.userId, unindexed);
+    }
+    const { topics, ...expansion } = embedded.expansion;
+    const profile: UserProfile = {
+      userId: signup.userId,
+      categories: signup.categories,
+      topics,
+      expansion,
+      encoder: embedded.encoder,
+      dimension: embedded.dimension,
+      vectors: embedded.vectors,
+    };
+    await deps.recommendations.putProfile(profile);
+    const stored = await deps.recommendations.put(await buildList(profile, signup.eventId));
+    listsStored().inc({ job: 'recommend-user' });
+    return { items: stored.items.length, vector: await deps.userVectors?.entry(profile, signup) };
+  }
+
   return {
-    'recommend-user': async (data, { job, childResults }) => {
-      const [embedded] = await childResults(EmbeddedTopics, 'embed');
-      if (!embedded) throw new PermanentError(`recommend-user for ${data.userId} has no embedded topics`);
-      await deps.recommendations.markSeen(data.userId, data.seedItemIds);
-      const replica = deps.replicas.forEncoder(embedded.encoder);
-      await replica.catchUp();
-      const unindexed = data.seedItemIds.filter((id) => !replica.index?.has(id));
-      if (unindexed.length > 0) {
-        if (job.attemptsMade < SEED_WAIT_RETRIES) throw new Error(`seed items not in the ${embedded.encoder} index yet: ${unindexed.slice(0, 5).join(', ')}`);
-        // Recorded before the list is built (which catches up again), so an item indexed in
-        // between is either in this list or rebuilds it: never neither.
-        await deps.recommendations.awaitItems(data.userId, unindexed);
-      }
-      const { topics, ...expansion } = embedded.expansion;
-      const profile: UserProfile = {
-        userId: data.userId,
-        categories: data.categories,
-        topics,
-        expansion,
-        encoder: embedded.encoder,
-        dimension: embedded.dimension,
-        vectors: embedded.vectors,
-      };
-      await deps.recommendations.putProfile(profile);
-      const stored = await deps.recommendations.put(await buildList(profile, data.eventId));
-      await deps.onListStored?.(profile, data);
-      return { userId: data.userId, outcome: 'stored', items: stored.items.length };
+    'recommend-user': async (data, context) => {
+      const [embeddedSignups] = await context.childResults(EmbeddedSignups, 'embed');
+      if (!embeddedSignups) throw new PermanentError(`recommend-user for ${data.signups.length} signup(s) has no embedded topics`);
+      const byEvent = new Map(embeddedSignups.signups.map((s) => [s.eventId, s]));
+      // Signups without embedded topics were split off by an earlier stage into flows of their own.
+      const signups = data.signups.filter((signup) => byEvent.has(signup.eventId));
+      const served = await settleEach(
+        'recommend-user',
+        signups,
+        (signup) => recommendSignup(signup, byEvent.get(signup.eventId) as EmbeddedTopics, context.job.attemptsMade),
+        async (signup, error) => {
+          context.logger.warn({ userId: signup.userId, eventId: signup.eventId, err: error }, 'this signup\'s list failed; it goes on in a flow of its own');
+          await deps.signupAlone(signup);
+        },
+      );
+      const vectors = served.flatMap(({ result }) => result.vector ?? []);
+      if (vectors.length > 0) await deps.userVectors?.record({ eventId: signupBatchKey(data.signups), users: vectors });
+      return { signups: served.map(({ entry, result }) => ({ eventId: entry.eventId, userId: entry.userId, outcome: 'stored' as const, items: result.items })) };
     },
     'refresh-user': async (data) => {
       await deps.recommendations.markSeen(data.userId, [data.itemId]);
       const profile = await deps.recommendations.getProfile(data.userId);
       if (!profile) return { userId: data.userId, outcome: 'no-profile', items: 0 };
       const stored = await deps.recommendations.put(await buildList(profile, data.eventId));
-      await deps.onListStored?.(profile, data);
+      listsStored().inc({ job: 'refresh-user' });
+      const vector = await deps.userVectors?.entry(profile, data);
+      if (vector) await deps.userVectors?.record({ eventId: data.eventId, users: [vector] });
       return { userId: data.userId, outcome: 'stored', items: stored.items.length };
     },
   };

@@ -1,15 +1,6 @@
 import { z } from 'zod';
 import { EventRef, Id } from '../job-fields.js';
 
-export const RecommendUserData = z.object({
-  ...EventRef,
-  userId: Id,
-  seedItemIds: z.array(Id),
-  /** The signup's interest categories (as given; the ranking normalises them). */
-  categories: z.array(z.string()).default([]),
-});
-export type RecommendUserData = z.infer<typeof RecommendUserData>;
-
 export const RefreshUserData = z.object({ ...EventRef, userId: Id, itemId: Id });
 export type RefreshUserData = z.infer<typeof RefreshUserData>;
 
@@ -20,3 +11,7 @@ export const RecommendOutcome = z.object({
   items: z.number().int().nonnegative(),
 });
 export type RecommendOutcome = z.infer<typeof RecommendOutcome>;
+
+/** recommend-user's result: an outcome per signup of its batch that reached it (the others were split off). */
+export const RecommendedSignups = z.object({ signups: z.array(RecommendOutcome.extend({ eventId: Id })) });
+export type RecommendedSignups = z.infer<typeof RecommendedSignups>;

@@ -1,7 +1,7 @@
 import { decodeVectorBase64, encodeVectorBase64 } from '@coldstart/embeddings';
 import { searchedSeeds, type RankWeights } from '@coldstart/ranking';
 import type { RecommendationStore, UserProfile } from '@coldstart/store';
-import type { Hops } from '../graph.js';
+import type { UpsertUserVectorData } from '../index/jobs.js';
 import { MAX_SEED_ITEMS } from './handler.js';
 
 /**
@@ -32,21 +32,19 @@ export function userInterestVector(input: { topicVectors: readonly Float32Array[
   return sum.map((x) => x / norm);
 }
 
-export interface UserVectorRecorderDeps {
+export interface UserVectorDeps {
   recommendations: Pick<RecommendationStore, 'seen'>;
   /** The same lookup buildList uses (the item replica, caught up by the build just before). */
   itemVector: (encoder: string, itemId: string) => Float32Array | undefined;
   weights: Pick<RankWeights, 'topic' | 'seed' | 'topicDecay'>;
-  /** Hands the vector to the index pool's single writer (graph.ts: → upsert-user-vector). */
-  enqueue: Hops['recordUserVector'];
 }
 
 /**
- * What recommend-user and refresh-user call after storing a list: the user's interest vector
- * and the event's time as their last activity go to the index pool, keyed by the event (a
- * retried job adds the same job again, which is absorbed).
+ * What recommend-user and refresh-user compute after storing a list: the user's interest vector
+ * and the event's time as their last activity, for the index pool's single writer (graph.ts:
+ * → upsert-user-vector, one job for a batch's users). Undefined when the user has no vector.
  */
-export function makeUserVectorRecorder(deps: UserVectorRecorderDeps): (profile: UserProfile, event: { eventId: string; occurredAt: string }) => Promise<void> {
+export function makeUserVectorEntry(deps: UserVectorDeps): (profile: UserProfile, event: { eventId: string; occurredAt: string }) => Promise<UpsertUserVectorData | undefined> {
   return async (profile, event) => {
     const seen = await deps.recommendations.seen(profile.userId);
     const seedVectors = searchedSeeds([...seen].sort(), MAX_SEED_ITEMS)
@@ -54,14 +52,14 @@ export function makeUserVectorRecorder(deps: UserVectorRecorderDeps): (profile: 
       .filter((vector): vector is Float32Array => vector !== undefined);
     const topicVectors = profile.vectors.map((vector) => decodeVectorBase64(vector, profile.dimension));
     const vector = userInterestVector({ topicVectors, seedVectors, weights: deps.weights });
-    if (!vector) return;
-    await deps.enqueue({
+    if (!vector) return undefined;
+    return {
       eventId: event.eventId,
       occurredAt: event.occurredAt,
       userId: profile.userId,
       encoder: profile.encoder,
       dimension: profile.dimension,
       vector: encodeVectorBase64(vector),
-    });
+    };
   };
 }

@@ -138,7 +138,7 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
 
     const embedPort = metricsPort(config, 'worker-embed');
     const recommendPort = metricsPort(config, 'worker-recommend');
-    const listsWritten = () => readMetric(recommendPort, 'coldstart_jobs_total', { job: 'recommend-user', outcome: 'completed' });
+    const listsWritten = () => readMetric(recommendPort, 'coldstart_lists_stored_total', { job: 'recommend-user' });
     const emulator = emulatorPid(config);
     const textsBefore = await readMetric(embedPort, 'coldstart_embed_batch_size_sum');
     const listsBefore = await listsWritten();
