@@ -123,7 +123,7 @@ describe('new-item fan-out', () => {
     const hops = createHops(producer, createPipelineFlows(fx.redis, fx.prefix));
     recommendQueue = new Queue('recommend', { connection: fx.redis, prefix: bullPrefix(fx.prefix) });
     replicas = new ReplicaSet(indexLog);
-    const itemVector = (encoder: string, itemId: string) => replicas.forEncoder(encoder).index?.vector(itemId);
+    const itemVector = (encoder: string, itemId: string) => replicas.forEncoder(encoder).index?.vectorView(itemId);
     const weights = { topic: 1, seed: 1, alsoLiked: 0, placement: 8, category: 0, popularity: 0, topicDecay: 0.5 };
     const deps: RecommendDeps = {
       replicas,

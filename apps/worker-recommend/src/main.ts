@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     const recommendations = new RecommendationStore(redis, config.COLDSTART_PREFIX);
     const hops = pipelineHops(redis, config.COLDSTART_PREFIX);
     // The seeds' own vectors, from the replica that searches (it holds every item's).
-    const itemVector = (encoder: string, itemId: string) => replicas.forEncoder(encoder).index?.vector(itemId);
+    const itemVector = (encoder: string, itemId: string) => replicas.forEncoder(encoder).index?.vectorView(itemId);
     const ranking = rankingSettings(config);
     const deps: RecommendDeps = {
       replicas,

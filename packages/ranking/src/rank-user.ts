@@ -62,7 +62,7 @@ export function userRankInput(signals: UserSignals, sources: SignalSources, sett
   const popularHits = behaviour ? toHits(behaviour.popular(settings.candidates, { exclude })) : [];
   const vectors = new Map<string, Float32Array | undefined>();
   const vectorOf = (id: string) => {
-    // MMR compares candidate pairs: look each vector up once per list (a lookup copies it out of the index).
+    // MMR compares candidate pairs: look each vector up once per list.
     if (!vectors.has(id)) vectors.set(id, sources.itemVector(id));
     return vectors.get(id);
   };

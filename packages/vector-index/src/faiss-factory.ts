@@ -1,3 +1,4 @@
+import './openmp-threads.js';
 import faiss from 'faiss-node';
 import type { Index } from 'faiss-node';
 

@@ -43,6 +43,16 @@ describe('FaissVectorIndex (Flat)', () => {
     expect(index.vector('b')).toBeUndefined();
   });
 
+  it('lends a stored vector without copying it, the same values as the copy until the next write', () => {
+    const index = flat(2);
+    index.upsert('a', v(3, 4));
+    const view = index.vectorView('a');
+    expect(Array.from(view ?? [])).toEqual(Array.from(index.vector('a') ?? []));
+    expect(view?.buffer).not.toBe(index.vector('a')?.buffer);
+    expect(index.vectorView('a')?.buffer).toBe(view?.buffer);
+    expect(index.vectorView('missing')).toBeUndefined();
+  });
+
   it('scores by cosine similarity, best first', () => {
     const index = flat(2);
     index.upsert('east', v(3, 0));

@@ -1,4 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import './openmp-threads.js';
 import faiss from 'faiss-node';
 import type { Index } from 'faiss-node';
 import { IndexSnapshotError, InvalidVectorIdError } from './errors.js';
@@ -104,9 +105,13 @@ export class FaissVectorIndex implements VectorIndex {
   }
 
   vector(id: string): Float32Array | undefined {
-    const row = this.#store.rowOf(id);
     // A copy: the store's rows move on append and compaction.
-    return row === undefined ? undefined : this.#store.rowsView(row, row + 1).slice();
+    return this.vectorView(id)?.slice();
+  }
+
+  vectorView(id: string): Float32Array | undefined {
+    const row = this.#store.rowOf(id);
+    return row === undefined ? undefined : this.#store.rowsView(row, row + 1);
   }
 
   upsert(id: string, vector: Float32Array): void {

@@ -25,7 +25,11 @@ export interface RecommendDeps {
   replicas: ReplicaSet;
   catalog: Pick<CatalogStore, 'getItems'>;
   recommendations: Pick<RecommendationStore, 'markSeen' | 'seen' | 'putProfile' | 'getProfile' | 'put' | 'awaitItems'>;
-  /** An item's stored (L2-normalised) vector in an encoder's index: seeds are searched with their own vectors, and MMR compares candidates by them. */
+  /**
+   * An item's stored (L2-normalised) vector in an encoder's index: seeds are searched with their
+   * own vectors, and MMR compares candidates by them. It may be a view of the index's storage
+   * (VectorIndex.vectorView), so it is used before the next await and never kept.
+   */
   itemVector: (encoder: string, itemId: string) => Float32Array | undefined;
   /** The behaviour model's replica (popularity, co-occurrence), caught up before each list; without it only content signals count. */
   behaviour?: { catchUp(): Promise<void>; readonly model: BehaviourModel };
