@@ -15,6 +15,8 @@ async function main(): Promise<void> {
   const metrics = ingestMetrics();
   const sqs = createSqsClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT });
   const redis = createRedis(config.REDIS_URL, 'producer', log);
+  // BullMQ's own connection for adding flows (packages/queues/src/run-pool.ts says why it is apart).
+  const jobs = createRedis(config.REDIS_URL, 'producer', log, { autoPipelining: false });
   const sourceQueues = [config.USER_EVENTS_QUEUE, config.ITEM_EVENTS_QUEUE];
   // Ready when Redis answers and both source queues (and their DLQs) resolve.
   const health = await startHealthServer({
@@ -27,7 +29,7 @@ async function main(): Promise<void> {
         ...sourceQueues.map((name) => check(`sqs:${name}`, () => resolveEventQueue(sqs, name).then(() => undefined))),
       ]),
   });
-  const flows = createPipelineFlows(redis, config.COLDSTART_PREFIX);
+  const flows = createPipelineFlows(jobs, config.COLDSTART_PREFIX);
   const handle = makeEventIntake({ flows, redis, prefix: config.COLDSTART_PREFIX, dedupeTtlSeconds: config.DEDUPE_TTL_SECONDS, logger: log });
   const queues = await Promise.all(sourceQueues.map((name) => resolveEventQueue(sqs, name)));
   const consumers = queues.map((queue) => new SqsConsumer({ sqs, queue, handle, logger: log, waitTimeSeconds: config.INGEST_WAIT_TIME_SECONDS, metrics }));
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
     close: async () => {
       await Promise.all(consumers.map((consumer) => consumer.stop()));
       await flows.close();
-      await redis.quit();
+      await Promise.all([redis.quit(), jobs.quit()]);
       sqs.destroy();
     },
   });

@@ -16,11 +16,11 @@ async function main(): Promise<void> {
     help: 'Texts per encoder run (micro-batching).',
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
   });
-  await servePool(QUEUES.embed, config, log, async (redis) => {
+  await servePool(QUEUES.embed, config, log, async (redis, _readiness, jobs) => {
     const started = Date.now();
     const encoder = await loadConfiguredEncoder(config);
     log.info({ encoder: encoder.id, dimension: encoder.dimension, loadMs: Date.now() - started }, 'encoder loaded');
-    const { signupAlone } = pipelineHops(redis, config.COLDSTART_PREFIX);
+    const { signupAlone } = pipelineHops(jobs, config.COLDSTART_PREFIX);
     const batched = withMicroBatching(encoder, { maxBatch: config.EMBED_BATCH_SIZE, maxWaitMs: config.EMBED_BATCH_WAIT_MS, onBatch: (size) => batchSizes.observe(size) });
     // A model (T5) takes milliseconds a text, so the cache's one round trip a batch saves work.
     // Word vectors are an in-memory lookup of microseconds a text: the round trip would cost

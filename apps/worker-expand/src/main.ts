@@ -18,9 +18,9 @@ async function main(): Promise<void> {
     QUEUES.expand,
     config,
     log,
-    (redis) => {
+    (redis, _readiness, jobs) => {
       const catalog = new CatalogStore(redis, config.COLDSTART_PREFIX);
-      return makeExpandHandlers({ catalog, expander: buildExpander(config, redis, catalog, log), signupAlone: pipelineHops(redis, config.COLDSTART_PREFIX).signupAlone });
+      return makeExpandHandlers({ catalog, expander: buildExpander(config, redis, catalog, log), signupAlone: pipelineHops(jobs, config.COLDSTART_PREFIX).signupAlone });
     },
     limiter ? { limiter } : {},
   );

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     log.error({ reason }, 'no longer the writer; shutting down');
     process.kill(process.pid, 'SIGTERM');
   };
-  await servePool(QUEUES.index, config, log, async (redis) => {
+  await servePool(QUEUES.index, config, log, async (redis, _readiness, jobs) => {
     // Blocks while another process is the writer: this one stays a standby, not ready.
     const lease = await acquireWriterLease(new IndexLog(redis, config.COLDSTART_PREFIX), { leaseMs: config.WRITER_LEASE_MS, logger: log, onLost: stepDown });
     const catalog = new CatalogStore(redis, config.COLDSTART_PREFIX, { writerToken: lease.token });
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       settings: { positiveRating: config.BEHAVIOUR_POSITIVE_RATING, historyItems: config.BEHAVIOUR_HISTORY_ITEMS, eventTtlSeconds: config.BEHAVIOUR_EVENT_TTL_SECONDS },
     });
     // Applied item upserts go on to the recommend pool's new-item fan-out (its settings live there).
-    const hops = pipelineHops(redis, config.COLDSTART_PREFIX);
+    const hops = pipelineHops(jobs, config.COLDSTART_PREFIX);
     const recommendations = new RecommendationStore(redis, config.COLDSTART_PREFIX);
     return {
       ...makeIndexHandlers({ catalog, indexLog, recommendations, behaviour, fanOut: hops.fanOutItem, seedArrived: hops.seedArrived, recordUserVectors: hops.recordUserVectors }),

@@ -24,12 +24,12 @@ async function main(): Promise<void> {
   const log = (logger = createLogger({ app: 'worker-recommend', level: config.LOG_LEVEL }));
   const snapshots = snapshotStoreFromUrl({ url: config.COLDSTART_SNAPSHOTS_S3_URL, endpoint: config.S3_ENDPOINT, region: config.AWS_REGION, logger: log });
   if (!snapshots) log.info('COLDSTART_SNAPSHOTS_S3_URL is unset: replicas replay each index log from its start');
-  await servePool(QUEUES.recommend, config, log, async (redis, readiness) => {
+  await servePool(QUEUES.recommend, config, log, async (redis, readiness, jobs) => {
     // Candidates' catalog records, read once and kept until a replica applies a change to the item.
     const itemRecords = new ItemRecordCache(new CatalogStore(redis, config.COLDSTART_PREFIX));
     const { indexLog, replicas, behaviour, placement } = await loadReplicas(redis, config, snapshots, readiness, log, itemRecords);
     const recommendations = new RecommendationStore(redis, config.COLDSTART_PREFIX);
-    const hops = pipelineHops(redis, config.COLDSTART_PREFIX);
+    const hops = pipelineHops(jobs, config.COLDSTART_PREFIX);
     // The seeds' own vectors, from the replica that searches (it holds every item's).
     const itemVector = (encoder: string, itemId: string) => replicas.forEncoder(encoder).index?.vectorView(itemId);
     const ranking = rankingSettings(config);

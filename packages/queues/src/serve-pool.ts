@@ -25,7 +25,8 @@ export async function servePool<S extends QueueSpec>(
   queue: S,
   settings: PoolProcessSettings,
   logger: Logger,
-  makeHandlers: (redis: RedisClient, readiness: PoolReadiness) => PoolHandlers<S> | Promise<PoolHandlers<S>>,
+  /** `redis`: the data connection; `jobs`: BullMQ's, for adding jobs (run-pool.ts says why two). */
+  makeHandlers: (redis: RedisClient, readiness: PoolReadiness, jobs: RedisClient) => PoolHandlers<S> | Promise<PoolHandlers<S>>,
   options: PoolOptions = {},
 ): Promise<void> {
   collectProcessMetrics();
@@ -38,6 +39,6 @@ export async function servePool<S extends QueueSpec>(
     ready: async () =>
       pool ? [...(await pool.ready()), ...(await Promise.all(checks.map((c) => c())))] : [{ name: 'pool', ok: false, detail: 'starting' }],
   });
-  const running = (pool = await runPool(queue, settings, logger, (redis) => makeHandlers(redis, { add: (c) => checks.push(c) }), options));
+  const running = (pool = await runPool(queue, settings, logger, (redis, jobs) => makeHandlers(redis, { add: (c) => checks.push(c) }, jobs), options));
   installShutdown({ logger, deadlineMs: settings.SHUTDOWN_DEADLINE_MS, health, close: () => running.close() });
 }
