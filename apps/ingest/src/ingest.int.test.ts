@@ -48,6 +48,8 @@ interface Ingest {
   consumer: SqsConsumer;
   /** Every call of the intake, in completion order, with what it returned or threw. */
   handled: Handled[];
+  /** The size of every batch handed to the intake, in order. */
+  batches: number[];
   logs: LogLine[];
   keys: ReturnType<typeof storeKeys>;
 }
@@ -105,7 +107,7 @@ afterEach(async () => {
 });
 
 async function startIngest(
-  options: { flows?: IntakeDeps['flows']; visibilityTimeoutSeconds?: number; maxReceiveCount?: number; client?: SQSClient; waitTimeSeconds?: number } = {},
+  options: { flows?: IntakeDeps['flows']; visibilityTimeoutSeconds?: number; maxReceiveCount?: number; client?: SQSClient; waitTimeSeconds?: number; receivesPerBatch?: number; beforeStart?: (queue: EventQueue) => Promise<void> } = {},
 ): Promise<Ingest> {
   await setUpRedis();
   const name = `t-${randomUUID().slice(0, 8)}-user-events`;
@@ -123,7 +125,9 @@ async function startIngest(
     logger,
   });
   const handled: Handled[] = [];
+  const batches: number[] = [];
   const handle = async (messages: ReceivedMessage[]): Promise<MessageOutcome[]> => {
+    batches.push(messages.length);
     try {
       const outcomes = await intake(messages);
       messages.forEach((message, i) => handled.push({ message, outcome: outcomes[i] as MessageOutcome }));
@@ -133,10 +137,18 @@ async function startIngest(
       throw error;
     }
   };
-  const consumer = new SqsConsumer({ sqs: options.client ?? sqs, queue, handle, logger, waitTimeSeconds: options.waitTimeSeconds ?? 1 });
+  const consumer = new SqsConsumer({
+    sqs: options.client ?? sqs,
+    queue,
+    handle,
+    logger,
+    waitTimeSeconds: options.waitTimeSeconds ?? 1,
+    ...(options.receivesPerBatch ? { receivesPerBatch: options.receivesPerBatch } : {}),
+  });
   consumers.push(consumer);
+  await options.beforeStart?.(queue);
   consumer.start();
-  return { queue, consumer, handled, logs: lines, keys: storeKeys(fx.prefix) };
+  return { queue, consumer, handled, batches, logs: lines, keys: storeKeys(fx.prefix) };
 }
 
 function signup(overrides: Partial<UserSignup> = {}): UserSignup {
@@ -390,6 +402,23 @@ describe('ingest: SQS → validated event → BullMQ flow', () => {
     // Added again (a crash before the markers were set, the same receive again): absorbed, every event a duplicate now.
     expect((await intake(bodies)).map((o) => (o.action === 'acknowledge' ? o.result : o.action))).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
     expect(await bullQueues.expand.getJobs(['waiting'])).toHaveLength(1);
+  });
+
+  it('takes more receives at once when one comes back full, and hands them over as one batch', async () => {
+    const events = Array.from({ length: 30 }, () => signup());
+    const ingest = await startIngest({ receivesPerBatch: 3, beforeStart: (queue) => publishBodies(sqs, queue.url, events.map((e) => JSON.stringify(e))) });
+    await vi.waitFor(() => expect(ingest.handled).toHaveLength(30), WAIT);
+    await expectDrained(ingest.queue.url);
+    // A full receive of 10 and two more taken at once: one batch of up to 30 (SQS may return fewer
+    // than it holds, so the rest come in later batches), never more than 3 receives' worth.
+    expect(ingest.batches[0]).toBeGreaterThan(10);
+    expect(Math.max(...ingest.batches)).toBeLessThanOrEqual(30);
+    expect(ingest.batches.reduce((a, b) => a + b, 0)).toBe(30);
+    // Every signup in a flow, each once, the first batch's together.
+    const flows = await bullQueues.expand.getJobs(['waiting']);
+    const carried = flows.flatMap((job) => job.data.signups.map((s: { eventId: string }) => s.eventId));
+    expect(carried.sort()).toEqual(events.map((e) => e.eventId).sort());
+    expect(Math.max(...flows.map((job) => job.data.signups.length))).toBe(ingest.batches[0]);
   });
 
   it('leaves the message in SQS while Redis is unreachable, until the RedrivePolicy moves it to the DLQ', async () => {

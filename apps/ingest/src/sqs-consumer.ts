@@ -31,14 +31,19 @@ export interface SqsConsumerOptions {
   waitTimeSeconds: number;
   /** Counters by queue and outcome; the default registry's when omitted. */
   metrics?: IngestMetrics;
+  /** Receives handled as one batch when there is a backlog (see backlog()); 1 when omitted. */
+  receivesPerBatch?: number;
 }
 
+/** What one ReceiveMessage can return, and one DeleteMessageBatch delete. */
+const SQS_MAX_MESSAGES = 10;
 /** SQS allows 10 attributes per message; ours come first, the original's fill the rest. */
 const MAX_ATTRIBUTES = 10;
 const MAX_BACKOFF_MS = 30_000;
 
 /**
- * Polls one SQS queue in batches of 10. A message is deleted only after its handler has
+ * Polls one SQS queue in batches of 10, or of up to 10 × receivesPerBatch when a receive comes
+ * back full. A message is deleted only after its handler has
  * durably recorded it (a BullMQ flow) or the message was copied to the dead-letter queue with
  * its reason; anything else stays, reappears after the visibility timeout, and after
  * maxReceiveCount reaches the dead-letter queue through the RedrivePolicy.
@@ -64,26 +69,55 @@ export class SqsConsumer {
     await this.loop;
   }
 
+  private receive(waitTimeSeconds: number): Promise<Message[]> {
+    const { sqs, queue } = this.options;
+    return sqs
+      .send(
+        new ReceiveMessageCommand({
+          QueueUrl: queue.url,
+          MaxNumberOfMessages: SQS_MAX_MESSAGES,
+          WaitTimeSeconds: waitTimeSeconds,
+          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+          MessageAttributeNames: ['All'],
+        }),
+        { abortSignal: this.abort.signal },
+      )
+      .then((received) => {
+        const messages = received.Messages ?? [];
+        this.metrics.receives.inc({ queue: queue.name, outcome: 'ok' });
+        if (messages.length > 0) this.metrics.received.inc({ queue: queue.name }, messages.length);
+        return messages;
+      });
+  }
+
+  /**
+   * A full receive means a backlog: up to `receivesPerBatch - 1` more receives go out at once,
+   * without waiting (WaitTimeSeconds 0), and everything is handled as one batch, so a signup flow
+   * carries up to 10 × receivesPerBatch signups. A receive that fails here only leaves its
+   * messages to the next loop.
+   */
+  private async backlog(): Promise<Message[]> {
+    const { queue, logger, receivesPerBatch = 1 } = this.options;
+    const more = await Promise.all(
+      Array.from({ length: receivesPerBatch - 1 }, () =>
+        this.receive(0).catch((error: unknown) => {
+          this.metrics.receives.inc({ queue: queue.name, outcome: 'error' });
+          if (!this.stopping) logger.warn({ queue: queue.name, err: error }, 'a receive for the backlog failed; its messages come in the next');
+          return [];
+        }),
+      ),
+    );
+    return more.flat();
+  }
+
   private async run(): Promise<void> {
-    const { sqs, queue, logger } = this.options;
+    const { queue, logger } = this.options;
     let backoffMs = 500;
     while (!this.stopping) {
       let messages: Message[];
       try {
-        const received = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: queue.url,
-            MaxNumberOfMessages: 10,
-            WaitTimeSeconds: this.options.waitTimeSeconds,
-            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-            MessageAttributeNames: ['All'],
-          }),
-          { abortSignal: this.abort.signal },
-        );
-        messages = received.Messages ?? [];
+        messages = await this.receive(this.options.waitTimeSeconds);
         backoffMs = 500;
-        this.metrics.receives.inc({ queue: queue.name, outcome: 'ok' });
-        if (messages.length > 0) this.metrics.received.inc({ queue: queue.name }, messages.length);
       } catch (error) {
         if (this.stopping) break;
         this.metrics.receives.inc({ queue: queue.name, outcome: 'error' });
@@ -93,12 +127,13 @@ export class SqsConsumer {
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
         continue;
       }
+      if (messages.length === SQS_MAX_MESSAGES) messages = [...messages, ...(await this.backlog())];
       if (messages.length > 0) await this.processBatch(messages);
     }
   }
 
   private async processBatch(messages: Message[]): Promise<void> {
-    const { sqs, queue, logger } = this.options;
+    const { queue, logger } = this.options;
     const received: ReceivedMessage[] = messages.map((message) => ({
       messageId: message.MessageId ?? '',
       body: message.Body ?? '',
@@ -141,7 +176,12 @@ export class SqsConsumer {
       }),
     );
     const done = settled.filter((message): message is Message => message !== undefined && message.ReceiptHandle !== undefined);
-    if (done.length === 0) return;
+    for (let i = 0; i < done.length; i += SQS_MAX_MESSAGES) await this.deleteMessages(done.slice(i, i + SQS_MAX_MESSAGES));
+  }
+
+  /** Up to 10 handled messages; one not deleted is received again, and the eventId deduplication absorbs the repeat. */
+  private async deleteMessages(done: Message[]): Promise<void> {
+    const { sqs, queue, logger } = this.options;
     try {
       const result = await sqs.send(
         new DeleteMessageBatchCommand({
@@ -149,7 +189,6 @@ export class SqsConsumer {
           Entries: done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
         }),
       );
-      // Not deleted means received again; the eventId deduplication absorbs the repeat.
       const failed = result.Failed ?? [];
       if (done.length > failed.length) this.metrics.deleted.inc({ queue: queue.name, outcome: 'ok' }, done.length - failed.length);
       if (failed.length > 0) this.metrics.deleted.inc({ queue: queue.name, outcome: 'error' }, failed.length);

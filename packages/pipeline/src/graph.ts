@@ -6,7 +6,7 @@ import { bullPrefix, createJobProducer, jobOptions, type AddJobOptions, type Job
 import { QUEUES, type JobName, type QueueName, type Queues } from './catalog.js';
 import type { FanoutItemData, FanoutUserData } from './fanout/jobs.js';
 import type { UpsertUserVectorsData } from './index/jobs.js';
-import type { LearnInteractionsData, LearnedInteraction } from './learn/jobs.js';
+import { MAX_LEARNED_PER_JOB, type LearnInteractionsData, type LearnedInteraction } from './learn/jobs.js';
 import type { RefreshUserData } from './recommend/jobs.js';
 import { signupBatchKey, type Signup } from './signup/jobs.js';
 
@@ -73,6 +73,10 @@ function node<Q extends QueueName>(queueName: Q, name: JobName<Q>, eventId: stri
   return { queueName, name, data, opts, ...(children ? { children } : {}) };
 }
 
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+}
+
 /** A learn-interactions node for one event's (or one signup batch's) interactions. */
 function learnNode(eventId: string, userId: string | undefined, interactions: LearnedInteraction[]): FlowJob {
   return node('index', 'learn-interactions', eventId, { eventId, ...(userId ? { userId } : {}), interactions });
@@ -107,8 +111,10 @@ export function flowForSignups(signups: Signup[]): FlowJob {
     })),
   );
   const [only] = signups;
-  const children = learned.length > 0 ? [embed, learnNode(key, signups.length === 1 ? only?.userId : undefined, learned)] : [embed];
-  return node('recommend', 'recommend-user', key, data, children);
+  const userId = signups.length === 1 ? only?.userId : undefined;
+  // A learn job takes up to MAX_LEARNED_PER_JOB interactions; a batch's seeds can be more.
+  const learn = chunks(learned, MAX_LEARNED_PER_JOB).map((part, i) => learnNode(i === 0 ? key : `${key}#${i}`, userId, part));
+  return node('recommend', 'recommend-user', key, data, [embed, ...learn]);
 }
 
 /** The flow that carries one event through the pools (the first hops of `HOPS`). */

@@ -12,11 +12,14 @@ export const LearnedInteraction = z.object({
 });
 export type LearnedInteraction = z.infer<typeof LearnedInteraction>;
 
+/** Interactions one learn-interactions job takes (an import batch, a signup batch's seeds in parts). */
+export const MAX_LEARNED_PER_JOB = 1_000;
+
 export const LearnInteractionsData = z.object({
   /** What the job is for: the event (signup, interaction) or the import batch. */
   eventId: z.string().min(1).max(300),
   userId: Id.optional(),
-  interactions: z.array(LearnedInteraction).min(1).max(1_000),
+  interactions: z.array(LearnedInteraction).min(1).max(MAX_LEARNED_PER_JOB),
 });
 export type LearnInteractionsData = z.infer<typeof LearnInteractionsData>;
 

@@ -18,11 +18,12 @@ export const Signup = z.object({
 export type Signup = z.infer<typeof Signup>;
 
 /**
- * At most the signups one SQS receive hands the ingest (10). Each stage pays its per-job cost
- * (BullMQ's moves and locks, the flow's bookkeeping, about 2 ms of CPU with Redis's share) once
- * per batch instead of once per signup: docs/performance.md#signups-in-batches.
+ * At most the signups of one ingest batch: 5 SQS receives of 10 (INGEST_RECEIVES_PER_BATCH). Each
+ * stage pays its per-job cost (BullMQ's moves and locks, the flow's bookkeeping, about 2 ms of CPU
+ * with Redis's share) once per batch instead of once per signup:
+ * docs/performance.md#signups-in-batches.
  */
-export const MAX_SIGNUPS_PER_JOB = 10;
+export const MAX_SIGNUPS_PER_JOB = 50;
 
 /** The data of every job of a signup flow: the signups it serves, each with its own eventId. */
 export const SignupBatchData = z.object({ signups: z.array(Signup).min(1).max(MAX_SIGNUPS_PER_JOB) });
