@@ -40,13 +40,17 @@ export interface SignalSources {
  * The recommend pool and `coldstart eval` both build lists here, with the same settings, so
  * what is measured is what is served.
  */
-export function userRankInput(signals: UserSignals, sources: SignalSources, settings: RankingSettings, topN: number): RankInput {
+export function userRankInput(signals: UserSignals, sources: SignalSources, settings: RankingSettings, topN: number, contentHits?: readonly (readonly Hit[])[]): RankInput {
   const { exclude } = signals;
   const seeds = searchedSeeds(signals.seeds, settings.maxSeeds);
-  const topicHits: TopicHits[] = signals.topics.map(({ topic, vector }) => ({ topic, hits: sources.search(vector, settings.candidates, exclude) }));
-  const seedHits: SeedHits[] = seeds.flatMap((seedItemId) => {
-    const vector = sources.itemVector(seedItemId);
-    return vector ? [{ seedItemId, hits: sources.search(vector, settings.candidates, exclude) }] : [];
+  const queries = contentQueries(signals, sources.itemVector, settings);
+  if (contentHits && contentHits.length !== queries.length) throw new RangeError(`${contentHits.length} content results for ${queries.length} content queries`);
+  const hits = (i: number) => contentHits?.[i] ?? sources.search((queries[i] as ContentQuery).vector, settings.candidates, exclude);
+  const topicHits: TopicHits[] = [];
+  const seedHits: SeedHits[] = [];
+  queries.forEach((query, i) => {
+    if (query.kind === 'topic') topicHits.push({ topic: query.source, hits: hits(i) });
+    else seedHits.push({ seedItemId: query.source, hits: hits(i) });
   });
   const behaviour = sources.behaviour;
   const toHits = (items: readonly { itemId: string; score: number }[]): Hit[] => items.filter((i) => !exclude.has(i.itemId)).map((i) => ({ id: i.itemId, score: i.score }));
@@ -81,6 +85,32 @@ export function userRankInput(signals: UserSignals, sources: SignalSources, sett
     exclude,
     topN,
   };
+}
+
+/** One content search of a user's list: a topic's vector, or a seed item's own. */
+export interface ContentQuery {
+  kind: 'topic' | 'seed';
+  /** The topic, or the seed's itemId. */
+  source: string;
+  vector: Float32Array;
+  /** Leave these out (the user's seen items). */
+  exclude: ReadonlySet<string>;
+}
+
+/**
+ * The content searches `userRankInput` makes, in its order: one per topic, then one per searched
+ * seed the index holds a vector for, each for `settings.candidates` hits. A caller that builds
+ * several lists at once searches them together (VectorIndex.searchMany) and hands the results
+ * to userRankInput, which then searches nothing itself.
+ */
+export function contentQueries(signals: Pick<UserSignals, 'topics' | 'seeds' | 'exclude'>, itemVector: SignalSources['itemVector'], settings: Pick<RankingSettings, 'maxSeeds'>): ContentQuery[] {
+  const { exclude } = signals;
+  const topics = signals.topics.map(({ topic, vector }): ContentQuery => ({ kind: 'topic', source: topic, vector, exclude }));
+  const seeds = searchedSeeds(signals.seeds, settings.maxSeeds).flatMap((seedItemId): ContentQuery[] => {
+    const vector = itemVector(seedItemId);
+    return vector ? [{ kind: 'seed', source: seedItemId, vector, exclude }] : [];
+  });
+  return [...topics, ...seeds];
 }
 
 /** The seed and seen items a list is built from: the first `maxSeeds` distinct ones, in the order given. */

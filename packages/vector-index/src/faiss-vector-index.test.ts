@@ -227,6 +227,40 @@ describe('FaissVectorIndex over other factory strings', () => {
   });
 });
 
+describe('searchMany', () => {
+  const random = mulberry32(23);
+  const vectors = Array.from({ length: 600 }, () => randomVector(random, 8));
+  const queries = (exclude: ReadonlySet<string>) => [
+    ...vectors.slice(0, 12).map((vector, i) => ({ vector, k: [1, 10, 50, 200][i % 4] as number, ...(i % 3 === 0 ? { exclude } : {}) })),
+    // k = 0, and k beyond the index's size.
+    { vector: vectors[20] as Float32Array, k: 0 },
+    { vector: vectors[21] as Float32Array, k: 10_000, exclude },
+  ];
+
+  it.each(['Flat', 'HNSW32', 'IVF4,Flat'])('answers each query of %s exactly as search does, with tombstones, excluded ids and queued rows', async (factory) => {
+    const index = new FaissVectorIndex({ dimension: 8, factory, trainSize: 300, ...(factory.startsWith('IVF') ? { nprobe: 4 } : {}) });
+    vectors.slice(0, 500).forEach((vector, i) => index.upsert(`v${i}`, vector));
+    await index.maintain();
+    // Tombstones, and rows written after the last maintenance (queued for FAISS on HNSW and IVF).
+    for (let i = 0; i < 500; i += 7) index.remove(`v${i}`);
+    vectors.slice(500).forEach((vector, i) => index.upsert(`v${500 + i}`, vector));
+    // Most of a query's neighbours excluded: its first fetch comes up short and it carries on alone.
+    const exclude = new Set(index.search(vectors[0] as Float32Array, 400).map((hit) => hit.id));
+    const asked = queries(exclude);
+    const many = index.searchMany(asked);
+    expect(many).toHaveLength(asked.length);
+    asked.forEach((query, i) => expect(many[i], `query ${i}`).toEqual(index.search(query.vector, query.k, query.exclude ? { exclude: query.exclude } : {})));
+    expect(many[0]?.length).toBe(1);
+    expect(many.at(-2)).toEqual([]);
+  });
+
+  it('answers an empty list with an empty list, and rejects a bad k like search', () => {
+    const index = new FaissVectorIndex({ dimension: 8 });
+    expect(index.searchMany([])).toEqual([]);
+    expect(() => index.searchMany([{ vector: vectors[0] as Float32Array, k: -1 }])).toThrow(RangeError);
+  });
+});
+
 describe('snapshots', () => {
   const random = mulberry32(5);
   const vectors = Array.from({ length: 300 }, () => randomVector(random, 8));

@@ -1,4 +1,4 @@
 export { createVectorIndex, deserializeVectorIndex, type VectorIndexOptions } from './create-vector-index.js';
 export { IndexSnapshotError, InvalidVectorIdError, InvalidVectorValueError, VectorDimensionError, VectorInputError } from './errors.js';
 export { FaissVectorIndex, type FaissVectorIndexOptions } from './faiss-vector-index.js';
-export type { SearchHit, SearchOptions, VectorIndex } from './vector-index.js';
+export type { SearchHit, SearchOptions, SearchQuery, VectorIndex } from './vector-index.js';

@@ -1,9 +1,24 @@
 import type { BehaviourModel, Placement } from '@coldstart/behaviour';
 import { decodeVectorBase64 } from '@coldstart/embeddings';
 import type { ReplicaSet } from '@coldstart/index-log';
+import type { VectorIndex } from '@coldstart/vector-index';
 import { PermanentError } from '@coldstart/queues';
 import { counter } from '@coldstart/runtime';
-import { candidateIds, DEFAULT_RANKING, explorationAt, rankCandidates, searchedSeeds, userRankInput, type RankedItem, type RankingSettings, type RankInput } from '@coldstart/ranking';
+import {
+  candidateIds,
+  contentQueries,
+  DEFAULT_RANKING,
+  explorationAt,
+  rankCandidates,
+  searchedSeeds,
+  userRankInput,
+  type Hit,
+  type RankedItem,
+  type RankingSettings,
+  type RankInput,
+  type SignalSources,
+  type UserSignals,
+} from '@coldstart/ranking';
 import { normaliseCategory, type CatalogStore, type RecommendationList, type RecommendationStore, type UserProfile } from '@coldstart/store';
 import type { QueueHandlers } from '../catalog.js';
 import { EmbeddedSignups, type EmbeddedTopics } from '../embed/jobs.js';
@@ -63,11 +78,32 @@ export function reasonLabel(item: RankedItem): string {
 /** Lists written by recommend-user and refresh-user, one per user (a batch job writes several); `bench pipeline` counts its progress by it. */
 const listsStored = () => counter({ name: 'coldstart_lists_stored_total', help: 'Recommendation lists written, by the job that wrote them.', labelNames: ['job'] });
 
-export function makeListBuilder(deps: RecommendDeps): BuildList {
+/** What a list is ranked from, read once the replicas have caught up (ListRanker.prepare). */
+export interface PreparedList {
+  profile: UserProfile;
+  index: VectorIndex;
+  signals: UserSignals;
+  placement: Placement | undefined;
+}
+
+/**
+ * A list in three steps, so lists built together search together: `prepare` reads what one list
+ * needs (asynchronous), `rankInputs` makes every content search of the lists given in one call per
+ * index (synchronous, so the item vectors the index lends stay valid) and `finish` ranks one list
+ * and reads its records. `buildList` is the three for one list.
+ */
+export interface ListRanker {
+  prepare(profile: UserProfile): Promise<PreparedList>;
+  rankInputs(lists: readonly PreparedList[]): RankInput[];
+  finish(list: PreparedList, input: RankInput, eventId: string): Promise<RecommendationList>;
+  buildList: BuildList;
+}
+
+export function makeListRanker(deps: RecommendDeps): ListRanker {
   const now = deps.now ?? (() => new Date());
   const { ranking } = deps;
 
-  async function buildList(profile: UserProfile, eventId: string): Promise<RecommendationList> {
+  async function prepare(profile: UserProfile): Promise<PreparedList> {
     const replica = deps.replicas.forEncoder(profile.encoder);
     await Promise.all([replica.catchUp(), deps.behaviour?.catchUp()]);
     const { index, space } = replica;
@@ -81,24 +117,40 @@ export function makeListBuilder(deps: RecommendDeps): BuildList {
     // Everything the user has seen (the signup's seeds, later interactions) is both excluded
     // and a seed: its neighbours are the strongest signal a new user gives.
     const seen = await deps.recommendations.seen(profile.userId);
-    const seeds = [...seen].sort();
-    const placement = deps.placement?.(profile.encoder);
-    const input = userRankInput(
-      {
-        topics: profile.topics.map((topic, i) => ({ topic, vector: decodeVectorBase64(profile.vectors[i] ?? '', space.dimension) })),
-        seeds,
-        categories: (profile.categories ?? []).map(normaliseCategory).filter((c) => c.length > 0),
-        exclude: seen,
-      },
-      {
-        search: (vector, k, exclude) => index.search(vector, k, { exclude }),
-        itemVector: (itemId) => deps.itemVector(profile.encoder, itemId),
-        ...(deps.behaviour ? { behaviour: deps.behaviour.model } : {}),
-        ...(placement ? { placement } : {}),
-      },
-      ranking,
-      deps.topN,
-    );
+    const signals: UserSignals = {
+      topics: profile.topics.map((topic, i) => ({ topic, vector: decodeVectorBase64(profile.vectors[i] ?? '', space.dimension) })),
+      seeds: [...seen].sort(),
+      categories: (profile.categories ?? []).map(normaliseCategory).filter((c) => c.length > 0),
+      exclude: seen,
+    };
+    return { profile, index, signals, placement: deps.placement?.(profile.encoder) };
+  }
+
+  function sources(list: PreparedList): SignalSources {
+    const { index, profile, placement } = list;
+    return {
+      search: (vector, k, exclude) => index.search(vector, k, { exclude }),
+      itemVector: (itemId) => deps.itemVector(profile.encoder, itemId),
+      ...(deps.behaviour ? { behaviour: deps.behaviour.model } : {}),
+      ...(placement ? { placement } : {}),
+    };
+  }
+
+  function rankInputs(lists: readonly PreparedList[]): RankInput[] {
+    const queries = lists.map((list) => contentQueries(list.signals, (itemId) => deps.itemVector(list.profile.encoder, itemId), ranking));
+    const hits: Hit[][][] = lists.map(() => []);
+    for (const index of new Set(lists.map((list) => list.index))) {
+      const owners = lists.flatMap((list, i) => (list.index === index ? [i] : []));
+      const found = index.searchMany(owners.flatMap((i) => (queries[i] ?? []).map((query) => ({ vector: query.vector, k: ranking.candidates, exclude: query.exclude }))));
+      let next = 0;
+      for (const i of owners) hits[i] = found.slice(next, (next += queries[i]?.length ?? 0));
+    }
+    return lists.map((list, i) => userRankInput(list.signals, sources(list), ranking, deps.topN, hits[i]));
+  }
+
+  async function finish(list: PreparedList, input: RankInput, eventId: string): Promise<RecommendationList> {
+    const { profile, placement, signals } = list;
+    const seen = signals.exclude;
     if (ranking.excludeCategories.size > 0) {
       const categories = await candidateCategories(input);
       input.categoryFilter = { categoriesOf: (id: string) => categories.get(id), exclude: ranking.excludeCategories };
@@ -109,7 +161,7 @@ export function makeListBuilder(deps: RecommendDeps): BuildList {
       // those candidates, and for the user's items the list was built from (a user whose items
       // are all new does not explore; explorers by their authors are preferred).
       const likes = (id: string) => model.pairedLikeCount(id);
-      const userItems = searchedSeeds(seeds, ranking.maxSeeds);
+      const userItems = searchedSeeds(signals.seeds, ranking.maxSeeds);
       const records = await deps.catalog.getItems([...new Set([...candidateIds(input).filter((id) => likes(id) <= ranking.exploration.maxLikes), ...userItems])]);
       const exploration = explorationAt(
         ranking.exploration,
@@ -146,15 +198,29 @@ export function makeListBuilder(deps: RecommendDeps): BuildList {
     return new Map([...items].map(([id, item]) => [id, item.categories]));
   }
 
-  return buildList;
+  return {
+    prepare,
+    rankInputs,
+    finish,
+    buildList: async (profile, eventId) => {
+      const list = await prepare(profile);
+      const [input] = rankInputs([list]);
+      return finish(list, input as RankInput, eventId);
+    },
+  };
+}
+
+export function makeListBuilder(deps: RecommendDeps): BuildList {
+  return makeListRanker(deps).buildList;
 }
 
 /** recommend-user and refresh-user; the recommend pool runs the fan-out's jobs (../fanout/handler.ts) beside them. */
 export function makeRecommendHandlers(deps: RecommendDeps): Pick<QueueHandlers<'recommend'>, 'recommend-user' | 'refresh-user'> {
-  const buildList = makeListBuilder(deps);
+  const ranker = makeListRanker(deps);
+  const { buildList } = ranker;
 
-  /** One signup's list; its user vector (for the batch's one upsert-user-vector job) when the fan-out is on. */
-  async function recommendSignup(signup: Signup, embedded: EmbeddedTopics, attemptsMade: number): Promise<{ items: number; vector?: UpsertUserVectorData | undefined }> {
+  /** Everything of one signup's list up to its ranking (ListRanker.prepare). */
+  async function prepareSignup(signup: Signup, embedded: EmbeddedTopics, attemptsMade: number): Promise<PreparedList> {
     const seeds = seedItemIds(signup);
     await deps.recommendations.markSeen(signup.userId, seeds);
     const replica = deps.replicas.forEncoder(embedded.encoder);
@@ -177,9 +243,14 @@ export function makeRecommendHandlers(deps: RecommendDeps): Pick<QueueHandlers<'
       vectors: embedded.vectors,
     };
     await deps.recommendations.putProfile(profile);
-    const stored = await deps.recommendations.put(await buildList(profile, signup.eventId));
+    return ranker.prepare(profile);
+  }
+
+  /** One signup's list ranked and stored; its user vector (for the batch's one upsert-user-vector job) when the fan-out is on. */
+  async function storeSignup(signup: Signup, list: PreparedList, input: RankInput): Promise<{ items: number; vector?: UpsertUserVectorData | undefined }> {
+    const stored = await deps.recommendations.put(await ranker.finish(list, input, signup.eventId));
     listsStored().inc({ job: 'recommend-user' });
-    return { items: stored.items.length, vector: await deps.userVectors?.entry(profile, signup) };
+    return { items: stored.items.length, vector: await deps.userVectors?.entry(list.profile, signup) };
   }
 
   return {
@@ -187,20 +258,29 @@ export function makeRecommendHandlers(deps: RecommendDeps): Pick<QueueHandlers<'
       const [embeddedSignups] = await context.childResults(EmbeddedSignups, 'embed');
       if (!embeddedSignups) throw new PermanentError(`recommend-user for ${data.signups.length} signup(s) has no embedded topics`);
       const byEvent = new Map(embeddedSignups.signups.map((s) => [s.eventId, s]));
+      const splitOff = async (signup: Signup, error: unknown) => {
+        context.logger.warn({ userId: signup.userId, eventId: signup.eventId, err: error }, 'this signup\'s list failed; it goes on in a flow of its own');
+        await deps.signupAlone(signup);
+      };
       // Signups without embedded topics were split off by an earlier stage into flows of their own.
       const signups = data.signups.filter((signup) => byEvent.has(signup.eventId));
-      const served = await settleEach(
+      const prepared = await settleEach(
         'recommend-user',
         signups,
-        (signup) => recommendSignup(signup, byEvent.get(signup.eventId) as EmbeddedTopics, context.job.attemptsMade),
-        async (signup, error) => {
-          context.logger.warn({ userId: signup.userId, eventId: signup.eventId, err: error }, 'this signup\'s list failed; it goes on in a flow of its own');
-          await deps.signupAlone(signup);
-        },
+        (signup) => prepareSignup(signup, byEvent.get(signup.eventId) as EmbeddedTopics, context.job.attemptsMade),
+        splitOff,
+      );
+      // Every list's content searches at once (one FAISS call), then each list ranked and stored.
+      const inputs = ranker.rankInputs(prepared.map(({ result }) => result));
+      const served = await settleEach(
+        'recommend-user',
+        prepared.map((entry, i) => ({ ...entry, input: inputs[i] as RankInput })),
+        ({ entry, result, input }) => storeSignup(entry, result, input),
+        ({ entry }, error) => splitOff(entry, error),
       );
       const vectors = served.flatMap(({ result }) => result.vector ?? []);
       if (vectors.length > 0) await deps.userVectors?.record({ eventId: signupBatchKey(data.signups), users: vectors });
-      return { signups: served.map(({ entry, result }) => ({ eventId: entry.eventId, userId: entry.userId, outcome: 'stored' as const, items: result.items })) };
+      return { signups: served.map(({ entry: { entry }, result }) => ({ eventId: entry.eventId, userId: entry.userId, outcome: 'stored' as const, items: result.items })) };
     },
     'refresh-user': async (data) => {
       await deps.recommendations.markSeen(data.userId, [data.itemId]);
