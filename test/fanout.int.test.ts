@@ -133,7 +133,7 @@ describe('new-item fan-out', () => {
       ranking: { weights, mmrLambda: 1, unknownPopularity: 0, candidates: 50, maxSeeds: 20, exploration: { weight: 0, maxAgeDays: 30, maxLikes: 4, uptakeWeight: 0, seedWeight: 0, authorWeight: 0 }, excludeCategories: new Set() },
       topN: 5,
       placement: () => placement,
-      userVectors: { entry: makeUserVectorEntry({ recommendations, itemVector, weights }), record: hops.recordUserVectors },
+      userVectors: { entry: makeUserVectorEntry({ itemVector, weights }), record: hops.recordUserVectors },
       signupAlone: hops.signupAlone,
     };
     indexHandlers = makeIndexHandlers({ catalog, indexLog, recommendations, fanOut: hops.fanOutItem, seedArrived: hops.seedArrived, recordUserVectors: hops.recordUserVectors });

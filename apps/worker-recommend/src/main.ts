@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       ranking,
       topN: config.RECS_TOP_N,
       // Each stored list records the user's interest vector for the fan-out (off with FANOUT_USERS=0).
-      ...(config.FANOUT_USERS > 0 ? { userVectors: { entry: makeUserVectorEntry({ recommendations, itemVector, weights: ranking.weights }), record: hops.recordUserVectors } } : {}),
+      ...(config.FANOUT_USERS > 0 ? { userVectors: { entry: makeUserVectorEntry({ itemVector, weights: ranking.weights }), record: hops.recordUserVectors } } : {}),
       signupAlone: hops.signupAlone,
     };
     const fanout = { maxUsers: config.FANOUT_USERS, minSimilarity: config.FANOUT_MIN_SIMILARITY, activeWithinMs: config.FANOUT_ACTIVE_WITHIN_SECONDS * 1000, windowMs: config.FANOUT_WINDOW_MS };

@@ -16,7 +16,7 @@ export { makeExpandHandlers, type ExpandDeps } from './expand/handler.js';
 export { makeEmbedHandlers, type EmbedDeps } from './embed/handler.js';
 export { makeIndexHandlers, type IndexDeps } from './index/handler.js';
 export { makeListBuilder, makeRecommendHandlers, MAX_SEED_ITEMS, reasonLabel, type BuildList, type RecommendDeps, type RecommendRanking } from './recommend/handler.js';
-export { makeUserVectorEntry, userInterestVector, type UserVectorDeps } from './recommend/user-vector.js';
+export { makeUserVectorEntry, userInterestVector, type UserVectorDeps, type UserVectorEntry } from './recommend/user-vector.js';
 export { makeFanoutHandlers, type FanoutDeps } from './fanout/handler.js';
 export * from './fanout/select.js';
 export { isSeedArrivalEventId, SEED_WAIT_RETRIES, seedArrivalEventId } from './seed-wait.js';

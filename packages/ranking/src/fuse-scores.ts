@@ -6,15 +6,6 @@ export interface FusedCandidate {
   reason: Reason;
 }
 
-interface ListView {
-  kind: Reason['kind'];
-  source: string;
-  weight: number;
-  similarities: Map<string, number>;
-  /** What an item the list missed is credited with (see fuseScores). */
-  floor: number;
-}
-
 /**
  * Weighted score fusion of every neighbour list plus the popularity prior. An item absent from
  * a content list is credited with that list's last similarity, an upper bound on its true one:
@@ -35,46 +26,87 @@ export function fuseScores(
   const alsoLiked = input.alsoLikedHits ?? [];
   const placed = input.placedHits ?? [];
   const categories = input.categoryHits ?? [];
-  const lists: ListView[] = [
-    ...input.topicHits.map((t, i) => view('topic', t.topic, topicNorm > 0 ? (weights.topic * weights.topicDecay ** i) / topicNorm : 0, t.hits)),
-    ...input.seedHits.map((s) => view('seed', s.seedItemId, seedNorm > 0 ? weights.seed / seedNorm : 0, s.hits)),
-    ...alsoLiked.map((s) => view('also-liked', s.seedItemId, weights.alsoLiked / alsoLiked.length, s.hits, 0)),
-    ...placed.map((s) => view('also-liked', s.seedItemId, weights.placement / placed.length, s.hits, 0)),
-    ...categories.map((c) => view('popular-in', c.category, weights.category / categories.length, c.hits, 0)),
+  const lists: ListSpec[] = [
+    ...input.topicHits.map((t, i) => spec('topic', t.topic, topicNorm > 0 ? (weights.topic * weights.topicDecay ** i) / topicNorm : 0, t.hits)),
+    ...input.seedHits.map((s) => spec('seed', s.seedItemId, seedNorm > 0 ? weights.seed / seedNorm : 0, s.hits)),
+    ...alsoLiked.map((s) => spec('also-liked', s.seedItemId, weights.alsoLiked / alsoLiked.length, s.hits, 0)),
+    ...placed.map((s) => spec('also-liked', s.seedItemId, weights.placement / placed.length, s.hits, 0)),
+    ...categories.map((c) => spec('popular-in', c.category, weights.category / categories.length, c.hits, 0)),
     // Last, so it is the reason only for an item no other signal found; its score is the prior's.
-    ...(input.popularHits ? [view('popular', '', 0, input.popularHits, 0)] : []),
+    ...(input.popularHits ? [spec('popular', '', 0, input.popularHits, 0)] : []),
   ];
-  const candidates = new Set<string>();
-  for (const list of lists) for (const id of list.similarities.keys()) if (!input.exclude?.has(id)) candidates.add(id);
+
+  // Each candidate gets a number on first sight (lists in order, hits in order: the order a
+  // sort tie keeps), and its similarity in each list a cell of one table (NaN: the list missed
+  // it), so scoring reads the table instead of one Map per list per candidate: that lookup was
+  // most of the recommend pool's fusion time.
+  const width = lists.length;
+  const index = new Map<string, number>();
+  const ids: string[] = [];
+  const table = similarityTable(lists.reduce((sum, list) => sum + list.hits.length, 0) * width);
+  lists.forEach((list, l) => {
+    for (const hit of list.hits) {
+      if (input.exclude?.has(hit.id)) continue;
+      let candidate = index.get(hit.id);
+      if (candidate === undefined) {
+        candidate = ids.length;
+        index.set(hit.id, candidate);
+        ids.push(hit.id);
+        table.fill(Number.NaN, candidate * width, (candidate + 1) * width);
+      }
+      // A list that holds an item twice counts its first similarity.
+      const cell = candidate * width + l;
+      if (Number.isNaN(table[cell] as number)) table[cell] = hit.score;
+    }
+  });
 
   const fused: FusedCandidate[] = [];
-  for (const itemId of candidates) {
+  ids.forEach((itemId, candidate) => {
     let score = 0;
-    let best: { contribution: number; reason: Reason } | undefined;
-    for (const list of lists) {
-      const found = list.similarities.get(itemId);
-      score += list.weight * (found ?? list.floor);
-      if (found === undefined) continue;
+    let best = -1;
+    let bestContribution = 0;
+    for (let l = 0; l < width; l++) {
+      const list = lists[l] as ListSpec;
+      const found = table[candidate * width + l] as number;
+      if (Number.isNaN(found)) {
+        score += list.weight * list.floor;
+        continue;
+      }
+      score += list.weight * found;
       const contribution = list.weight * found;
-      if (!best || (list.kind !== 'popular' && contribution > best.contribution)) {
-        best = { contribution, reason: { kind: list.kind, source: list.source, similarity: found } };
+      if (best < 0 || (list.kind !== 'popular' && contribution > bestContribution)) {
+        best = l;
+        bestContribution = contribution;
       }
     }
     const prior = input.popularity?.(itemId) ?? input.unknownPopularity ?? 0;
     score += weights.popularity * prior;
     // Every candidate was found by at least one list, so `best` is always set.
-    if (best) fused.push({ itemId, score, reason: best.reason });
-  }
+    const reasonList = lists[best];
+    if (reasonList) fused.push({ itemId, score, reason: { kind: reasonList.kind, source: reasonList.source, similarity: table[candidate * width + best] as number } });
+  });
   return fused.sort((a, b) => b.score - a.score || (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0));
 }
 
-/** A list's view; `floor` fixed, or (content lists) its lowest similarity. */
-function view(kind: Reason['kind'], source: string, weight: number, hits: readonly { id: string; score: number }[], floor?: number): ListView {
-  const similarities = new Map<string, number>();
+interface ListSpec {
+  kind: Reason['kind'];
+  source: string;
+  weight: number;
+  hits: readonly { id: string; score: number }[];
+  /** What an item the list missed is credited with (see fuseScores). */
+  floor: number;
+}
+
+/** A list's part in the fusion; `floor` fixed, or (content lists) its lowest similarity. */
+function spec(kind: Reason['kind'], source: string, weight: number, hits: readonly { id: string; score: number }[], floor?: number): ListSpec {
   let lowest = Infinity;
-  for (const hit of hits) {
-    if (!similarities.has(hit.id)) similarities.set(hit.id, hit.score);
-    lowest = Math.min(lowest, hit.score);
-  }
-  return { kind, source, weight, similarities, floor: floor ?? (Number.isFinite(lowest) ? lowest : 0) };
+  for (const hit of hits) lowest = Math.min(lowest, hit.score);
+  return { kind, source, weight, hits, floor: floor ?? (Number.isFinite(lowest) ? lowest : 0) };
+}
+
+/** One table reused by every call (fusion is synchronous), grown when a call needs more cells. */
+let cells = new Float64Array(0);
+function similarityTable(size: number): Float64Array {
+  if (cells.length < size) cells = new Float64Array(Math.max(size, cells.length * 2));
+  return cells;
 }

@@ -233,7 +233,7 @@ describe('recommend-user on a batch of signups', () => {
     const recorded: { eventId: string; users: string[] }[] = [];
     const { handlers, stored } = harness({
       userVectors: {
-        entry: (profile, event) => Promise.resolve({ ...event, userId: profile.userId, encoder: profile.encoder, dimension: 3, vector: encodeVectorBase64(v(0, 1, 0)) }),
+        entry: (profile, event) => ({ ...event, userId: profile.userId, encoder: profile.encoder, dimension: 3, vector: encodeVectorBase64(v(0, 1, 0)) }),
         record: (data) => Promise.resolve(void recorded.push({ eventId: data.eventId, users: data.users.map((u) => u.userId) })),
       },
     });

@@ -25,6 +25,7 @@ import { EmbeddedSignups, type EmbeddedTopics } from '../embed/jobs.js';
 import type { Hops } from '../graph.js';
 import type { UpsertUserVectorData } from '../index/jobs.js';
 import { SEED_WAIT_RETRIES } from '../seed-wait.js';
+import type { UserVectorEntry } from './user-vector.js';
 import { settleEach } from '../settle-each.js';
 import { seedItemIds, signupBatchKey, type Signup } from '../signup/jobs.js';
 
@@ -57,10 +58,7 @@ export interface RecommendDeps {
    * After recommend-user or refresh-user stored lists, the fan-out records the users' interest
    * vectors (user-vector.ts): `entry` computes one, `record` hands a job's worth to the index pool.
    */
-  userVectors?: {
-    entry: (profile: UserProfile, event: { eventId: string; occurredAt: string }) => Promise<UpsertUserVectorData | undefined>;
-    record: Hops['recordUserVectors'];
-  };
+  userVectors?: { entry: UserVectorEntry; record: Hops['recordUserVectors'] };
   /** Where a signup that fails in a batch goes on alone (settle-each.ts). */
   signupAlone: Hops['signupAlone'];
 }
@@ -217,7 +215,6 @@ export function makeListBuilder(deps: RecommendDeps): BuildList {
 /** recommend-user and refresh-user; the recommend pool runs the fan-out's jobs (../fanout/handler.ts) beside them. */
 export function makeRecommendHandlers(deps: RecommendDeps): Pick<QueueHandlers<'recommend'>, 'recommend-user' | 'refresh-user'> {
   const ranker = makeListRanker(deps);
-  const { buildList } = ranker;
 
   /** Everything of one signup's list up to its ranking (ListRanker.prepare). */
   async function prepareSignup(signup: Signup, embedded: EmbeddedTopics, attemptsMade: number): Promise<PreparedList> {
@@ -250,7 +247,7 @@ export function makeRecommendHandlers(deps: RecommendDeps): Pick<QueueHandlers<'
   async function storeSignup(signup: Signup, list: PreparedList, input: RankInput): Promise<{ items: number; vector?: UpsertUserVectorData | undefined }> {
     const stored = await deps.recommendations.put(await ranker.finish(list, input, signup.eventId));
     listsStored().inc({ job: 'recommend-user' });
-    return { items: stored.items.length, vector: await deps.userVectors?.entry(list.profile, signup) };
+    return { items: stored.items.length, vector: deps.userVectors?.entry(list.profile, signup, list.signals.exclude) };
   }
 
   return {
@@ -286,9 +283,11 @@ export function makeRecommendHandlers(deps: RecommendDeps): Pick<QueueHandlers<'
       await deps.recommendations.markSeen(data.userId, [data.itemId]);
       const profile = await deps.recommendations.getProfile(data.userId);
       if (!profile) return { userId: data.userId, outcome: 'no-profile', items: 0 };
-      const stored = await deps.recommendations.put(await buildList(profile, data.eventId));
+      const list = await ranker.prepare(profile);
+      const [input] = ranker.rankInputs([list]);
+      const stored = await deps.recommendations.put(await ranker.finish(list, input as RankInput, data.eventId));
       listsStored().inc({ job: 'refresh-user' });
-      const vector = await deps.userVectors?.entry(profile, data);
+      const vector = deps.userVectors?.entry(profile, data, list.signals.exclude);
       if (vector) await deps.userVectors?.record({ eventId: data.eventId, users: [vector] });
       return { userId: data.userId, outcome: 'stored', items: stored.items.length };
     },

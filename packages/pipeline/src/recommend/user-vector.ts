@@ -1,6 +1,6 @@
 import { decodeVectorBase64, encodeVectorBase64 } from '@coldstart/embeddings';
 import { searchedSeeds, type RankWeights } from '@coldstart/ranking';
-import type { RecommendationStore, UserProfile } from '@coldstart/store';
+import type { UserProfile } from '@coldstart/store';
 import type { UpsertUserVectorData } from '../index/jobs.js';
 import { MAX_SEED_ITEMS } from './handler.js';
 
@@ -33,20 +33,21 @@ export function userInterestVector(input: { topicVectors: readonly Float32Array[
 }
 
 export interface UserVectorDeps {
-  recommendations: Pick<RecommendationStore, 'seen'>;
   /** The same lookup buildList uses (the item replica, caught up by the build just before). */
   itemVector: (encoder: string, itemId: string) => Float32Array | undefined;
   weights: Pick<RankWeights, 'topic' | 'seed' | 'topicDecay'>;
 }
+
+/** `seen`: the user's seen items the list was just built from (PreparedList.signals.exclude). */
+export type UserVectorEntry = (profile: UserProfile, event: { eventId: string; occurredAt: string }, seen: ReadonlySet<string>) => UpsertUserVectorData | undefined;
 
 /**
  * What recommend-user and refresh-user compute after storing a list: the user's interest vector
  * and the event's time as their last activity, for the index pool's single writer (graph.ts:
  * → upsert-user-vector, one job for a batch's users). Undefined when the user has no vector.
  */
-export function makeUserVectorEntry(deps: UserVectorDeps): (profile: UserProfile, event: { eventId: string; occurredAt: string }) => Promise<UpsertUserVectorData | undefined> {
-  return async (profile, event) => {
-    const seen = await deps.recommendations.seen(profile.userId);
+export function makeUserVectorEntry(deps: UserVectorDeps): UserVectorEntry {
+  return (profile, event, seen) => {
     const seedVectors = searchedSeeds([...seen].sort(), MAX_SEED_ITEMS)
       .map((id) => deps.itemVector(profile.encoder, id))
       .filter((vector): vector is Float32Array => vector !== undefined);
