@@ -26,7 +26,8 @@ export interface JobContext {
   rateLimit(ms: number): Promise<Error>;
   /**
    * Puts only this job back for `ms` (e.g. its request is over a budget), leaving the queue
-   * running. Returns the error the handler must throw; the job does not use an attempt.
+   * running. Returns the error the handler must throw; the job does not use an attempt. Asked
+   * again in the same attempt (several entries of a batch job), it returns the same error.
    */
   retryLater(ms: number): Promise<Error>;
 }
@@ -129,6 +130,7 @@ export function createPoolWorker<S extends QueueSpec>(spec: S, handlers: PoolHan
     // Read once for both the queued-time metric and the handler's childResults.
     let children: Promise<Record<string, unknown>> | undefined;
     const childrenValues = () => (children ??= job.getChildrenValues());
+    let delayed: Promise<Error> | undefined;
     const context: JobContext = {
       job,
       signal,
@@ -141,10 +143,10 @@ export function createPoolWorker<S extends QueueSpec>(spec: S, handlers: PoolHan
         await options.pauseQueue(ms);
         return Worker.RateLimitError();
       },
-      retryLater: async (ms) => {
-        await job.moveToDelayed(Date.now() + ms, token);
-        return new DelayedError();
-      },
+      // Once per attempt: a batch job's entries may each ask (settle-each.ts), and a job can be
+      // moved to delayed only once; the first asker's wait stands.
+      retryLater: (ms) =>
+        (delayed ??= job.moveToDelayed(Date.now() + ms, token).then(() => new DelayedError())),
     };
     observeQueued(job, childrenValues);
     const stopTimer = metrics.processing.startTimer({ queue, job: job.name });
