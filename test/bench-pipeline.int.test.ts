@@ -26,6 +26,10 @@ describe('coldstart bench pipeline', () => {
     expect(pipeline.cpuMsPerSignup.total).toBeCloseTo(pipeline.cpuMsPerSignup.ours + pipeline.cpuMsPerSignup.redis, 2);
     expect(pipeline.redis.commandsPerSignup).toBeGreaterThan(10);
     expect(Object.keys(pipeline.redis.byCommand)).toEqual(expect.arrayContaining(['evalsha']));
+    // Published at once, the signups share flows: more than one per recommend job, at most a batch's 50.
+    expect(pipeline.signupsPerJob).toBeGreaterThan(1);
+    expect(pipeline.signupsPerJob).toBeLessThanOrEqual(50);
+    expect(pipeline.publishedPerSec).toBeNull();
     expect(sequential.users).toBe(3);
     expect(sequential.meanMs.llm).toBeGreaterThanOrEqual(50);
   });

@@ -4,6 +4,7 @@ import faiss from 'faiss-node';
 import type { Index } from 'faiss-node';
 import { IndexSnapshotError, InvalidVectorIdError } from './errors.js';
 import { createFaissIndex, defaultTrainSize, parseFactory, validateNprobe, withNprobe, type FactorySpec } from './faiss-factory.js';
+import { scanAll, scoreRow, topK, topOfFetched, type SearchPlan } from './exact-hits.js';
 import { decodeSnapshot, encodeSnapshot } from './index-snapshot.js';
 import { normalizeVector } from './normalize-vector.js';
 import { trainInWorker } from './train-in-worker.js';
@@ -48,17 +49,6 @@ const DEFAULT_APPROXIMATE_CANDIDATES = 100;
  * Rows not yet in FAISS (before training, or written while `maintain()` runs) are scanned by
  * brute force, so a write is searchable as soon as upsert returns.
  */
-/** What a query needs from FAISS (see FaissVectorIndex.#plan). */
-interface SearchPlan {
-  normalized: Float32Array;
-  exclude: ReadonlySet<string> | undefined;
-  wanted: number;
-  /** Scored rows FAISS does not hold yet. */
-  pending: SearchHit[];
-  /** How many candidates to ask FAISS for first. */
-  fetch: number;
-}
-
 export class FaissVectorIndex implements VectorIndex {
   readonly dimension: number;
   readonly factory: string;
@@ -168,7 +158,7 @@ export class FaissVectorIndex implements VectorIndex {
         fetch,
       );
       pending.forEach((plan, i) => {
-        const hits = this.#fromFetched(plan, labels.slice(i * fetch, (i + 1) * fetch), distances[(i + 1) * fetch - 1] as number, fetch);
+        const hits = this.#topOfFetched(plan, labels.slice(i * fetch, (i + 1) * fetch), distances[(i + 1) * fetch - 1] as number, fetch);
         fetched.set(plan, hits ?? this.#searchFrom(plan, Math.min(this.#faissRows, fetch * 2)));
       });
     }
@@ -189,7 +179,7 @@ export class FaissVectorIndex implements VectorIndex {
 
     // Rows not in FAISS yet (queued behind training or a rebuild) are scored here.
     const pending: SearchHit[] = [];
-    for (let row = this.#faissRows; row < this.#store.rows; row++) this.#candidate(row, normalized, exclude, pending);
+    for (let row = this.#faissRows; row < this.#store.rows; row++) scoreRow(this.#store, row, normalized, exclude, pending);
     const rows = this.#faissRows;
     if (this.#faiss === undefined || rows === 0) return topK(pending, wanted);
 
@@ -204,7 +194,7 @@ export class FaissVectorIndex implements VectorIndex {
     // Every row would be fetched and each is scored here anyway (exact scores, ties by id), so
     // the call into FAISS would only add its own pass, the copies in and out and a full sort:
     // on a small catalog (hundreds of items, k in the hundreds) that was most of a list's cost.
-    if (fetch === rows && this.#spec.factory === 'Flat') return this.#scan(normalized, wanted, exclude);
+    if (fetch === rows && this.#spec.factory === 'Flat') return scanAll(this.#store, normalized, wanted, exclude);
     return { normalized, exclude, wanted, pending, fetch };
   }
 
@@ -214,43 +204,14 @@ export class FaissVectorIndex implements VectorIndex {
     if (faissIndex === undefined) throw new Error('searchFrom without a FAISS index');
     for (;;) {
       const { labels, distances } = faissIndex.search(Array.from(plan.normalized), fetch);
-      const hits = this.#fromFetched(plan, labels, distances[fetch - 1] as number, fetch);
+      const hits = this.#topOfFetched(plan, labels, distances[fetch - 1] as number, fetch);
       if (hits) return hits;
       fetch = Math.min(this.#faissRows, fetch * 2);
     }
   }
 
-  /**
-   * The top `wanted` of FAISS's `fetch` candidates (scored again exactly, ties by id), or
-   * undefined when an unfetched vector might still belong in it. `boundary` is the last fetched
-   * candidate's FAISS score.
-   */
-  #fromFetched(plan: SearchPlan, labels: readonly number[], boundary: number, fetch: number): SearchHit[] | undefined {
-    const { normalized, exclude, wanted } = plan;
-    const hits = [...plan.pending];
-    // FAISS pads with -1 when it finds fewer than asked (HNSW can, on a sparse graph).
-    let exhausted = false;
-    for (const label of labels) {
-      if (label < 0) exhausted = true;
-      else this.#candidate(label, normalized, exclude, hits);
-    }
-    const top = topK(hits, wanted);
-    if (fetch === this.#faissRows || exhausted) {
-      // Only an approximate index can come up short here; an exact scan keeps the promise
-      // of min(k, live not excluded) hits.
-      return top.length === wanted ? top : this.#scan(normalized, wanted, exclude);
-    }
-    // Everything not fetched scores at most the last fetched distance (in FAISS's own
-    // order, exact for Flat), so once that is clearly below the k-th exact score no unseen
-    // vector can enter the top k, ties by id included.
-    const last = top[wanted - 1];
-    if (last !== undefined && top.length === wanted && boundary < last.score - this.#scoreSlack) return top;
-    return undefined;
-  }
-
-  #candidate(row: number, normalized: Float32Array, exclude: ReadonlySet<string> | undefined, into: SearchHit[]): void {
-    const id = this.#store.idAt(row);
-    if (id !== null && !exclude?.has(id)) into.push({ id, score: this.#store.dot(row, normalized) });
+  #topOfFetched(plan: SearchPlan, labels: readonly number[], boundary: number, fetch: number): SearchHit[] | undefined {
+    return topOfFetched(this.#store, plan, { labels, boundary, fetch, faissRows: this.#faissRows, scoreSlack: this.#scoreSlack });
   }
 
   /**
@@ -407,25 +368,11 @@ export class FaissVectorIndex implements VectorIndex {
     if (row !== undefined && row < this.#faissRows) this.#dead++;
   }
 
-  #scan(query: Float32Array, k: number, exclude: ReadonlySet<string> | undefined): SearchHit[] {
-    const hits: SearchHit[] = [];
-    for (let row = 0; row < this.#store.rows; row++) {
-      const id = this.#store.idAt(row);
-      if (id !== null && !exclude?.has(id)) hits.push({ id, score: this.#store.dot(row, query) });
-    }
-    return topK(hits, k);
-  }
-
   #countLive(ids: ReadonlySet<string>): number {
     let live = 0;
     for (const id of ids) if (this.has(id)) live++;
     return live;
   }
-}
-
-/** Best first; equal scores by id, so the order never depends on FAISS's internal order. */
-function topK(hits: SearchHit[], k: number): SearchHit[] {
-  return hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, k);
 }
 
 function assertValidId(id: string): void {

@@ -7,7 +7,8 @@ import type { JobContext } from '@coldstart/queues';
 import type { CatalogItemRecord, RecommendationList, UserProfile } from '@coldstart/store';
 import type { EmbeddedTopics } from '../embed/jobs.js';
 import { SEED_WAIT_RETRIES } from '../seed-wait.js';
-import { makeRecommendHandlers, MAX_SEED_ITEMS, type RecommendDeps } from './handler.js';
+import { makeRecommendHandlers, type RecommendDeps } from './handler.js';
+import { MAX_SEED_ITEMS } from './user-vector.js';
 
 const v = (...xs: number[]) => new Float32Array(xs);
 const ENCODER = 'test-enc';

@@ -7,7 +7,6 @@ import { counter } from '@coldstart/runtime';
 import {
   candidateIds,
   contentQueries,
-  DEFAULT_RANKING,
   explorationAt,
   rankCandidates,
   searchedSeeds,
@@ -34,8 +33,6 @@ export interface RecommendRanking extends RankingSettings {
   excludeCategories: ReadonlySet<string>;
 }
 
-/** Seed and seen items searched per list (the user-vector uses the same ones); see RankingSettings.maxSeeds. */
-export const MAX_SEED_ITEMS = DEFAULT_RANKING.maxSeeds;
 
 export interface RecommendDeps {
   replicas: ReplicaSet;

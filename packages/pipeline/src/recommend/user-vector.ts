@@ -1,8 +1,10 @@
 import { decodeVectorBase64, encodeVectorBase64 } from '@coldstart/embeddings';
-import { searchedSeeds, type RankWeights } from '@coldstart/ranking';
+import { DEFAULT_RANKING, searchedSeeds, type RankWeights } from '@coldstart/ranking';
 import type { UserProfile } from '@coldstart/store';
 import type { UpsertUserVectorData } from '../index/jobs.js';
-import { MAX_SEED_ITEMS } from './handler.js';
+
+/** Seed and seen items searched per list (the user-vector uses the same ones); see RankingSettings.maxSeeds. */
+export const MAX_SEED_ITEMS = DEFAULT_RANKING.maxSeeds;
 
 /**
  * A user's interest vector: the direction the ranking's content score points in. Fusion scores

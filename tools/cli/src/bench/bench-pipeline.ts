@@ -30,6 +30,8 @@ export interface BenchPipelineOptions {
   cpuProfDir?: string;
   /** Run the stack on a local Redis Cluster of this many masters instead of one redis-server. */
   redisCluster?: number;
+  /** Publish the signups at this many per second instead of all at once. */
+  rate?: number;
 }
 
 export interface BenchPipelineReport {
@@ -47,6 +49,10 @@ export interface BenchPipelineReport {
     cpuMsPerEvent: number;
     /** CPU ms per signup: ours (= cpuMsPerEvent), redis-server's, and the two together. */
     cpuMsPerSignup: { ours: number; redis: number; total: number };
+    /** Signups per signup flow (per recommend-user job), on average: what each stage's per-job cost is shared by. */
+    signupsPerJob: number;
+    /** Signups per second published (`--rate`); null: all at once. */
+    publishedPerSec: number | null;
     cpu: {
       totalMs: number;
       encoderMsEstimate: number;
@@ -142,11 +148,13 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
     const emulator = emulatorPid(config);
     const textsBefore = await readMetric(embedPort, 'coldstart_embed_batch_size_sum');
     const listsBefore = await listsWritten();
+    const signupJobs = () => readMetric(recommendPort, 'coldstart_jobs_total', { job: 'recommend-user', outcome: 'completed' });
+    const jobsBefore = await signupJobs();
     const [cpuBefore, redisBefore, callsBefore, emulatorBefore, benchBefore] = [stackCpuMs(config), await redisCpuMs(redis), await redisCommandCalls(redis), emulator ? processCpuMs(emulator) : 0, ownCpuMs()];
     const tracker = new OutcomeTracker(redis, config.COLDSTART_PREFIX, [], stackSignups.map((s) => ({ userId: s.userId, eventId: s.eventId })));
-    say(`pipeline: ${stackSignups.length} signups at once, ${options.expandProcesses} expand processes`);
+    say(`pipeline: ${stackSignups.length} signups ${options.rate ? `at ${options.rate}/s` : 'at once'}, ${options.expandProcesses} expand processes`);
     const firstPublish = Date.now();
-    const publishing = publishPaced(sqs, userQueue.url, stackSignups.map((s) => JSON.stringify(s)), undefined);
+    const publishing = publishPaced(sqs, userQueue.url, stackSignups.map((s) => JSON.stringify(s)), options.rate);
     // Progress from the recommend pool's counter, not from Redis, so the bench adds next to no
     // Redis work to what it measures; the lists are read once, at the end.
     const done = await waitUntilDone(async () => ({ done: (await listsWritten()) - listsBefore, total: stackSignups.length }), {
@@ -155,6 +163,7 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
       intervalMs: 250,
     });
     const sentAt = await publishing;
+    const jobsDone = (await signupJobs()) - jobsBefore;
     const cpu = cpuSince(cpuBefore, stackCpuMs(config));
     const redisAfter = await redisCpuMs(redis);
     const redisByServer = Object.fromEntries(Object.entries(redisAfter).map(([server, ms]) => [server, ms - (redisBefore[server] ?? 0)]));
@@ -199,6 +208,8 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
         elapsedMs,
         cpuMsPerEvent: ours,
         cpuMsPerSignup: { ours, redis: perSignup(redisMs), total: Math.round((ours + perSignup(redisMs)) * 100) / 100 },
+        signupsPerJob: jobsDone > 0 ? Math.round((stackSignups.length / jobsDone) * 10) / 10 : 0,
+        publishedPerSec: options.rate ?? null,
         cpu: {
           totalMs,
           encoderMsEstimate: Math.round(encoderMsEstimate),
@@ -240,9 +251,10 @@ export function registerBenchPipelineCommand(bench: Command, loadConfig: () => C
     .option('--expand-processes <n>', 'worker-expand processes, 64 jobs in flight each (default: $EXPAND_PROCESSES, 1, as the stack and the Helm chart run)', positiveIntOption)
     .option('--timeout <seconds>', 'give up waiting after this long', positiveIntOption, 1800)
     .option('--cpu-prof <dir>', 'each pool and the ingest write a V8 CPU profile (.cpuprofile) into this directory when the stack stops')
+    .option('--rate <signups/s>', 'publish the signups at this rate instead of all at once (smaller batches: CPU per signup at a steady load)', positiveIntOption)
     .option('--redis-cluster <masters>', 'run the stack on a local Redis Cluster of this many masters (Redis CPU summed over them, and by server)', positiveIntOption)
-    .option('--json', 'print {"users", "pipeline": {"usersPerSec", "p50MsToRecs", "p99MsToRecs", "cpuMsPerEvent", "cpuMsPerSignup": {"ours", "redis", "total"}, "cpu": {"byProcess"}, "redis": {"commandsPerSignup", "byCommand"}, …}, "sequential": {…}, "speedup"}')
-    .action(async (options: { users: number; llmLatencyMs: number; baselineUsers: number; expandProcesses?: number; timeout: number; cpuProf?: string; redisCluster?: number; json?: boolean }) => {
+    .option('--json', 'print {"users", "pipeline": {"usersPerSec", "p50MsToRecs", "p99MsToRecs", "cpuMsPerEvent", "cpuMsPerSignup": {"ours", "redis", "total"}, "signupsPerJob", "publishedPerSec", "cpu": {"byProcess"}, "redis": {"commandsPerSignup", "byCommand"}, …}, "sequential": {…}, "speedup"}')
+    .action(async (options: { users: number; llmLatencyMs: number; baselineUsers: number; expandProcesses?: number; timeout: number; cpuProf?: string; redisCluster?: number; rate?: number; json?: boolean }) => {
       const say = (line: string) => process.stderr.write(`${line}\n`);
       const config = loadConfig();
       const report = await runBenchPipeline(
@@ -255,6 +267,7 @@ export function registerBenchPipelineCommand(bench: Command, loadConfig: () => C
           timeoutSeconds: options.timeout,
           ...(options.cpuProf ? { cpuProfDir: resolve(options.cpuProf) } : {}),
           ...(options.redisCluster ? { redisCluster: options.redisCluster } : {}),
+          ...(options.rate ? { rate: options.rate } : {}),
         },
         say,
       );
@@ -264,7 +277,7 @@ export function registerBenchPipelineCommand(bench: Command, loadConfig: () => C
       }
       const p = report.pipeline;
       const s = report.sequential;
-      console.log(`pipeline   ${p.usersPerSec} users/s  p50 ${p.p50MsToRecs} ms  p99 ${p.p99MsToRecs} ms  (${p.expandProcesses} expand processes)`);
+      console.log(`pipeline   ${p.usersPerSec} users/s  p50 ${p.p50MsToRecs} ms  p99 ${p.p99MsToRecs} ms  (${p.expandProcesses} expand processes; ${p.signupsPerJob} signups per job, published ${p.publishedPerSec ? `at ${p.publishedPerSec}/s` : 'at once'})`);
       console.log(`CPU/signup ${p.cpuMsPerSignup.total} ms = ours ${p.cpuMsPerSignup.ours} + redis-server ${p.cpuMsPerSignup.redis}; ${p.redis.commandsPerSignup} Redis commands per signup${p.redis.servers > 1 ? ` over ${p.redis.servers} masters (${Object.entries(p.redis.cpuMsPerSignupByServer).map(([server, ms]) => `${server} ${ms} ms [${(p.redis.slotGroupsByServer[server] ?? []).join(', ')}]`).join(', ')})` : ''}`);
       const perSignup = (ms: number) => (ms / report.users).toFixed(2);
       console.log(`by process ${Object.entries(p.cpu.byProcess).map(([name, ms]) => `${name} ${perSignup(ms)}`).join(', ')} (ms per signup)`);
