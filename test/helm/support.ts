@@ -50,6 +50,7 @@ export const INLINE_VALUE_SETS: [string, () => Values][] = [
           cacheTtlSeconds: 31_536_000,
           coalesceLeaseMs: 1_000,
           rateLimitPerSec: 0,
+          maxInFlight: 100_000,
           apiKeySecretKey: 'LLM_API_KEY',
         },
       }),
@@ -171,6 +172,7 @@ export const LLM_SHARED_SETTINGS: Record<string, string> = {
   cacheTtlSeconds: 'LLM_CACHE_TTL_SECONDS',
   coalesceLeaseMs: 'LLM_COALESCE_LEASE_MS',
   rateLimitPerSec: 'LLM_RATE_LIMIT_PER_SEC',
+  maxInFlight: 'LLM_MAX_IN_FLIGHT',
 };
 /** llm.<key> -> variable, only for the one model at vllm's URL (each variant carries its own). */
 export const LLM_SINGLE_MODEL_SETTINGS: Record<string, string> = {

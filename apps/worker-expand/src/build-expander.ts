@@ -1,5 +1,5 @@
 import { CatalogExpander, type Expander } from '@coldstart/expander';
-import { ExpansionCache, isModelVariant, LlmExpander, llmMetrics, RequestBudget } from '@coldstart/llm';
+import { ExpansionCache, InFlightLimit, isModelVariant, LlmExpander, llmMetrics, RequestBudget } from '@coldstart/llm';
 import type { Logger } from '@coldstart/runtime';
 import type { CatalogStore } from '@coldstart/store';
 import type { RedisClient } from '@coldstart/config';
@@ -33,6 +33,7 @@ export function buildExpander(config: ExpandConfig, redis: RedisClient, catalog:
     breaker: { failureThreshold: config.LLM_BREAKER_FAILURES, openMs: config.LLM_BREAKER_OPEN_MS },
     metrics: llmMetrics(),
     ...(config.LLM_RATE_LIMIT_PER_SEC > 0 ? { budget: new RequestBudget(redis, config.COLDSTART_PREFIX, config.LLM_RATE_LIMIT_PER_SEC) } : {}),
+    inFlight: new InFlightLimit(config.LLM_MAX_IN_FLIGHT),
     logger: log,
     env: process.env,
   });

@@ -51,6 +51,8 @@ export const ExpandEnv = PoolEnv.extend({
   LLM_COALESCE_LEASE_MS: envInteger(60_000, { min: 1_000, max: 600_000 }),
   /** LLM requests per second across all expand processes (and per variant); over it, jobs wait. 0 = unlimited. */
   LLM_RATE_LIMIT_PER_SEC: envInteger(20, { min: 0, max: 100_000 }),
+  /** LLM requests at once per expand process; the others wait their turn in order (a job carries up to 50 signups). */
+  LLM_MAX_IN_FLIGHT: envInteger(256, { min: 1, max: 100_000 }),
 }).superRefine((env, ctx) => {
   if (env.LLM_BASE_URL && env.LLM_VARIANTS) {
     ctx.addIssue({ code: 'custom', path: ['LLM_VARIANTS'], message: 'set LLM_BASE_URL (one model) or LLM_VARIANTS (an experiment), not both' });

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { isNoScriptError, llmRequestGroup, runScript, scriptSha, slotGroup, type RedisClient } from '@coldstart/config';
+import { llmRequestGroup, runScript, slotGroup, type RedisClient } from '@coldstart/config';
 import { z } from 'zod';
 import { sleep } from '@coldstart/runtime';
 
@@ -33,9 +33,14 @@ if redis.call('EXISTS', KEYS[3]) == 1 then return {'failed'} end
 if redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then return {'leader'} end
 return {'wait'}`;
 
-// Deletes the lease only if it is still ours: a leader that outlived its lease must not
-// release the lease of the process that took over.
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+// A leader's outcome, in one step: the answer (EX seconds) or the failure (PX ms) stored, or
+// neither (released), then the lease deleted only if it is still ours: a leader that outlived
+// its lease must not release the lease of the process that took over.
+const SETTLE = `
+if ARGV[1] == 'topics' then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+elseif ARGV[1] == 'failed' then redis.call('SET', KEYS[2], '1', 'PX', ARGV[3]) end
+if redis.call('GET', KEYS[3]) == ARGV[4] then redis.call('DEL', KEYS[3]) end
+return 1`;
 
 /**
  * LLM answers in Redis, keyed by (model, prompt version, normalised input), with in-flight
@@ -104,14 +109,13 @@ export class ExpansionCache {
         return {
           role: 'leader',
           settle: async (outcome) => {
-            const pipeline = this.redis.multi();
-            if ('topics' in outcome) pipeline.set(keys.answer, JSON.stringify({ topics: outcome.topics, at: new Date().toISOString() }), 'EX', this.options.ttlSeconds);
-            else if ('failed' in outcome) pipeline.set(keys.failed, '1', 'PX', this.options.failureTtlMs);
-            pipeline.evalsha(scriptSha(RELEASE), 1, keys.lease, token);
-            const replies = await pipeline.exec();
-            // A server that does not have the script yet (or lost it in a restart) refused the
-            // release alone, after the outcome was stored: release with the script's text.
-            if (replies?.some(([error]) => isNoScriptError(error))) await runScript(this.redis, RELEASE, [keys.lease], [token]);
+            const [kind, value, ttl] =
+              'topics' in outcome
+                ? ['topics', JSON.stringify({ topics: outcome.topics, at: new Date().toISOString() }), this.options.ttlSeconds]
+                : 'failed' in outcome
+                  ? ['failed', '', this.options.failureTtlMs]
+                  : ['released', '', 0];
+            await runScript(this.redis, SETTLE, [keys.answer, keys.failed, keys.lease], [kind, value, ttl, token]);
           },
         };
       }

@@ -14,6 +14,7 @@ export {
   stableUnitHash,
   type ModelVariantInput,
 } from './model-variants.js';
+export { InFlightLimit } from './in-flight-limit.js';
 export { RequestBudget } from './request-budget.js';
 export { parseTopics, type ParsedTopics, type ParseTopicsOptions } from './parse-topics.js';
 export {

@@ -7,6 +7,7 @@ import type { LlmMetrics } from './llm-metrics.js';
 import { assignVariant, isModelVariant, type ExpanderArm, type ModelVariant, type ModelVariants } from './model-variants.js';
 import { parseTopics } from './parse-topics.js';
 import { promptTemplate, REPAIR_PROMPT, type ChatMessage, type RenderedPrompt } from './prompt-templates.js';
+import type { InFlightLimit } from './in-flight-limit.js';
 import type { RequestBudget } from './request-budget.js';
 import { LlmRateLimitedError, LlmUnavailableError, requestTopics, type TopicsAnswer } from './topics-request.js';
 
@@ -28,6 +29,8 @@ export interface LlmExpanderOptions {
   metrics: LlmMetrics;
   /** Requests per second across processes; none: unlimited. */
   budget?: RequestBudget;
+  /** Requests at once in this process (LLM_MAX_IN_FLIGHT); none: unlimited. */
+  inFlight?: InFlightLimit;
   logger?: Logger;
   /** Environment for the variants' `apiKeyEnv`. */
   env?: NodeJS.ProcessEnv;
@@ -170,10 +173,14 @@ export class LlmExpander implements Expander {
       metrics.throttled.inc(labels);
       throw new LlmRateLimitedError(waitMs, 'budget');
     }
-    const stopTimer = metrics.latency.startTimer(labels);
-    try {
+    const send = async () => {
+      const stopTimer = metrics.latency.startTimer(labels);
       const answer = await requestTopics(variant.client, messages, { ...request, ...variant.settings }, signal);
       stopTimer();
+      return answer;
+    };
+    try {
+      const answer = await (this.options.inFlight ? this.options.inFlight.run(send, signal) : send());
       metrics.calls.inc({ ...labels, outcome: 'ok' });
       if (answer.attempts > 1) metrics.calls.inc({ ...labels, outcome: 'retried' }, answer.attempts - 1);
       metrics.promptTokens.inc(labels, answer.promptTokens);
