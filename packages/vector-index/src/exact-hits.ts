@@ -37,20 +37,23 @@ export function scanAll(store: VectorStore, query: Float32Array, k: number, excl
 }
 
 /**
- * The plan's top `wanted` from FAISS's `fetch` candidates (`labels`, of the `faissRows` FAISS
- * holds), or undefined when an unfetched vector might still belong in it. `boundary` is the last
- * fetched candidate's FAISS score; `scoreSlack` how far FAISS's float32 score may stray from ours.
+ * The plan's top `wanted` from FAISS's first `fetch` candidates (`labels` from `from` on, best
+ * first, of the `faissRows` FAISS holds), or undefined when an unfetched vector might still
+ * belong in it. `boundary` is the last of those candidates' FAISS score; `scoreSlack` how far
+ * FAISS's float32 score may stray from ours.
  */
 export function topOfFetched(
   store: VectorStore,
   plan: SearchPlan,
-  fetched: { labels: readonly number[]; boundary: number; fetch: number; faissRows: number; scoreSlack: number },
+  fetched: { labels: readonly number[]; from: number; boundary: number; fetch: number; faissRows: number; scoreSlack: number },
 ): SearchHit[] | undefined {
   const { normalized, exclude, wanted } = plan;
+  const { labels, from } = fetched;
   const hits = [...plan.pending];
   // FAISS pads with -1 when it finds fewer than asked (HNSW can, on a sparse graph).
   let exhausted = false;
-  for (const label of fetched.labels) {
+  for (let i = from; i < from + fetched.fetch; i++) {
+    const label = labels[i] as number;
     if (label < 0) exhausted = true;
     else scoreRow(store, label, normalized, exclude, hits);
   }

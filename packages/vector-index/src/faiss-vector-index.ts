@@ -158,8 +158,11 @@ export class FaissVectorIndex implements VectorIndex {
         fetch,
       );
       pending.forEach((plan, i) => {
-        const hits = this.#topOfFetched(plan, labels.slice(i * fetch, (i + 1) * fetch), distances[(i + 1) * fetch - 1] as number, fetch);
-        fetched.set(plan, hits ?? this.#searchFrom(plan, Math.min(this.#faissRows, fetch * 2)));
+        // Each query reads only the first plan.fetch of its candidates (FAISS returns them best
+        // first), so its answer is what its own search would have fetched and checked.
+        const from = i * fetch;
+        const hits = this.#topOfFetched(plan, labels, from, distances[from + plan.fetch - 1] as number, plan.fetch);
+        fetched.set(plan, hits ?? this.#searchFrom(plan, Math.min(this.#faissRows, plan.fetch * 2)));
       });
     }
     return plans.map((plan) => (Array.isArray(plan) ? plan : (fetched.get(plan) ?? this.#searchFrom(plan, plan.fetch))));
@@ -204,14 +207,14 @@ export class FaissVectorIndex implements VectorIndex {
     if (faissIndex === undefined) throw new Error('searchFrom without a FAISS index');
     for (;;) {
       const { labels, distances } = faissIndex.search(Array.from(plan.normalized), fetch);
-      const hits = this.#topOfFetched(plan, labels, distances[fetch - 1] as number, fetch);
+      const hits = this.#topOfFetched(plan, labels, 0, distances[fetch - 1] as number, fetch);
       if (hits) return hits;
       fetch = Math.min(this.#faissRows, fetch * 2);
     }
   }
 
-  #topOfFetched(plan: SearchPlan, labels: readonly number[], boundary: number, fetch: number): SearchHit[] | undefined {
-    return topOfFetched(this.#store, plan, { labels, boundary, fetch, faissRows: this.#faissRows, scoreSlack: this.#scoreSlack });
+  #topOfFetched(plan: SearchPlan, labels: readonly number[], from: number, boundary: number, fetch: number): SearchHit[] | undefined {
+    return topOfFetched(this.#store, plan, { labels, from, boundary, fetch, faissRows: this.#faissRows, scoreSlack: this.#scoreSlack });
   }
 
   /**
