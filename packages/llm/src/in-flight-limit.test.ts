@@ -25,6 +25,8 @@ describe('InFlightLimit', () => {
         return request.promise;
       }),
     );
+    // Watched from the start: the failing one must not go unhandled while the others run.
+    const outcomes = Promise.allSettled(runs);
     await tick();
     expect(started).toEqual([0, 1]);
     expect([limit.active, limit.waiting]).toEqual([2, 2]);
@@ -37,7 +39,7 @@ describe('InFlightLimit', () => {
     expect(started).toEqual([0, 1, 2, 3]);
     requests[2]?.finish('c');
     requests[3]?.finish('d');
-    const settled = await Promise.allSettled(runs);
+    const settled = await outcomes;
     expect(settled.map((s) => s.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
     expect([limit.active, limit.waiting]).toEqual([0, 0]);
   });
