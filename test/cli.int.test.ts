@@ -56,6 +56,9 @@ describe('coldstart CLI', () => {
       }
     }
     expect(report.signups.stages.map((s: { stage: string }) => s.stage)).toEqual(['expand/expand-topics', 'embed/embed-topics', 'recommend/recommend-user']);
+    // Every stage found its jobs: the signups' batches (one job serves several signups).
+    for (const stage of report.signups.stages) expect(stage.jobs, stage.stage).toBeGreaterThan(0);
+    for (const stage of report.catalog.stages) expect(stage.jobs, stage.stage).toBeGreaterThan(0);
   });
 
   it('stack status shows every process running, and stack down stops them', async () => {

@@ -1,6 +1,6 @@
 import { Queue, type Job } from 'bullmq';
 import type { RedisClient } from '@coldstart/config';
-import { type QueueName } from '@coldstart/pipeline';
+import { signupBatchKey, type QueueName } from '@coldstart/pipeline';
 import { bullPrefix, jobIdFor } from '@coldstart/queues';
 import { percentile } from '@coldstart/runtime';
 
@@ -18,6 +18,8 @@ export interface StageTiming {
 interface StageSpec {
   queue: QueueName;
   job: string;
+  /** The stage's jobs carry signup batches (`data.signups`), keyed by their eventIds together, not one event each. */
+  batches?: boolean;
   /** The child whose completion makes this job ready; leaf jobs are ready when added. */
   after?: { queue: QueueName; job: string };
 }
@@ -25,9 +27,9 @@ interface StageSpec {
 const mean = (values: number[]) => (values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length);
 
 export const USER_STAGES: StageSpec[] = [
-  { queue: 'expand', job: 'expand-topics' },
-  { queue: 'embed', job: 'embed-topics', after: { queue: 'expand', job: 'expand-topics' } },
-  { queue: 'recommend', job: 'recommend-user', after: { queue: 'embed', job: 'embed-topics' } },
+  { queue: 'expand', job: 'expand-topics', batches: true },
+  { queue: 'embed', job: 'embed-topics', after: { queue: 'expand', job: 'expand-topics' }, batches: true },
+  { queue: 'recommend', job: 'recommend-user', after: { queue: 'embed', job: 'embed-topics' }, batches: true },
 ];
 export const ITEM_STAGES: StageSpec[] = [
   { queue: 'embed', job: 'embed-item' },
@@ -36,7 +38,8 @@ export const ITEM_STAGES: StageSpec[] = [
 
 /**
  * Where each stage's time went for a set of events, read from the BullMQ jobs themselves
- * (completed jobs are kept for an hour).
+ * (completed jobs are kept for an hour). A stage of signup batches counts each batch job once:
+ * its jobs are found among the stage's completed jobs by the signups they carry.
  */
 export async function stageTimings(redis: RedisClient, prefix: string, eventIds: readonly string[], stages: StageSpec[]): Promise<StageTiming[]> {
   const queues = new Map<QueueName, Queue>();
@@ -45,20 +48,33 @@ export async function stageTimings(redis: RedisClient, prefix: string, eventIds:
     if (!q) queues.set(name, (q = new Queue(name, { connection: redis, prefix: bullPrefix(prefix) })));
     return q;
   };
-  const fetch = async (name: QueueName, job: string) => {
-    const jobs = await Promise.all(eventIds.map((eventId) => queue(name).getJob(jobIdFor(job, eventId))));
-    return new Map(eventIds.map((eventId, i) => [eventId, jobs[i]] as [string, Job | undefined]));
+  /** The keys the jobs of the events are under: each event's id, or the batches that carried them. */
+  const keysOf = async (spec: StageSpec): Promise<string[]> => {
+    if (!spec.batches) return [...eventIds];
+    const wanted = new Set(eventIds);
+    const completed = await queue(spec.queue).getJobs(['completed']);
+    const keys = completed
+      .filter((job) => job.name === spec.job)
+      .map((job) => (job.data as { signups?: { eventId: string }[] }).signups ?? [])
+      .filter((signups) => signups.some((signup) => wanted.has(signup.eventId)))
+      .map((signups) => signupBatchKey(signups));
+    return [...new Set(keys)];
+  };
+  const fetch = async (name: QueueName, job: string, keys: readonly string[]) => {
+    const jobs = await Promise.all(keys.map((key) => queue(name).getJob(jobIdFor(job, key))));
+    return new Map(keys.map((key, i) => [key, jobs[i]] as [string, Job | undefined]));
   };
   try {
     const timings: StageTiming[] = [];
     for (const spec of stages) {
-      const jobs = await fetch(spec.queue, spec.job);
-      const before = spec.after ? await fetch(spec.after.queue, spec.after.job) : undefined;
+      const keys = await keysOf(spec);
+      const jobs = await fetch(spec.queue, spec.job, keys);
+      const before = spec.after ? await fetch(spec.after.queue, spec.after.job, keys) : undefined;
       const queued: number[] = [];
       const work: number[] = [];
-      for (const [eventId, job] of jobs) {
+      for (const [key, job] of jobs) {
         if (!job?.processedOn || !job.finishedOn) continue;
-        const readyAt = Math.max(job.timestamp, before?.get(eventId)?.finishedOn ?? 0);
+        const readyAt = Math.max(job.timestamp, before?.get(key)?.finishedOn ?? 0);
         queued.push(Math.max(0, job.processedOn - readyAt));
         work.push(job.finishedOn - job.processedOn);
       }
