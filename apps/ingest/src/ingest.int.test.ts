@@ -107,7 +107,7 @@ afterEach(async () => {
 });
 
 async function startIngest(
-  options: { flows?: IntakeDeps['flows']; visibilityTimeoutSeconds?: number; maxReceiveCount?: number; client?: SQSClient; waitTimeSeconds?: number; receivesPerBatch?: number; beforeStart?: (queue: EventQueue) => Promise<void> } = {},
+  options: { flows?: IntakeDeps['flows']; visibilityTimeoutSeconds?: number; maxReceiveCount?: number; client?: SQSClient; waitTimeSeconds?: number; receivesPerBatch?: number; batchWaitMs?: number; beforeStart?: (queue: EventQueue) => Promise<void> } = {},
 ): Promise<Ingest> {
   await setUpRedis();
   const name = `t-${randomUUID().slice(0, 8)}-user-events`;
@@ -144,6 +144,7 @@ async function startIngest(
     logger,
     waitTimeSeconds: options.waitTimeSeconds ?? 1,
     ...(options.receivesPerBatch ? { receivesPerBatch: options.receivesPerBatch } : {}),
+    ...(options.batchWaitMs ? { batchWaitMs: options.batchWaitMs } : {}),
   });
   consumers.push(consumer);
   await options.beforeStart?.(queue);
@@ -419,6 +420,41 @@ describe('ingest: SQS → validated event → BullMQ flow', () => {
     const carried = flows.flatMap((job) => job.data.signups.map((s: { eventId: string }) => s.eventId));
     expect(carried.sort()).toEqual(events.map((e) => e.eventId).sort());
     expect(Math.max(...flows.map((job) => job.data.signups.length))).toBe(ingest.batches[0]);
+  });
+
+  it('waits a moment after a receive of a few messages and takes those that came meanwhile into the same batch', async () => {
+    // A client whose first receive, once it has brought the first signup back, publishes two
+    // more before handing it over: they arrive inside the consumer's wait.
+    const client = createSqsClient({ region: 'us-east-1', endpoint: emulator.endpoint });
+    closeAfter.push(async () => client.destroy());
+    const later = [signup(), signup()];
+    let queueUrl = '';
+    let sentLater = false;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const received = (result.output as { Messages?: unknown[] }).Messages ?? [];
+        if (context.commandName === 'ReceiveMessageCommand' && received.length > 0 && !sentLater) {
+          sentLater = true;
+          await publishBodies(sqs, queueUrl, later.map((e) => JSON.stringify(e)));
+        }
+        return result;
+      },
+      { step: 'finalizeRequest', name: 'publishDuringTheWait' },
+    );
+    const first = signup();
+    const ingest = await startIngest({
+      client,
+      batchWaitMs: 500,
+      beforeStart: async (queue) => {
+        queueUrl = queue.url;
+        await publishBodies(sqs, queue.url, [JSON.stringify(first)]);
+      },
+    });
+    await vi.waitFor(() => expect(ingest.handled).toHaveLength(3), WAIT);
+    expect(ingest.batches).toEqual([3]);
+    const [flow] = await bullQueues.expand.getJobs(['waiting']);
+    expect(flow?.data.signups.map((s: { eventId: string }) => s.eventId).sort()).toEqual([first, ...later].map((e) => e.eventId).sort());
   });
 
   it('leaves the message in SQS while Redis is unreachable, until the RedrivePolicy moves it to the DLQ', async () => {

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const flows = createPipelineFlows(jobs, config.COLDSTART_PREFIX);
   const handle = makeEventIntake({ flows, redis, prefix: config.COLDSTART_PREFIX, dedupeTtlSeconds: config.DEDUPE_TTL_SECONDS, logger: log });
   const queues = await Promise.all(sourceQueues.map((name) => resolveEventQueue(sqs, name)));
-  const consumers = queues.map((queue) => new SqsConsumer({ sqs, queue, handle, logger: log, waitTimeSeconds: config.INGEST_WAIT_TIME_SECONDS, receivesPerBatch: config.INGEST_RECEIVES_PER_BATCH, metrics }));
+  const consumers = queues.map((queue) => new SqsConsumer({ sqs, queue, handle, logger: log, waitTimeSeconds: config.INGEST_WAIT_TIME_SECONDS, receivesPerBatch: config.INGEST_RECEIVES_PER_BATCH, batchWaitMs: config.INGEST_BATCH_WAIT_MS, metrics }));
   for (const consumer of consumers) consumer.start();
   log.info({ queues: queues.map((q) => q.name) }, 'ingest started');
   installShutdown({

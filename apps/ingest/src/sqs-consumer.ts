@@ -33,6 +33,8 @@ export interface SqsConsumerOptions {
   metrics?: IngestMetrics;
   /** Receives handled as one batch when there is a backlog (see backlog()); 1 when omitted. */
   receivesPerBatch?: number;
+  /** After a receive that came back neither empty nor full, wait this long for more and take them too (see run()); 0 when omitted. */
+  batchWaitMs?: number;
 }
 
 /** What one ReceiveMessage can return, and one DeleteMessageBatch delete. */
@@ -90,23 +92,24 @@ export class SqsConsumer {
       });
   }
 
+  /** A receive that does not wait (WaitTimeSeconds 0); one that fails only leaves its messages to the next loop. */
+  private receiveNow(): Promise<Message[]> {
+    const { queue, logger } = this.options;
+    return this.receive(0).catch((error: unknown) => {
+      this.metrics.receives.inc({ queue: queue.name, outcome: 'error' });
+      if (!this.stopping) logger.warn({ queue: queue.name, err: error }, 'a receive for this batch failed; its messages come in the next');
+      return [];
+    });
+  }
+
   /**
    * A full receive means a backlog: up to `receivesPerBatch - 1` more receives go out at once,
-   * without waiting (WaitTimeSeconds 0), and everything is handled as one batch, so a signup flow
-   * carries up to 10 × receivesPerBatch signups. A receive that fails here only leaves its
-   * messages to the next loop.
+   * without waiting, and everything is handled as one batch, so a signup flow carries up to
+   * 10 × receivesPerBatch signups.
    */
   private async backlog(): Promise<Message[]> {
-    const { queue, logger, receivesPerBatch = 1 } = this.options;
-    const more = await Promise.all(
-      Array.from({ length: receivesPerBatch - 1 }, () =>
-        this.receive(0).catch((error: unknown) => {
-          this.metrics.receives.inc({ queue: queue.name, outcome: 'error' });
-          if (!this.stopping) logger.warn({ queue: queue.name, err: error }, 'a receive for the backlog failed; its messages come in the next');
-          return [];
-        }),
-      ),
-    );
+    const { receivesPerBatch = 1 } = this.options;
+    const more = await Promise.all(Array.from({ length: receivesPerBatch - 1 }, () => this.receiveNow()));
     return more.flat();
   }
 
@@ -127,7 +130,14 @@ export class SqsConsumer {
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
         continue;
       }
-      if (messages.length === SQS_MAX_MESSAGES) messages = [...messages, ...(await this.backlog())];
+      // A few messages: events arriving close together (a steady, moderate load) share a flow if
+      // the batch waits a moment for them, at the cost of that moment's latency and a receive.
+      const batchWaitMs = this.options.batchWaitMs ?? 0;
+      if (messages.length > 0 && messages.length < SQS_MAX_MESSAGES && batchWaitMs > 0 && !this.stopping) {
+        await sleep(batchWaitMs, this.abort.signal).catch(() => {});
+        if (!this.stopping) messages = [...messages, ...(await this.receiveNow())];
+      }
+      if (messages.length >= SQS_MAX_MESSAGES) messages = [...messages, ...(await this.backlog())];
       if (messages.length > 0) await this.processBatch(messages);
     }
   }
