@@ -2,6 +2,7 @@ import type { FlowJob } from 'bullmq';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { flowForEvent, type QueueName } from '@coldstart/pipeline';
+import { jobIdFor } from '@coldstart/queues';
 import { loadFold, type Book } from '@coldstart/goodbooks';
 import { recommendationIdOf } from '@coldstart/store';
 import { APPS, PipelineHarness, type AppName } from './support/pipeline-harness.js';
@@ -188,6 +189,31 @@ describe.each(REDIS_KINDS)('pipeline on $redis, every app its own process', ({ m
     const fresh = await waitForList('e2e-user-5', third.eventId);
     expect(fresh.items.map((i: { itemId: string }) => i.itemId)).not.toContain(victim);
     expect((await harness.catalog().getItems([victim])).size).toBe(0);
+  });
+
+  it('serves signups published together at once, and one whose seed has not arrived in a flow of its own that nobody else waits for', async () => {
+    const late = (await loadFold('a')).books[200]!;
+    expect(books.some((b) => b.bookId === late.bookId)).toBe(false);
+    const ready = [signup('e2e-batch-1', books[40]!), signup('e2e-batch-2', books[41]!), signup('e2e-batch-3', books[42]!)];
+    const waiting = signup('e2e-batch-late', late);
+    await harness.publish([...ready, waiting]);
+    // Served while the late signup's seed is still missing: nobody waited for it.
+    for (const event of ready) await waitForList(event.userId, event.eventId);
+    expect((await harness.recommendations('e2e-batch-late')).status).toBe(404);
+    // The late signup goes on in a flow of its own, keyed by its event: split off the batch it
+    // came in, or received alone (SQS decides how the four come back).
+    const own = await harness.queue('recommend').getJob(jobIdFor('recommend-user', waiting.eventId));
+    expect(own?.data.signups.map((s: { eventId: string }) => s.eventId)).toEqual([waiting.eventId]);
+    // Its seed arrives: its list is built from it (within the seed wait, or rebuilt on arrival).
+    await harness.publish([upserted(late)]);
+    await vi.waitFor(
+      async () => {
+        const { status, body } = await harness.recommendations('e2e-batch-late');
+        expect(status).toBe(200);
+        expect(body.items.map((i: { reason: string }) => i.reason)).toContain(`seed:${late.bookId}`);
+      },
+      { timeout: 60_000, interval: 200 },
+    );
   });
 
   it('processes a duplicate eventId once', async () => {
