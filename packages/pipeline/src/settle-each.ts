@@ -1,6 +1,8 @@
 import { DelayedError, RateLimitError } from 'bullmq';
-import { isPermanentError } from '@coldstart/queues';
+import { isPermanentError, type JobContext } from '@coldstart/queues';
 import { counter } from '@coldstart/runtime';
+import type { Hops } from './graph.js';
+import type { Signup } from './signup/jobs.js';
 
 const splits = () =>
   counter({ name: 'coldstart_batch_splits_total', help: 'Entries of a batch job (signups, user vectors) that failed while others did not, handed to a job or flow of their own.', labelNames: ['job'] });
@@ -49,4 +51,12 @@ export async function settleEach<T, R>(
     splits().inc({ job });
   }
   return done;
+}
+
+/** A signup batch stage's `splitOff`: the signup goes on in a flow of its own, and the job's log says what failed. */
+export function signupGoesOnAlone(context: Pick<JobContext, 'logger'>, signupAlone: Hops['signupAlone'], failed: string): (signup: Signup, error: unknown) => Promise<void> {
+  return async (signup, error) => {
+    context.logger.warn({ userId: signup.userId, eventId: signup.eventId, err: error }, `${failed} failed; the signup goes on in a flow of its own`);
+    await signupAlone(signup);
+  };
 }

@@ -40,12 +40,19 @@ export interface SignalSources {
  * The recommend pool and `coldstart eval` both build lists here, with the same settings, so
  * what is measured is what is served.
  */
-export function userRankInput(signals: UserSignals, sources: SignalSources, settings: RankingSettings, topN: number, contentHits?: readonly (readonly Hit[])[]): RankInput {
+export function userRankInput(
+  signals: UserSignals,
+  sources: SignalSources,
+  settings: RankingSettings,
+  topN: number,
+  /** The content searches already made: `contentQueries` of these signals, and each one's hits. */
+  content?: { queries: readonly ContentQuery[]; hits: readonly (readonly Hit[])[] },
+): RankInput {
   const { exclude } = signals;
   const seeds = searchedSeeds(signals.seeds, settings.maxSeeds);
-  const queries = contentQueries(signals, sources.itemVector, settings);
-  if (contentHits && contentHits.length !== queries.length) throw new RangeError(`${contentHits.length} content results for ${queries.length} content queries`);
-  const hits = (i: number) => contentHits?.[i] ?? sources.search((queries[i] as ContentQuery).vector, settings.candidates, exclude);
+  const queries = content?.queries ?? contentQueries(signals, sources.itemVector, settings);
+  if (content && content.hits.length !== queries.length) throw new RangeError(`${content.hits.length} content results for ${queries.length} content queries`);
+  const hits = (i: number) => content?.hits[i] ?? sources.search((queries[i] as ContentQuery).vector, settings.candidates, exclude);
   const topicHits: TopicHits[] = [];
   const seedHits: SeedHits[] = [];
   queries.forEach((query, i) => {
@@ -100,7 +107,7 @@ export interface ContentQuery {
 /**
  * The content searches `userRankInput` makes, in its order: one per topic, then one per searched
  * seed the index holds a vector for, each for `settings.candidates` hits. A caller that builds
- * several lists at once searches them together (VectorIndex.searchMany) and hands the results
+ * several lists at once searches them together (VectorIndex.searchMany) and hands the queries and results
  * to userRankInput, which then searches nothing itself.
  */
 export function contentQueries(signals: Pick<UserSignals, 'topics' | 'seeds' | 'exclude'>, itemVector: SignalSources['itemVector'], settings: Pick<RankingSettings, 'maxSeeds'>): ContentQuery[] {

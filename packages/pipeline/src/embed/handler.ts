@@ -4,7 +4,7 @@ import { PermanentError } from '@coldstart/queues';
 import type { QueueHandlers } from '../catalog.js';
 import { ExpandedSignups, type Expansion } from '../expand/jobs.js';
 import type { Hops } from '../graph.js';
-import { settleEach } from '../settle-each.js';
+import { settleEach, signupGoesOnAlone } from '../settle-each.js';
 import type { EmbeddedTopics } from './jobs.js';
 
 /** Items indexed with a vector hashed from their text, because the encoder knew no word of it. */
@@ -51,10 +51,7 @@ export function makeEmbedHandlers(deps: EmbedDeps): QueueHandlers<'embed'> {
         'embed-topics',
         signups,
         (signup) => embedTopics(byEvent.get(signup.eventId) as Expansion, context.signal),
-        async (signup, error) => {
-          context.logger.warn({ userId: signup.userId, eventId: signup.eventId, err: error }, 'embedding this signup\'s topics failed; it goes on in a flow of its own');
-          await deps.signupAlone(signup);
-        },
+        signupGoesOnAlone(context, deps.signupAlone, 'embedding its topics'),
       );
       return { signups: embedded.map(({ entry, result }) => ({ eventId: entry.eventId, ...result })) };
     },

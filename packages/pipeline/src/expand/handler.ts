@@ -5,7 +5,7 @@ import type { JobContext } from '@coldstart/queues';
 import type { QueueHandlers } from '../catalog.js';
 import type { Hops } from '../graph.js';
 import { SEED_WAIT_RETRIES } from '../seed-wait.js';
-import { settleEach } from '../settle-each.js';
+import { settleEach, signupGoesOnAlone } from '../settle-each.js';
 import { seedItemIds, type Signup } from '../signup/jobs.js';
 import type { Expansion } from './jobs.js';
 
@@ -55,10 +55,7 @@ export function makeExpandHandlers(deps: ExpandDeps): QueueHandlers<'expand'> {
         'expand-topics',
         data.signups,
         (signup) => expandOne(signup, seeds, context),
-        async (signup, error) => {
-          context.logger.warn({ userId: signup.userId, eventId: signup.eventId, err: error }, 'expanding this signup failed; it goes on in a flow of its own');
-          await deps.signupAlone(signup);
-        },
+        signupGoesOnAlone(context, deps.signupAlone, 'expanding its interests'),
       );
       return { signups: expanded.map(({ entry, result }) => ({ eventId: entry.eventId, expansion: result })) };
     },

@@ -25,7 +25,7 @@ import type { Hops } from '../graph.js';
 import type { UpsertUserVectorData } from '../index/jobs.js';
 import { SEED_WAIT_RETRIES } from '../seed-wait.js';
 import type { UserVectorEntry } from './user-vector.js';
-import { settleEach } from '../settle-each.js';
+import { settleEach, signupGoesOnAlone } from '../settle-each.js';
 import { seedItemIds, signupBatchKey, type Signup } from '../signup/jobs.js';
 
 export interface RecommendRanking extends RankingSettings {
@@ -140,7 +140,7 @@ export function makeListRanker(deps: RecommendDeps): ListRanker {
       let next = 0;
       for (const i of owners) hits[i] = found.slice(next, (next += queries[i]?.length ?? 0));
     }
-    return lists.map((list, i) => userRankInput(list.signals, sources(list), ranking, deps.topN, hits[i]));
+    return lists.map((list, i) => userRankInput(list.signals, sources(list), ranking, deps.topN, { queries: queries[i] ?? [], hits: hits[i] ?? [] }));
   }
 
   async function finish(list: PreparedList, input: RankInput, eventId: string): Promise<RecommendationList> {
@@ -252,10 +252,7 @@ export function makeRecommendHandlers(deps: RecommendDeps): Pick<QueueHandlers<'
       const [embeddedSignups] = await context.childResults(EmbeddedSignups, 'embed');
       if (!embeddedSignups) throw new PermanentError(`recommend-user for ${data.signups.length} signup(s) has no embedded topics`);
       const byEvent = new Map(embeddedSignups.signups.map((s) => [s.eventId, s]));
-      const splitOff = async (signup: Signup, error: unknown) => {
-        context.logger.warn({ userId: signup.userId, eventId: signup.eventId, err: error }, 'this signup\'s list failed; it goes on in a flow of its own');
-        await deps.signupAlone(signup);
-      };
+      const splitOff = signupGoesOnAlone(context, deps.signupAlone, 'building its list');
       // Signups without embedded topics were split off by an earlier stage into flows of their own.
       const signups = data.signups.filter((signup) => byEvent.has(signup.eventId));
       const prepared = await settleEach(
