@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,17 +46,32 @@ export function startApp(name: string, env: Record<string, string>): AppProcess 
   };
 }
 
-/** A TCP port that was free a moment ago on loopback. */
+/** Below the kernel's ephemeral range: ports an outgoing connection is never given. */
+const LISTEN_PORTS = { from: 10_000, below: ephemeralRangeStart() };
+
+function ephemeralRangeStart(): number {
+  try {
+    const start = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(start) && start > 11_000 ? start : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+/**
+ * A TCP port that was free a moment ago on loopback, chosen below the ephemeral range. A port
+ * the kernel hands out for listen(0) comes from the range it also gives every outgoing
+ * connection, so in the moment between picking it and an app binding it, any process's new
+ * connection (a pool opening its Redis connections) could take it: an app then died with
+ * EADDRINUSE at start. Below the range only another listener can take it.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+  const span = LISTEN_PORTS.below - LISTEN_PORTS.from;
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = LISTEN_PORTS.from + Math.floor(Math.random() * span);
+    if (await portIsFree(port)) return port;
+  }
+  throw new Error(`no free port found in ${LISTEN_PORTS.from}–${LISTEN_PORTS.below - 1}`);
 }
 
 async function portIsFree(port: number): Promise<boolean> {
@@ -71,7 +86,7 @@ async function portIsFree(port: number): Promise<boolean> {
 export async function freePortRange(count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const base = await freePort();
-    if (base + count > 65_535) continue;
+    if (base + count > LISTEN_PORTS.below) continue;
     let free = true;
     for (let port = base + 1; free && port < base + count; port += 1) free = await portIsFree(port);
     if (free) return base;
