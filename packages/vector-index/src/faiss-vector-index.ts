@@ -150,22 +150,27 @@ export class FaissVectorIndex implements VectorIndex {
   searchMany(queries: readonly SearchQuery[]): SearchHit[][] {
     const plans = queries.map((query) => this.#plan(query));
     const pending = plans.filter((plan): plan is SearchPlan => !Array.isArray(plan));
+    if (pending.length === 0) return plans as SearchHit[][];
+    const fetch = Math.max(...pending.map((plan) => plan.fetch));
+    const { labels, distances } = this.#faissIndex().search(
+      pending.flatMap((plan) => Array.from(plan.normalized)),
+      fetch,
+    );
     const fetched = new Map<SearchPlan, SearchHit[]>();
-    if (pending.length > 0 && this.#faiss !== undefined) {
-      const fetch = Math.max(...pending.map((plan) => plan.fetch));
-      const { labels, distances } = this.#faiss.search(
-        pending.flatMap((plan) => Array.from(plan.normalized)),
-        fetch,
-      );
-      pending.forEach((plan, i) => {
-        // Each query reads only the first plan.fetch of its candidates (FAISS returns them best
-        // first), so its answer is what its own search would have fetched and checked.
-        const from = i * fetch;
-        const hits = this.#topOfFetched(plan, labels, from, distances[from + plan.fetch - 1] as number, plan.fetch);
-        fetched.set(plan, hits ?? this.#searchFrom(plan, Math.min(this.#faissRows, plan.fetch * 2)));
-      });
-    }
-    return plans.map((plan) => (Array.isArray(plan) ? plan : (fetched.get(plan) ?? this.#searchFrom(plan, plan.fetch))));
+    pending.forEach((plan, i) => {
+      // Each query reads only the first plan.fetch of its candidates (FAISS returns them best
+      // first), so its answer is what its own search would have fetched and checked.
+      const from = i * fetch;
+      const hits = this.#topOfFetched(plan, labels, from, distances[from + plan.fetch - 1] as number, plan.fetch);
+      fetched.set(plan, hits ?? this.#searchFrom(plan, Math.min(this.#faissRows, plan.fetch * 2)));
+    });
+    return plans.map((plan) => (Array.isArray(plan) ? plan : (fetched.get(plan) as SearchHit[])));
+  }
+
+  /** A plan exists only where FAISS holds rows (#plan answers every other query itself). */
+  #faissIndex(): Index {
+    if (this.#faiss === undefined) throw new Error('a search plan without a FAISS index');
+    return this.#faiss;
   }
 
   /** A query's result when it needs no call into FAISS; else what the call needs. */
@@ -203,8 +208,7 @@ export class FaissVectorIndex implements VectorIndex {
 
   /** Asks FAISS for `fetch` candidates, twice as many each time that proves short. */
   #searchFrom(plan: SearchPlan, fetch: number): SearchHit[] {
-    const faissIndex = this.#faiss;
-    if (faissIndex === undefined) throw new Error('searchFrom without a FAISS index');
+    const faissIndex = this.#faissIndex();
     for (;;) {
       const { labels, distances } = faissIndex.search(Array.from(plan.normalized), fetch);
       const hits = this.#topOfFetched(plan, labels, 0, distances[fetch - 1] as number, fetch);
