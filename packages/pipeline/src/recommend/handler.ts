@@ -85,12 +85,13 @@ export interface PreparedList {
  * A list in three steps, so lists built together search together: `prepare` reads what one list
  * needs (asynchronous), `rankInputs` makes every content search of the lists given in one call per
  * index (synchronous, so the item vectors the index lends stay valid) and `finish` ranks one list
- * and reads its records. `buildList` is the three for one list.
+ * and reads its records. `rankOne` is the last two for one prepared list, `buildList` all three.
  */
 export interface ListRanker {
   prepare(profile: UserProfile): Promise<PreparedList>;
   rankInputs(lists: readonly PreparedList[]): RankInput[];
   finish(list: PreparedList, input: RankInput, eventId: string): Promise<RecommendationList>;
+  rankOne(list: PreparedList, eventId: string): Promise<RecommendationList>;
   buildList: BuildList;
 }
 
@@ -193,16 +194,12 @@ export function makeListRanker(deps: RecommendDeps): ListRanker {
     return new Map([...items].map(([id, item]) => [id, item.categories]));
   }
 
-  return {
-    prepare,
-    rankInputs,
-    finish,
-    buildList: async (profile, eventId) => {
-      const list = await prepare(profile);
-      const [input] = rankInputs([list]);
-      return finish(list, input as RankInput, eventId);
-    },
-  };
+  function rankOne(list: PreparedList, eventId: string): Promise<RecommendationList> {
+    const [input] = rankInputs([list]);
+    return finish(list, input as RankInput, eventId);
+  }
+
+  return { prepare, rankInputs, finish, rankOne, buildList: async (profile, eventId) => rankOne(await prepare(profile), eventId) };
 }
 
 export function makeListBuilder(deps: RecommendDeps): BuildList {
@@ -278,8 +275,7 @@ export function makeRecommendHandlers(deps: RecommendDeps): Pick<QueueHandlers<'
       const profile = await deps.recommendations.getProfile(data.userId);
       if (!profile) return { userId: data.userId, outcome: 'no-profile', items: 0 };
       const list = await ranker.prepare(profile);
-      const [input] = ranker.rankInputs([list]);
-      const stored = await deps.recommendations.put(await ranker.finish(list, input as RankInput, data.eventId));
+      const stored = await deps.recommendations.put(await ranker.rankOne(list, data.eventId));
       listsStored().inc({ job: 'refresh-user' });
       const vector = deps.userVectors?.entry(profile, data, list.signals.exclude);
       if (vector) await deps.userVectors?.record({ eventId: data.eventId, users: [vector] });
