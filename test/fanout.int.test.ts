@@ -23,7 +23,7 @@ import {
   type Queues,
   type RecommendDeps,
 } from '@coldstart/pipeline';
-import { bullPrefix, createPoolWorker, jobIdFor, type JobContext, type JobProducer } from '@coldstart/queues';
+import { bullPrefix, createPoolWorker, jobIdFor, QueuePartitions, type JobContext, type JobProducer } from '@coldstart/queues';
 import { CatalogStore, FanoutStore, RecommendationStore, storeKeys } from '@coldstart/store';
 import { createRedisFixture, type RedisFixture } from '@coldstart/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -119,8 +119,8 @@ describe('new-item fan-out', () => {
     indexLog = new IndexLog(fx.redis, fx.prefix);
     recommendations = new RecommendationStore(fx.redis, fx.prefix);
     fanout = new FanoutStore(fx.redis, fx.prefix);
-    producer = createPipelineProducer(fx.redis, fx.prefix);
-    const hops = createHops(producer, createPipelineFlows(fx.redis, fx.prefix));
+    producer = createPipelineProducer(fx.redis, new QueuePartitions(fx.prefix));
+    const hops = createHops(producer, createPipelineFlows(fx.redis, new QueuePartitions(fx.prefix)));
     recommendQueue = new Queue('recommend', { connection: fx.redis, prefix: bullPrefix(fx.prefix) });
     replicas = new ReplicaSet(indexLog);
     const itemVector = (encoder: string, itemId: string) => replicas.forEncoder(encoder).index?.vectorView(itemId);

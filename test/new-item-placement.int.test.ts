@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BehaviourLog } from '@coldstart/behaviour';
 import type { ItemUpserted, UserSignup } from '@coldstart/events';
 import { pipelineHops } from '@coldstart/pipeline';
+import { QueuePartitions } from '@coldstart/queues';
 import { seededRandom } from '@coldstart/runtime';
 import { PipelineHarness } from './support/pipeline-harness.js';
 
@@ -54,7 +55,7 @@ describe('content → behaviour placement in the running pool', () => {
         return picked.map((item) => ({ eventId: `read-${crowd}-${reader}-${item.itemId}`, userId: `reader-${crowd}-${reader}`, itemId: item.itemId, rating: 5, occurredAt: OLD }));
       }),
     ).flat();
-    const hops = pipelineHops(harness.fx.redis, harness.fx.prefix);
+    const hops = pipelineHops(harness.fx.redis, new QueuePartitions(harness.fx.prefix));
     await hops.learnHistory({ eventId: 'placement-history', interactions });
     const log = new BehaviourLog(harness.fx.redis, harness.fx.prefix);
     await vi.waitFor(async () => expect(await log.likes()).toBe(interactions.length), { timeout: 60_000, interval: 250 });

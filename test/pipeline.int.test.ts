@@ -14,13 +14,13 @@ import { REDIS_KINDS, useRedis } from './support/redis-kinds.js';
  * back through the API process; once on one Redis and once on a Redis Cluster of three
  * masters, where the deployment's data, its queues and its caches hash to different slots.
  */
-describe.each(REDIS_KINDS)('pipeline on $redis, every app its own process', ({ masters }) => {
+describe.each(REDIS_KINDS)('pipeline on $redis, every app its own process, queues in $queuePartitions partition(s)', ({ masters, queuePartitions }) => {
   let harness: PipelineHarness;
   let books: Book[];
   const redis = useRedis(masters);
 
   beforeAll(async () => {
-    harness = await PipelineHarness.start({}, redis.url());
+    harness = await PipelineHarness.start({ QUEUE_PARTITIONS: String(queuePartitions) }, redis.url());
     books = (await loadFold('a')).books.slice(0, 150);
     await harness.publish(books.map(upserted));
     await harness.waitForCatalog(books.length, 60_000);
@@ -131,7 +131,9 @@ describe.each(REDIS_KINDS)('pipeline on $redis, every app its own process', ({ m
     const read = await fetch(url('/api/queues'), { headers: as(harness.env.API_TOKEN!) });
     expect(read.status).toBe(200);
     const { queues } = (await read.json()) as { queues: Array<{ name: string }> };
-    expect(queues.map((q) => q.name).sort()).toEqual(['embed', 'expand', 'index', 'recommend']);
+    // Each queue once per partition, those of partition 1 and up named after it.
+    const partitionNames = harness.partitions.prefixes.map((_, i) => (i === 0 ? '' : `p${i}:`));
+    expect(queues.map((q) => q.name).sort()).toEqual(partitionNames.flatMap((p) => ['embed', 'expand', 'index', 'recommend'].map((name) => `${p}${name}`)).sort());
     const refused = await fetch(url('/api/queues/expand/retry/failed'), { method: 'PUT', headers: as(harness.env.API_TOKEN!) });
     expect(refused.status).toBe(403);
     await refused.arrayBuffer();
@@ -248,7 +250,7 @@ describe.each(REDIS_KINDS)('pipeline on $redis, every app its own process', ({ m
   });
 
   // The embedding cache's slot of its own is used by model encoders only (worker-embed's main), not by the word vectors here.
-  it.runIf(masters > 0)('on a cluster, spreads the deployment over slots of its own: data, queues, experiment counts', async () => {
+  it.runIf(masters > 0)('on a cluster, spreads the deployment over slots of its own: data, experiment counts, and each queue partition on a master of its own', async () => {
     const cluster = harness.fx.redis as Cluster;
     const tag = /^\{(.+)\}$/.exec(harness.fx.prefix)![1]!;
     const groups = new Map<string, number>();
@@ -263,8 +265,13 @@ describe.each(REDIS_KINDS)('pipeline on $redis, every app its own process', ({ m
         }
       } while (cursor !== '0');
     }
-    expect([...groups.keys()].sort()).toEqual([tag, `${tag}:bull`, `${tag}:experiments`]);
-    expect(new Set(groups.values()).size).toBe(3);
+    const queueGroups = harness.partitions.prefixes.map((prefix) => /^\{([^}]+)\}/.exec(prefix)![1]!);
+    expect(queueGroups).toHaveLength(queuePartitions);
+    expect([...groups.keys()].sort()).toEqual([tag, ...queueGroups, `${tag}:experiments`].sort());
+    expect(new Set(groups.values()).size).toBe(groups.size);
+    // Every partition held jobs, and each lives on a master of its own (the cluster splits its slots evenly).
+    const masterOf = (slot: number) => cluster.slots[slot]![0]!;
+    expect(new Set(queueGroups.map((group) => masterOf(groups.get(group)!))).size).toBe(Math.min(queuePartitions, masters));
   });
 
   const waitForAll = async (users: ReturnType<typeof signup>[]) => {

@@ -4,6 +4,7 @@ import { loadEncoder } from '@coldstart/embeddings';
 import type { UserSignup } from '@coldstart/events';
 import { loadFold, type Fold } from '@coldstart/goodbooks';
 import { pipelineHops } from '@coldstart/pipeline';
+import { QueuePartitions } from '@coldstart/queues';
 import { TEST_REDIS_URL } from '@coldstart/testing';
 import { EvalCatalog } from '../tools/cli/src/eval/eval-catalog.ts';
 import { isPositive, splitFold, type EvalCase, type EvalSplit } from '../tools/cli/src/eval/eval-protocol.ts';
@@ -49,7 +50,7 @@ describe('served lists equal eval --dump', () => {
     await harness.waitForCatalog(embedded.vectors.size, 180_000);
 
     // The training users' history, in file order, through the single writer.
-    const hops = pipelineHops(harness.fx.redis, harness.fx.prefix);
+    const hops = pipelineHops(harness.fx.redis, new QueuePartitions(harness.fx.prefix));
     for (let start = 0; start < split.training.length; start += 1_000) {
       const interactions = split.training.slice(start, start + 1_000).map((r) => ({
         eventId: `train:${r.userId}:${r.bookId}`,

@@ -412,6 +412,16 @@ describe('the chart with other settings', () => {
     expect(byApp.get('worker-recommend')).toBeUndefined();
   });
 
+  it('runs every app on config.queuePartitions queue partitions, and refuses a redis trigger, which would read one partition', () => {
+    const partitioned = valuesWith({ config: { queuePartitions: 4 } });
+    for (const d of ofKind<Deployment>(render(partitioned), 'Deployment').filter((o) => (component(o) ?? '') in APPS)) {
+      expect(parsedEnv(component(d)!, containerOf(d)).QUEUE_PARTITIONS, component(d)).toBe(4);
+    }
+    expect(() => render(valuesWith({ config: { queuePartitions: 4 }, autoscaling: { enabled: true } }))).toThrow(/queuePartitions above 1 needs autoscaling.pools.trigger: prometheus/);
+    const scaled = render(valuesWith({ config: { queuePartitions: 4 }, autoscaling: { enabled: true, pools: { trigger: 'prometheus' } } }));
+    expect(ofKind(scaled, 'ScaledObject').length).toBeGreaterThan(0);
+  });
+
   it('gives worker-recommend the new-item fan-out settings, overridable per release', () => {
     const recommendEnv = (values: Values) => parsedEnv('worker-recommend', containerOf(deploymentOf(ofKind<Deployment>(render(values), 'Deployment'), 'worker-recommend')));
     const defaults = recommendEnv(valuesWith({}));

@@ -491,6 +491,10 @@ class Renderer {
         arity(2);
         if (a[1] === undefined || a[1] === null || a[1] === '') throw new Error(`required: ${str(a[0])}`);
         return a[1];
+      case 'fail':
+        arity(1);
+        // Helm aborts the render with the message.
+        throw new Error(`fail: ${str(a[0])}`);
       case 'toYaml':
         arity(1);
         return a[0] === undefined || a[0] === null ? 'null' : stringify(plain(a[0])).replace(/\n$/, '');

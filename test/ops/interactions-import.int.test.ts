@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userInteractionExample } from '@coldstart/events';
-import { bullPrefix } from '@coldstart/queues';
+import { bullPrefix, QueuePartitions } from '@coldstart/queues';
 import { CatalogStore } from '@coldstart/store';
 import { OpsStack } from './ops-stack.js';
 
@@ -101,6 +101,26 @@ describe('coldstart interactions import and stats', () => {
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual({ imported: 0, duplicates: 5, invalid: 0, likes: 0, failed: 0 } satisfies ImportReport);
     expect((await stats()).interactions).toBe(before + 4);
+  });
+
+  it('imports with the queues in three partitions, waiting for each batch in the partition it went to', async () => {
+    // The index pool again, now with a worker on each of three partitions (a new writer takes over the lease).
+    await stack.stopApp('worker-index');
+    stack.startApp('worker-index', { QUEUE_PARTITIONS: '3' });
+    const rows = Array.from({ length: 5_000 }, (_, i) => `partitioned-${i % 50},book-${Math.floor(i / 50)},5,2026-01-01T00:00:00Z`);
+    const file = join(stack.stateDir, 'partitioned.csv');
+    writeFileSync(file, `userId,itemId,rating,occurredAt\n${rows.join('\n')}\n`);
+    const before = (await stats()).interactions;
+
+    const imported = await stack.cli(['interactions', 'import', '--file', file, '--json'], { QUEUE_PARTITIONS: '3' });
+    expect(imported.code, imported.stderr + stack.logs()).toBe(0);
+    expect(JSON.parse(imported.stdout)).toEqual({ imported: rows.length, duplicates: 0, invalid: 0, likes: rows.length, failed: 0 } satisfies ImportReport);
+    expect((await stats()).interactions).toBe(before + rows.length);
+    // Five batches over the partitions (all five in one: 1 in 81), each removed from the one it was learned in.
+    const partitions = new QueuePartitions(stack.fx.prefix, 3);
+    const learned = partitions.prefixes.map((prefix) => new Queue('index', { connection: stack.fx.redis, prefix }));
+    expect(await Promise.all(learned.map((queue) => queue.getCompletedCount()))).toEqual([0, 0, 0]);
+    await Promise.all(learned.map((queue) => queue.close()));
   });
 
   it('stops at a CSV header it cannot read, and asks for a format on stdin', async () => {

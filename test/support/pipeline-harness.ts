@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { expect, vi } from 'vitest';
-import { Queue } from 'bullmq';
 import { createSqsClient, ensureEventQueue, publishBodies, type EventQueue } from '@coldstart/aws';
 import type { ColdstartEvent } from '@coldstart/events';
 import { QUEUE_NAMES, type QueueName } from '@coldstart/pipeline';
 import { IndexLog } from '@coldstart/index-log';
-import { bullPrefix } from '@coldstart/queues';
+import { QueuePartitions } from '@coldstart/queues';
 import { ensureEncoderFiles } from '@coldstart/t5-fixtures';
 import { RecommendationStore, CatalogStore, type RecommendationList } from '@coldstart/store';
+import { PartitionedQueue } from './partitioned-queue.js';
 import { createRedisFixture, freePort, TEST_REDIS_URL, startApp, startSqsEmulator, type AppProcess, type RedisFixture, type SqsEmulator } from '@coldstart/testing';
 
 export const APPS = ['worker-index', 'worker-embed', 'worker-expand', 'worker-recommend', 'ingest', 'api'] as const;
@@ -164,8 +164,14 @@ export class PipelineHarness {
     return lists;
   }
 
-  queue(name: QueueName): Queue {
-    return new Queue(name, { connection: this.fx.redis, prefix: bullPrefix(this.fx.prefix) });
+  /** The deployment's queue partitions (QUEUE_PARTITIONS in the apps' environment; 1 unless given). */
+  get partitions(): QueuePartitions {
+    return new QueuePartitions(this.fx.prefix, Number(this.env.QUEUE_PARTITIONS ?? 1));
+  }
+
+  /** One of the pools' queues, over every partition. */
+  queue(name: QueueName): PartitionedQueue {
+    return new PartitionedQueue(name, this.fx.redis, this.partitions);
   }
 
   async failedJobs(): Promise<{ queue: string; reason: string }[]> {

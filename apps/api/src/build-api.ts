@@ -1,11 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyRequest } from 'fastify';
-import type { RedisClient } from '@coldstart/config';
 import { EVENT_LIMITS, idProblem } from '@coldstart/events';
 import { attributionMetrics, type AttributionStore } from '@coldstart/experiments';
 import { counter, defaultRegistry, histogram, LATENCY_BUCKETS, redactQuery, type Logger, type Registry } from '@coldstart/runtime';
 import type { RecommendationList, RecommendationStore } from '@coldstart/store';
-import { dashboardMode, guardDashboard, isDashboardRequest, mountDashboard } from './dashboard.js';
+import { dashboardMode, guardDashboard, isDashboardRequest, mountDashboard, type DashboardOptions } from './dashboard.js';
 import { EXPERIMENTS_PANEL_PATH, experimentsPanel } from './experiments-panel.js';
 
 export interface ApiDeps {
@@ -19,7 +18,7 @@ export interface ApiDeps {
   /** Opens the queue dashboard read-write. */
   adminToken?: string | undefined;
   /** The queues the dashboard at /admin/queues shows; no dashboard without it or without any token. */
-  dashboard?: { connection: RedisClient; prefix: string } | undefined;
+  dashboard?: Pick<DashboardOptions, 'connection' | 'queues'> | undefined;
   /** True once the process is shutting down: /readyz answers 503 so load balancers stop sending. */
   shuttingDown?: () => boolean;
   registry?: Registry;

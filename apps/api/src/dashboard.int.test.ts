@@ -1,7 +1,7 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { bullPrefix } from '@coldstart/queues';
+import { bullPrefix, QueuePartitions } from '@coldstart/queues';
 import { RecommendationStore } from '@coldstart/store';
 import { createRedisFixture, type RedisFixture } from '@coldstart/testing';
 import { buildApi, type ApiDeps } from './build-api.js';
@@ -33,7 +33,7 @@ describe('queue dashboard', () => {
       ping: () => fx.redis.ping(),
       token: API_TOKEN,
       adminToken: ADMIN_TOKEN,
-      dashboard: { connection: fx.redis, prefix: fx.prefix },
+      dashboard: { connection: fx.redis, queues: new QueuePartitions(fx.prefix) },
       logger: pino({ level: 'silent' }),
       ...overrides,
     });

@@ -6,15 +6,16 @@ import { Queue } from 'bullmq';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import type { RedisClient } from '@coldstart/config';
 import { QUEUE_NAMES } from '@coldstart/pipeline';
-import { bullPrefix } from '@coldstart/queues';
+import type { QueuePartitions } from '@coldstart/queues';
 
 export const DASHBOARD_PATH = '/admin/queues';
 export const DASHBOARD_COOKIE = 'coldstart_dashboard';
 
 export interface DashboardOptions {
-  /** Redis of the deployment whose queues the board shows (BullMQ keys under `<prefix>:bull`). */
+  /** Redis of the deployment whose queues the board shows. */
   connection: RedisClient;
-  prefix: string;
+  /** Where its queues are: each queue partition's BullMQ prefix. */
+  queues: QueuePartitions;
   /** Reads (GET/HEAD) with this token. Unset: only the admin token opens the board. */
   apiToken?: string | undefined;
   /** Everything, mutations included, with this token. Unset: the board is read-only. */
@@ -123,18 +124,22 @@ export function guardDashboard(
 }
 
 /**
- * Mounts bull-board for the four queues under /admin/queues. With no admin token configured
+ * Mounts bull-board for the four queues under /admin/queues (with queue partitions, each queue
+ * once per partition: `expand`, `p1:expand`, …). With no admin token configured
  * the adapters are read-only too, so the UI hides its buttons and bull-board itself refuses
  * mutations; with one, the guard above decides per request. Returns a closer for the queues.
  */
 export function mountDashboard(app: { register(plugin: FastifyPluginCallback, options: { prefix: string }): PromiseLike<unknown> }, options: DashboardOptions): () => Promise<void> {
   const readOnlyMode = !options.adminToken;
-  const queues = QUEUE_NAMES.map((name) => new Queue(name, { connection: options.connection, prefix: bullPrefix(options.prefix) }));
+  const partitions = options.queues.prefixes.flatMap((prefix, partition) =>
+    QUEUE_NAMES.map((name) => ({ partition, queue: new Queue(name, { connection: options.connection, prefix }) })),
+  );
+  const queues = partitions.map(({ queue }) => queue);
   const serverAdapter = new FastifyAdapter();
   createBullBoard({
-    queues: queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode })),
+    queues: partitions.map(({ partition, queue }) => new BullMQAdapter(queue, { readOnlyMode, ...(partition > 0 ? { prefix: `p${partition}:` } : {}) })),
     serverAdapter,
-    options: { uiConfig: { boardTitle: `coldstart · ${options.prefix}` } },
+    options: { uiConfig: { boardTitle: `coldstart · ${options.queues.keyPrefix}` } },
   });
   serverAdapter.setBasePath(DASHBOARD_PATH);
   void app.register(serverAdapter.registerPlugin(), { prefix: DASHBOARD_PATH });

@@ -1,6 +1,6 @@
 import { attributionSettings } from '@coldstart/config';
 import { AttributionStore } from '@coldstart/experiments';
-import { createRedis } from '@coldstart/queues';
+import { createRedis, QueuePartitions } from '@coldstart/queues';
 import { collectProcessMetrics, createLogger, fatal, installShutdown, type Logger } from '@coldstart/runtime';
 import { RecommendationStore } from '@coldstart/store';
 import { buildApi } from './build-api.js';
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     ping: () => redis.ping(),
     token: config.API_TOKEN,
     adminToken: config.API_ADMIN_TOKEN,
-    dashboard: { connection: redis, prefix: config.COLDSTART_PREFIX },
+    dashboard: { connection: redis, queues: QueuePartitions.of(config) },
     shuttingDown: () => shuttingDown,
     logger: log,
   });

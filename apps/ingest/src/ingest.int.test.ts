@@ -7,14 +7,14 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { FlowProducer, Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSqsClient, ensureEventQueue, FAILURE_ATTRIBUTES, publishBodies, type EventQueue } from '@coldstart/aws';
 import { EVENT_EXAMPLES, itemUpsertedExample, MAX_BODY_BYTES, userSignupExample, type UserSignup } from '@coldstart/events';
 import { type QueueName } from '@coldstart/pipeline';
-import { bullPrefix, createRedis, jobIdFor } from '@coldstart/queues';
+import { bullPrefix, createFlowProducer, createRedis, jobIdFor, QueuePartitions, type PartitionedFlows } from '@coldstart/queues';
 import type { Logger } from '@coldstart/runtime';
 import type { RedisClient } from '@coldstart/config';
 import { storeKeys } from '@coldstart/store';
@@ -58,7 +58,7 @@ let emulator: SqsEmulator;
 let sqs: SQSClient;
 let fx: RedisFixture;
 let connection: RedisClient;
-let flows: FlowProducer;
+let flows: PartitionedFlows;
 let bullQueues: Record<Extract<QueueName, 'recommend' | 'embed' | 'expand' | 'index'>, Queue>;
 const consumers: SqsConsumer[] = [];
 const sqsQueues: EventQueue[] = [];
@@ -81,7 +81,7 @@ async function setUpRedis(): Promise<void> {
   redisReady = true;
   connection = createRedis(TEST_REDIS_URL, 'producer');
   const prefix = bullPrefix(fx.prefix);
-  flows = new FlowProducer({ connection, prefix });
+  flows = createFlowProducer(connection, new QueuePartitions(fx.prefix));
   bullQueues = {
     recommend: new Queue('recommend', { connection, prefix }),
     embed: new Queue('embed', { connection, prefix }),
@@ -466,8 +466,7 @@ describe('ingest: SQS → validated event → BullMQ flow', () => {
       lazyConnect: true,
     });
     unreachable.on('error', () => {});
-    const brokenFlows = new FlowProducer({ connection: unreachable, prefix: 'unreachable:bull' });
-    brokenFlows.on('error', () => {});
+    const brokenFlows = createFlowProducer(unreachable, new QueuePartitions('unreachable'));
     closeAfter.push(async () => {
       await brokenFlows.close().catch(() => {});
       unreachable.disconnect();

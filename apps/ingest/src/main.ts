@@ -1,6 +1,6 @@
 import { createSqsClient, resolveEventQueue } from '@coldstart/aws';
 import { createPipelineFlows, makeEventIntake } from '@coldstart/pipeline';
-import { createRedis } from '@coldstart/queues';
+import { createRedis, QueuePartitions } from '@coldstart/queues';
 import { check, collectProcessMetrics, createLogger, fatal, installShutdown, startHealthServer, type Logger } from '@coldstart/runtime';
 import { loadConfig } from './config.js';
 import { ingestMetrics } from './ingest-metrics.js';
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
         ...sourceQueues.map((name) => check(`sqs:${name}`, () => resolveEventQueue(sqs, name).then(() => undefined))),
       ]),
   });
-  const flows = createPipelineFlows(jobs, config.COLDSTART_PREFIX);
+  const flows = createPipelineFlows(jobs, QueuePartitions.of(config));
   const handle = makeEventIntake({ flows, redis, prefix: config.COLDSTART_PREFIX, dedupeTtlSeconds: config.DEDUPE_TTL_SECONDS, logger: log });
   const queues = await Promise.all(sourceQueues.map((name) => resolveEventQueue(sqs, name)));
   const consumers = queues.map((queue) => new SqsConsumer({ sqs, queue, handle, logger: log, waitTimeSeconds: config.INGEST_WAIT_TIME_SECONDS, receivesPerBatch: config.INGEST_RECEIVES_PER_BATCH, batchWaitMs: config.INGEST_BATCH_WAIT_MS, metrics }));

@@ -1,6 +1,6 @@
 import { resolveEncoderSpec, withEmbeddingCache, withMicroBatching } from '@coldstart/embeddings';
 import { makeEmbedHandlers, pipelineHops, QUEUES } from '@coldstart/pipeline';
-import { servePool } from '@coldstart/queues';
+import { QueuePartitions, servePool } from '@coldstart/queues';
 import { createLogger, fatal, histogram, type Logger } from '@coldstart/runtime';
 import { RedisEmbeddingCache } from '@coldstart/store';
 import { loadConfig } from './config.js';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     const encoder = await loadConfiguredEncoder(config);
     log.info({ encoder: encoder.id, dimension: encoder.dimension, loadMs: Date.now() - started }, 'encoder loaded');
-    const { signupAlone } = pipelineHops(jobs, config.COLDSTART_PREFIX);
+    const { signupAlone } = pipelineHops(jobs, QueuePartitions.of(config));
     const batched = withMicroBatching(encoder, { maxBatch: config.EMBED_BATCH_SIZE, maxWaitMs: config.EMBED_BATCH_WAIT_MS, onBatch: (size) => batchSizes.observe(size) });
     // A model (T5) takes milliseconds a text, so the cache's one round trip a batch saves work.
     // Word vectors are an in-memory lookup of microseconds a text: the round trip would cost

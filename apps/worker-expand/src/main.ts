@@ -1,5 +1,5 @@
 import { makeExpandHandlers, pipelineHops, QUEUES } from '@coldstart/pipeline';
-import { servePool } from '@coldstart/queues';
+import { QueuePartitions, servePool } from '@coldstart/queues';
 import { createLogger, fatal, type Logger } from '@coldstart/runtime';
 import { CatalogStore } from '@coldstart/store';
 import { buildExpander } from './build-expander.js';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     log,
     (redis, _readiness, jobs) => {
       const catalog = new CatalogStore(redis, config.COLDSTART_PREFIX);
-      return makeExpandHandlers({ catalog, expander: buildExpander(config, redis, catalog, log), signupAlone: pipelineHops(jobs, config.COLDSTART_PREFIX).signupAlone });
+      return makeExpandHandlers({ catalog, expander: buildExpander(config, redis, catalog, log), signupAlone: pipelineHops(jobs, QueuePartitions.of(config)).signupAlone });
     },
     limiter ? { limiter } : {},
   );

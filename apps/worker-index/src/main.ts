@@ -1,7 +1,7 @@
 import { BehaviourLog } from '@coldstart/behaviour';
 import { acquireWriterLease, IndexLog } from '@coldstart/index-log';
 import { makeIndexHandlers, makeLearnHandlers, pipelineHops, QUEUES } from '@coldstart/pipeline';
-import { servePool } from '@coldstart/queues';
+import { QueuePartitions, servePool } from '@coldstart/queues';
 import { createLogger, fatal, type Logger } from '@coldstart/runtime';
 import { CatalogStore, RecommendationStore } from '@coldstart/store';
 import { loadConfig } from './config.js';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       settings: { positiveRating: config.BEHAVIOUR_POSITIVE_RATING, historyItems: config.BEHAVIOUR_HISTORY_ITEMS, eventTtlSeconds: config.BEHAVIOUR_EVENT_TTL_SECONDS },
     });
     // Applied item upserts go on to the recommend pool's new-item fan-out (its settings live there).
-    const hops = pipelineHops(jobs, config.COLDSTART_PREFIX);
+    const hops = pipelineHops(jobs, QueuePartitions.of(config));
     const recommendations = new RecommendationStore(redis, config.COLDSTART_PREFIX);
     return {
       ...makeIndexHandlers({ catalog, indexLog, recommendations, behaviour, fanOut: hops.fanOutItem, seedArrived: hops.seedArrived, recordUserVectors: hops.recordUserVectors }),

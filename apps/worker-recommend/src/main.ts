@@ -11,7 +11,7 @@ import {
   QUEUES,
   type RecommendDeps,
 } from '@coldstart/pipeline';
-import { servePool } from '@coldstart/queues';
+import { QueuePartitions, servePool } from '@coldstart/queues';
 import { createLogger, fatal, type Logger } from '@coldstart/runtime';
 import { CatalogStore, FanoutStore, ItemRecordCache, RecommendationStore } from '@coldstart/store';
 import { loadConfig, rankingSettings } from './config.js';
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     const itemRecords = new ItemRecordCache(new CatalogStore(redis, config.COLDSTART_PREFIX));
     const { indexLog, replicas, behaviour, placement } = await loadReplicas(redis, config, snapshots, readiness, log, itemRecords);
     const recommendations = new RecommendationStore(redis, config.COLDSTART_PREFIX);
-    const hops = pipelineHops(jobs, config.COLDSTART_PREFIX);
+    const hops = pipelineHops(jobs, QueuePartitions.of(config));
     // The seeds' own vectors, from the replica that searches (it holds every item's).
     const itemVector = (encoder: string, itemId: string) => replicas.forEncoder(encoder).index?.vectorView(itemId);
     const ranking = rankingSettings(config);

@@ -8,6 +8,13 @@ import { envInteger, envKeyPrefix, envRedisUrl, envUrl } from './env-types.js';
 export const RedisEnv = z.object({
   REDIS_URL: envRedisUrl.default('redis://127.0.0.1:6379'),
   COLDSTART_PREFIX: envKeyPrefix,
+  /**
+   * How many sets of the pools' BullMQ queues a deployment runs (@coldstart/queues'
+   * QueuePartitions): on a Redis Cluster each set has a slot of its own, so the queues' load
+   * spreads over as many shards. Every process of a deployment must use the same number;
+   * operations.md#queue-partitions says how to change it.
+   */
+  QUEUE_PARTITIONS: envInteger(1, { min: 1, max: 64 }),
 });
 
 export const AwsEnv = z.object({

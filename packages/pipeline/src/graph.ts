@@ -1,8 +1,8 @@
-import { FlowProducer, type FlowJob } from 'bullmq';
+import type { FlowJob } from 'bullmq';
 import type { RedisClient } from '@coldstart/config';
 import { canonicalDateTime, type ColdstartEvent } from '@coldstart/events';
 import { itemEmbeddingText } from '@coldstart/embeddings';
-import { bullPrefix, createJobProducer, jobOptions, type AddJobOptions, type JobProducer } from '@coldstart/queues';
+import { createFlowProducer, createJobProducer, jobOptions, type AddJobOptions, type JobProducer, type PartitionedFlows, type QueuePartitions } from '@coldstart/queues';
 import { QUEUES, type JobName, type QueueName, type Queues } from './catalog.js';
 import type { FanoutItemData, FanoutUserData } from './fanout/jobs.js';
 import type { UpsertUserVectorsData } from './index/jobs.js';
@@ -171,7 +171,7 @@ export interface Hops {
   learnHistory(data: LearnInteractionsData): Promise<void>;
 }
 
-export function createHops(producer: Pick<JobProducer<Queues>, 'add'>, flows: Pick<FlowProducer, 'add'>): Hops {
+export function createHops(producer: Pick<JobProducer<Queues>, 'add'>, flows: Pick<PartitionedFlows, 'add'>): Hops {
   return {
     recordUserVectors: (data) => producer.add('index', 'upsert-user-vector', data, { key: data.eventId }),
     signupAlone: async (signup) => {
@@ -185,16 +185,16 @@ export function createHops(producer: Pick<JobProducer<Queues>, 'add'>, flows: Pi
 }
 
 /** A producer for the pipeline's queues, over a pool's own connection. */
-export function createPipelineProducer(connection: RedisClient, keyPrefix: string): JobProducer<Queues> {
-  return createJobProducer(QUEUES, connection, keyPrefix);
+export function createPipelineProducer(connection: RedisClient, partitions: QueuePartitions): JobProducer<Queues> {
+  return createJobProducer(QUEUES, connection, partitions);
 }
 
 /** A pool's hops, over its own connection. */
-export function pipelineHops(connection: RedisClient, keyPrefix: string): Hops {
-  return createHops(createPipelineProducer(connection, keyPrefix), createPipelineFlows(connection, keyPrefix));
+export function pipelineHops(connection: RedisClient, partitions: QueuePartitions): Hops {
+  return createHops(createPipelineProducer(connection, partitions), createPipelineFlows(connection, partitions));
 }
 
 /** What adds the pipeline's flows (ingest, a signup split off a batch), over a pool's own connection. */
-export function createPipelineFlows(connection: RedisClient, keyPrefix: string): FlowProducer {
-  return new FlowProducer({ connection, prefix: bullPrefix(keyPrefix) });
+export function createPipelineFlows(connection: RedisClient, partitions: QueuePartitions): PartitionedFlows {
+  return createFlowProducer(connection, partitions);
 }

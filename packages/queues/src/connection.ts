@@ -1,6 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { clusterNodeOptions, parseRedisUrl, SLOT_GROUPS, slotGroup, type RedisClient } from '@coldstart/config';
+import { clusterNodeOptions, parseRedisUrl, type RedisClient } from '@coldstart/config';
 
 /**
  * `worker`: BullMQ workers block on Redis and must retry forever (`maxRetriesPerRequest: null`).
@@ -64,17 +64,6 @@ function logOutages(redis: RedisClient, logger: ConnectionLogger): void {
     logger.info({ downMs: Date.now() - lostAt }, 'Redis connection restored');
     lostAt = undefined;
   });
-}
-
-/**
- * BullMQ keys live under `<prefix>:bull:<queue>:…`, next to the rest of a deployment's keys. On a
- * cluster every queue shares one slot of its own (`{<prefix>:bull}:bull:<queue>:…`): a flow adds
- * jobs to several queues in one transaction and a finishing child updates its parent in another
- * queue, which Redis Cluster allows only within one slot; no script of ours joins these keys to
- * the deployment's data, so they may live on another shard.
- */
-export function bullPrefix(keyPrefix: string): string {
-  return `${slotGroup(keyPrefix, SLOT_GROUPS.queues)}:bull`;
 }
 
 /** The servers behind a connection: every master of a cluster, or the one server. */

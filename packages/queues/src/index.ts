@@ -1,6 +1,8 @@
-export { bullPrefix, createRedis, redisServers, scanKeys, type ConnectionLogger } from './connection.js';
+export { createRedis, redisServers, scanKeys, type ConnectionLogger } from './connection.js';
 export { isPermanentError, JobTimeoutError, PermanentError } from './errors.js';
 export { jobIdFor } from './job-ids.js';
+export { bullPrefix, QueuePartitions } from './queue-partitions.js';
+export { createFlowProducer, type PartitionedFlows } from './flow-producer.js';
 export { createJobProducer, type AddJobOptions, type JobProducer } from './job-producer.js';
 export { job, jobOptions, type JobDataOf, type JobInput, type JobNameOf, type JobResultOf, type JobSpec, type QueuePolicy, type QueueSpec } from './queue-spec.js';
 export { createPoolWorker, jobLogBindings, type JobContext, type PoolHandlers, type PoolWorkerOptions } from './pool-worker.js';

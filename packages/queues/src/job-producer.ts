@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
 import type { RedisClient } from '@coldstart/config';
 import type { z } from 'zod';
-import { bullPrefix } from './connection.js';
 import { PermanentError } from './errors.js';
+import type { QueuePartitions } from './queue-partitions.js';
 import { describeIssues, jobOptions, type JobInput, type JobNameOf, type QueueSpec } from './queue-spec.js';
 
 export interface AddJobOptions {
@@ -26,13 +26,15 @@ export interface JobProducer<Queues extends Record<string, QueueSpec>> {
  * Lets a pool's handler start a job on another queue (the index pool a fan-out, the recommend
  * pool a user-vector write) over the pool's own connection. Data is checked against the job
  * catalog before it is added, so a producer's mistake fails the job that made it, with the
- * reason, instead of every attempt of the job it would have added.
+ * reason, instead of every attempt of the job it would have added. Each job goes to the queue
+ * partition its id picks.
  */
-export function createJobProducer<Queues extends Record<string, QueueSpec>>(specs: Queues, connection: RedisClient, keyPrefix: string): JobProducer<Queues> {
+export function createJobProducer<Queues extends Record<string, QueueSpec>>(specs: Queues, connection: RedisClient, partitions: QueuePartitions): JobProducer<Queues> {
   const queues = new Map<string, Queue>();
-  const queueFor = (name: string) => {
-    let queue = queues.get(name);
-    if (!queue) queues.set(name, (queue = new Queue(name, { connection, prefix: bullPrefix(keyPrefix) })));
+  const queueFor = (name: string, prefix: string) => {
+    const key = `${prefix}\u0000${name}`;
+    let queue = queues.get(key);
+    if (!queue) queues.set(key, (queue = new Queue(name, { connection, prefix })));
     return queue;
   };
   return {
@@ -43,7 +45,8 @@ export function createJobProducer<Queues extends Record<string, QueueSpec>>(spec
       const parsed = jobSpec.data.safeParse(data);
       if (!parsed.success) throw new PermanentError(`refusing to add an invalid ${name} job: ${describeIssues(parsed.error)}`);
       const delay = Math.max(0, Math.round(options.delayMs ?? 0));
-      await queueFor(spec.name).add(name, parsed.data, { ...jobOptions(spec, name, options.key), ...(delay > 0 ? { delay } : {}) });
+      const jobOpts = jobOptions(spec, name, options.key);
+      await queueFor(spec.name, partitions.prefixOf(jobOpts.jobId!)).add(name, parsed.data, { ...jobOpts, ...(delay > 0 ? { delay } : {}) });
     },
     close: async () => {
       const open = [...queues.values()];

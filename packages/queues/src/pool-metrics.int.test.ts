@@ -2,7 +2,7 @@ import { FlowProducer, Queue, Worker } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultRegistry } from '@coldstart/runtime';
 import { createRedisFixture, type RedisFixture } from '@coldstart/testing';
-import { bullPrefix } from './connection.js';
+import { bullPrefix } from './queue-partitions.js';
 import { readyAt, reportQueueDepth } from './pool-metrics.js';
 
 // The scrape-time queue metrics and the ready time of flow parents, on the test redis-server.
@@ -25,7 +25,7 @@ describe('pool metrics on a real queue', () => {
     const prefix = bullPrefix(fx.prefix);
     const queue = new Queue('expand', { connection: fx.redis, prefix });
     closers.push(() => queue.close());
-    const stop = reportQueueDepth(queue, fx.redis);
+    const stop = reportQueueDepth([queue], fx.redis);
     closers.push(async () => stop());
     await queue.add('expand-topics', { n: 1 }, { timestamp: Date.now() - 30_000 });
     await queue.add('expand-topics', { n: 2 });

@@ -30,9 +30,9 @@ export function poolMetrics() {
 
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'waiting-children'] as const;
 
-/** A queue whose depth this process reports, with the connection to read it on. */
+/** A queue whose depth this process reports (each of its partitions), with the connection to read it on. */
 interface DepthSource {
-  queue: Queue;
+  queues: readonly Queue[];
   redis: RedisClient;
 }
 
@@ -64,49 +64,51 @@ export async function readyAt(job: Job, redis: RedisClient, childrenValues: Prom
 }
 
 /**
- * Reports `queue`'s depth per state and the age of its oldest waiting job on every scrape
- * (BullMQ's counts, one round trip; the oldest job, one more). Every process of a pool reports
- * its own queue, so aggregate with max(), not sum().
+ * Reports a queue's depth per state and the age of its oldest waiting job on every scrape, over
+ * all its partitions (`partitions`: the same queue under each partition's prefix; the counts
+ * summed, the oldest the oldest of any): BullMQ's counts, one round trip a partition; the oldest
+ * job, one more. Every process of a pool reports its own queue, so aggregate with max(), not sum().
  */
-export function reportQueueDepth(queue: Queue, redis: RedisClient): () => void {
-  depthSources.set(queue.name, { queue, redis });
+export function reportQueueDepth(partitions: readonly Queue[], redis: RedisClient): () => void {
+  const name = partitions[0]?.name;
+  if (name === undefined || partitions.some((queue) => queue.name !== name)) throw new Error('reportQueueDepth takes the partitions of one queue');
+  const source = { queues: partitions, redis };
+  depthSources.set(name, source);
   gauge({
     name: 'coldstart_queue_jobs',
-    help: 'Jobs in a queue by state (waiting, active, delayed, failed, waiting-children), read from Redis on scrape.',
+    help: 'Jobs in a queue by state (waiting, active, delayed, failed, waiting-children), over its partitions, read from Redis on scrape.',
     labelNames: ['queue', 'state'] as const,
     async collect() {
       this.reset();
       await Promise.all(
-        [...depthSources.values()].map(async ({ queue: q }) => {
-          const counts = await withTimeout(q.getJobCounts(...QUEUE_STATES), SCRAPE_TIMEOUT_MS).catch(() => undefined);
+        [...depthSources].map(async ([queue, { queues }]) => {
+          const counts = await withTimeout(Promise.all(queues.map((q) => q.getJobCounts(...QUEUE_STATES))), SCRAPE_TIMEOUT_MS).catch(() => undefined);
           if (!counts) return;
-          for (const state of QUEUE_STATES) this.set({ queue: q.name, state }, counts[state] ?? 0);
+          for (const state of QUEUE_STATES) this.set({ queue, state }, counts.reduce((sum, partition) => sum + (partition[state] ?? 0), 0));
         }),
       );
     },
   });
   gauge({
     name: 'coldstart_queue_oldest_waiting_seconds',
-    help: 'Age of the oldest job waiting in a queue since it became ready; 0 when none waits.',
+    help: 'Age of the oldest job waiting in a queue (any partition) since it became ready; 0 when none waits.',
     labelNames: ['queue'] as const,
     async collect() {
       this.reset();
       await Promise.all(
-        [...depthSources.values()].map(async ({ queue: q, redis: r }) => {
-          const age = await withTimeout(
-            (async () => {
-              const [oldest] = await q.getJobs(['wait'], 0, 0, true);
-              return oldest ? Math.max(0, (Date.now() - (await readyAt(oldest, r))) / 1000) : 0;
-            })(),
-            SCRAPE_TIMEOUT_MS,
-          ).catch(() => undefined);
-          if (age !== undefined) this.set({ queue: q.name }, age);
+        [...depthSources].map(async ([queue, { queues, redis: r }]) => {
+          const oldestAge = async (q: Queue) => {
+            const [oldest] = await q.getJobs(['wait'], 0, 0, true);
+            return oldest ? Math.max(0, (Date.now() - (await readyAt(oldest, r))) / 1000) : 0;
+          };
+          const ages = await withTimeout(Promise.all(queues.map(oldestAge)), SCRAPE_TIMEOUT_MS).catch(() => undefined);
+          if (ages) this.set({ queue }, Math.max(...ages));
         }),
       );
     },
   });
   return () => {
-    if (depthSources.get(queue.name)?.queue === queue) depthSources.delete(queue.name);
+    if (depthSources.get(name) === source) depthSources.delete(name);
   };
 }
 

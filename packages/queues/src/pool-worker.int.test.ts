@@ -1,7 +1,7 @@
 import { Queue, QueueEvents } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRedisFixture, type RedisFixture } from '@coldstart/testing';
-import { bullPrefix } from './connection.js';
+import { bullPrefix } from './queue-partitions.js';
 import { z } from 'zod';
 import { createPoolWorker, type PoolHandlers } from './pool-worker.js';
 import { job } from './queue-spec.js';

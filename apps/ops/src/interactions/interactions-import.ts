@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents } from 'bullmq';
 import { createHops, createPipelineFlows, createPipelineProducer, LearnResult, QUEUES, type LearnedInteraction } from '@coldstart/pipeline';
-import { bullPrefix, createRedis, jobIdFor } from '@coldstart/queues';
+import { createRedis, jobIdFor, QueuePartitions } from '@coldstart/queues';
 import type { OpsConfig } from '../config.js';
 import type { LineProblem } from '../events/events-send.js';
 import { InFlight } from '../in-flight.js';
@@ -52,24 +52,25 @@ export class ImportStalledError extends Error {
   override readonly name = 'ImportStalledError';
 }
 
-/** Waits for learn-interactions jobs by id, from the index queue's event stream. */
+/** Waits for learn-interactions jobs by id, from the event streams of the index queue's partitions. */
 class LearnedBatches {
   private readonly waiting = new Map<string, { resolve: (result: LearnResult) => void; reject: (error: Error) => void }>();
   private lastProgressAt = Date.now();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(
-    private readonly events: QueueEvents,
-    stallMs: number,
-  ) {
-    events.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, (waiter) => waiter.resolve(LearnResult.parse(typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue))));
-    events.on('failed', ({ jobId, failedReason }) => this.settle(jobId, (waiter) => waiter.reject(new Error(failedReason))));
+  constructor(streams: readonly QueueEvents[], stallMs: number) {
+    for (const events of streams) this.listen(events);
     this.timer = setInterval(() => {
       if (this.waiting.size === 0 || Date.now() - this.lastProgressAt < stallMs) return;
       const stalled = new ImportStalledError(`no batch was learned for ${Math.round(stallMs / 1_000)} s: is worker-index running for this COLDSTART_PREFIX? The ${this.waiting.size} batches queued are learned once it runs`);
       for (const waiter of this.waiting.values()) waiter.reject(stalled);
       this.waiting.clear();
     }, 1_000);
+  }
+
+  private listen(events: QueueEvents): void {
+    events.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, (waiter) => waiter.resolve(LearnResult.parse(typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue))));
+    events.on('failed', ({ jobId, failedReason }) => this.settle(jobId, (waiter) => waiter.reject(new Error(failedReason))));
   }
 
   /** Registered before the job is added, so its completion cannot be missed. */
@@ -104,15 +105,22 @@ class LearnedBatches {
  */
 export async function interactionsImport(config: OpsConfig, lines: AsyncIterable<NumberedLine>, options: ImportOptions, io: ImportIo): Promise<ImportSummary> {
   const redis = createRedis(config.REDIS_URL, 'producer');
-  const eventsConnection = createRedis(config.REDIS_URL, 'worker');
-  const producer = createPipelineProducer(redis, config.COLDSTART_PREFIX);
-  const hops = createHops(producer, createPipelineFlows(redis, config.COLDSTART_PREFIX));
-  const prefix = bullPrefix(config.COLDSTART_PREFIX);
-  // Events from now on: every batch is added after this point, so none of their completions is missed.
-  const newest = (await redis.xrevrange(`${prefix}:${QUEUES.index.name}:events`, '+', '-', 'COUNT', 1)) as [string, string[]][];
-  const events = new QueueEvents(QUEUES.index.name, { connection: eventsConnection, prefix, lastEventId: newest[0]?.[0] ?? '0' });
-  const indexQueue = new Queue(QUEUES.index.name, { connection: redis, prefix });
-  const batches = new LearnedBatches(events, options.stallMs ?? DEFAULT_STALL_MS);
+  const partitions = QueuePartitions.of(config);
+  const producer = createPipelineProducer(redis, partitions);
+  const flows = createPipelineFlows(redis, partitions);
+  const hops = createHops(producer, flows);
+  // Each partition's index queue, and its events from now on (on a connection of its own: the
+  // stream is read with a blocking XREAD): every batch is added after this point, so none of
+  // their completions is missed.
+  const indexQueues = new Map(partitions.prefixes.map((prefix) => [prefix, new Queue(QUEUES.index.name, { connection: redis, prefix })]));
+  const eventsConnections = partitions.prefixes.map(() => createRedis(config.REDIS_URL, 'worker'));
+  const streams = await Promise.all(
+    partitions.prefixes.map(async (prefix, i) => {
+      const newest = (await redis.xrevrange(`${prefix}:${QUEUES.index.name}:events`, '+', '-', 'COUNT', 1)) as [string, string[]][];
+      return new QueueEvents(QUEUES.index.name, { connection: eventsConnections[i]!, prefix, lastEventId: newest[0]?.[0] ?? '0' });
+    }),
+  );
+  const batches = new LearnedBatches(streams, options.stallMs ?? DEFAULT_STALL_MS);
   const run = randomUUID();
   const summary: ImportSummary = { imported: 0, duplicates: 0, invalid: 0, likes: 0, failed: 0 };
   const bar = new ProgressBar(io.progress, 'import', options.totalLines);
@@ -138,7 +146,7 @@ export async function interactionsImport(config: OpsConfig, lines: AsyncIterable
     });
     if (result) {
       // Its rows (~100 KB) would otherwise stay an hour with the completed job: a large backfill would fill Redis with them.
-      await indexQueue.remove(jobId);
+      await indexQueues.get(partitions.prefixOf(jobId))!.remove(jobId);
       summary.imported += result.learned + result.negatives;
       summary.duplicates += result.duplicates + result.repeats;
       summary.likes += result.learned;
@@ -149,7 +157,7 @@ export async function interactionsImport(config: OpsConfig, lines: AsyncIterable
   const csv = new CsvInteractions(new Date().toISOString());
   const parse = (text: string): RowResult | undefined => (options.format === 'jsonl' ? jsonlInteraction(text) : csv.isData(text) ? csv.row(text) : undefined);
   try {
-    await events.waitUntilReady();
+    await Promise.all(streams.map((events) => events.waitUntilReady()));
     let rows: { line: number; interaction: LearnedInteraction }[] = [];
     for await (const { line, text } of lines) {
       read = line;
@@ -177,9 +185,9 @@ export async function interactionsImport(config: OpsConfig, lines: AsyncIterable
     throw error;
   } finally {
     batches.close();
-    await events.close();
-    await Promise.all([producer.close(), indexQueue.close()]);
-    await Promise.all([redis.quit(), eventsConnection.quit()]).catch(() => {});
+    await Promise.all(streams.map((events) => events.close()));
+    await Promise.all([producer.close(), flows.close(), ...[...indexQueues.values()].map((queue) => queue.close())]);
+    await Promise.all([redis, ...eventsConnections].map((connection) => connection.quit())).catch(() => {});
   }
 }
 

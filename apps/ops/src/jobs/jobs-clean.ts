@@ -1,7 +1,7 @@
 import type { QueueName } from '@coldstart/pipeline';
 import type { OpsConfig } from '../config.js';
 import { formatDuration } from '../durations.js';
-import { allFailedJobs, JobQueues } from './jobs-queues.js';
+import { JobQueues } from './jobs-queues.js';
 
 export interface CleanReport {
   queue: QueueName;
@@ -19,13 +19,14 @@ const CLEAN_BATCH = 1_000;
 export async function jobsClean(config: OpsConfig, queueName: QueueName, olderThanMs: number): Promise<CleanReport> {
   const queues = new JobQueues(config);
   try {
-    const queue = queues.queue(queueName);
-    const known = new Map((await allFailedJobs(queue)).map((job) => [job.id ?? '', job]));
+    const known = new Map((await queues.failed(queueName)).map((job) => [job.id ?? '', job]));
     const removed: string[] = [];
-    for (;;) {
-      const batch = await queue.clean(olderThanMs, CLEAN_BATCH, 'failed');
-      removed.push(...batch);
-      if (batch.length < CLEAN_BATCH) break;
+    for (const queue of queues.inEveryPartition(queueName)) {
+      for (;;) {
+        const batch = await queue.clean(olderThanMs, CLEAN_BATCH, 'failed');
+        removed.push(...batch);
+        if (batch.length < CLEAN_BATCH) break;
+      }
     }
     return {
       queue: queueName,

@@ -1,7 +1,7 @@
 import type { QueueName } from '@coldstart/pipeline';
 import type { OpsConfig } from '../config.js';
 import { groupFailures, type FailureGroup } from './failure-groups.js';
-import { allFailedJobs, JobQueues } from './jobs-queues.js';
+import { JobQueues } from './jobs-queues.js';
 
 export interface FailedJobsReport {
   queue: QueueName;
@@ -12,7 +12,7 @@ export interface FailedJobsReport {
 export async function jobsFailed(config: OpsConfig, queueName: QueueName): Promise<FailedJobsReport> {
   const queues = new JobQueues(config);
   try {
-    const jobs = await allFailedJobs(queues.queue(queueName));
+    const jobs = await queues.failed(queueName);
     return { queue: queueName, total: jobs.length, groups: groupFailures(jobs) };
   } finally {
     await queues.close();

@@ -1,37 +1,53 @@
 import { Job, Queue } from 'bullmq';
 import type { RedisClient } from '@coldstart/config';
 import { QUEUE_NAMES, type QueueName } from '@coldstart/pipeline';
-import { bullPrefix, createRedis } from '@coldstart/queues';
+import { createRedis, QueuePartitions } from '@coldstart/queues';
 import type { OpsConfig } from '../config.js';
 
 export const JOB_QUEUE_CHOICES: readonly QueueName[] = QUEUE_NAMES;
 
-/** The pools' BullMQ queues of one deployment (its COLDSTART_PREFIX), on one connection. */
+/** The pools' BullMQ queues of one deployment (its COLDSTART_PREFIX), in each of its queue partitions, on one connection. */
 export class JobQueues {
-  private readonly queues = new Map<QueueName, Queue>();
-  readonly prefix: string;
+  private readonly queues = new Map<string, Queue>();
+  readonly partitions: QueuePartitions;
   private readonly redis: RedisClient;
 
-  constructor(config: Pick<OpsConfig, 'REDIS_URL' | 'COLDSTART_PREFIX'>) {
-    this.prefix = bullPrefix(config.COLDSTART_PREFIX);
+  constructor(config: Pick<OpsConfig, 'REDIS_URL' | 'COLDSTART_PREFIX' | 'QUEUE_PARTITIONS'>) {
+    this.partitions = QueuePartitions.of(config);
     this.redis = createRedis(config.REDIS_URL, 'producer');
   }
 
-  queue(name: QueueName): Queue {
-    let queue = this.queues.get(name);
+  /** The queue in one partition (by its BullMQ prefix). */
+  private queueIn(prefix: string, name: QueueName): Queue {
+    const key = `${prefix}\u0000${name}`;
+    let queue = this.queues.get(key);
     if (!queue) {
-      queue = new Queue(name, { connection: this.redis, prefix: this.prefix });
-      this.queues.set(name, queue);
+      queue = new Queue(name, { connection: this.redis, prefix });
+      this.queues.set(key, queue);
     }
     return queue;
   }
 
-  /** A job by its Redis key (`<prefix>:<queue>:<id>`), as parents list their children. */
+  /** The queue in every partition. */
+  inEveryPartition(name: QueueName): Queue[] {
+    return this.partitions.prefixes.map((prefix) => this.queueIn(prefix, name));
+  }
+
+  /** Every failed job of a queue, in every partition, most recent failure first. */
+  async failed(name: QueueName): Promise<Job[]> {
+    const jobs = (await Promise.all(this.inEveryPartition(name).map((queue) => allFailedJobs(queue)))).flat();
+    return jobs.sort((a, b) => (b.finishedOn ?? b.timestamp) - (a.finishedOn ?? a.timestamp));
+  }
+
+  /** A job by its Redis key (`<partition prefix>:<queue>:<id>`), as parents list their children. */
   async jobByKey(key: string): Promise<{ queue: QueueName; job: Job } | undefined> {
-    const ref = parseJobKey(key, this.prefix);
-    if (!ref) return undefined;
-    const job = await Job.fromId(this.queue(ref.queue), ref.id);
-    return job ? { queue: ref.queue, job } : undefined;
+    for (const prefix of this.partitions.prefixes) {
+      const ref = parseJobKey(key, prefix);
+      if (!ref) continue;
+      const job = await Job.fromId(this.queueIn(prefix, ref.queue), ref.id);
+      return job ? { queue: ref.queue, job } : undefined;
+    }
+    return undefined;
   }
 
   /** A job's parent, when it has one that still exists. */
@@ -56,8 +72,8 @@ export function parseJobKey(key: string, prefix: string): { queue: QueueName; id
   return (QUEUE_NAMES as readonly string[]).includes(queue) && id.length > 0 ? { queue: queue as QueueName, id } : undefined;
 }
 
-/** Every failed job of a queue, most recent failure first, read in pages. */
-export async function allFailedJobs(queue: Queue, pageSize = 500): Promise<Job[]> {
+/** Every failed job of one partition's queue, most recent failure first, read in pages. */
+async function allFailedJobs(queue: Queue, pageSize = 500): Promise<Job[]> {
   const jobs: Job[] = [];
   for (let start = 0; ; start += pageSize) {
     const page = (await queue.getFailed(start, start + pageSize - 1)).filter((job): job is Job => Boolean(job));

@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import type { QueueName } from '@coldstart/pipeline';
 import { sleep } from '@coldstart/runtime';
 import type { OpsConfig } from '../config.js';
-import { allFailedJobs, JobQueues } from './jobs-queues.js';
+import { JobQueues } from './jobs-queues.js';
 
 export interface RetryOptions {
   /** Only jobs that failed within this long. */
@@ -62,7 +62,7 @@ export async function jobsRetry(config: OpsConfig, queueName: QueueName, options
   const queues = new JobQueues(config);
   try {
     const cutoff = options.sinceMs === undefined ? 0 : Date.now() - options.sinceMs;
-    let selected = (await allFailedJobs(queues.queue(queueName))).filter((job) => (job.finishedOn ?? job.timestamp) >= cutoff);
+    let selected = (await queues.failed(queueName)).filter((job) => (job.finishedOn ?? job.timestamp) >= cutoff);
     if (options.max !== undefined) selected = selected.slice(0, options.max);
     const selectedKeys = new Set(selected.map((job) => keyOf(queueName, job)));
 

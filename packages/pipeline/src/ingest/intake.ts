@@ -1,6 +1,7 @@
-import type { FlowJob, FlowProducer } from 'bullmq';
+import type { FlowJob } from 'bullmq';
 import type { RedisClient } from '@coldstart/config';
 import { parseEventBody, peekEventRef, type ColdstartEvent } from '@coldstart/events';
+import type { PartitionedFlows } from '@coldstart/queues';
 import type { Logger } from '@coldstart/runtime';
 import { storeKeys } from '@coldstart/store';
 import { flowForEvent, flowForSignups, signupOf } from '../graph.js';
@@ -18,7 +19,7 @@ export type IntakeOutcome =
   | { action: 'dead-letter'; reason: string; eventType?: string | undefined; eventId?: string | undefined };
 
 export interface IntakeDeps {
-  flows: Pick<FlowProducer, 'addBulk'>;
+  flows: Pick<PartitionedFlows, 'addBulk'>;
   redis: Pick<RedisClient, 'exists' | 'set'>;
   prefix: string;
   /** How long an accepted eventId is remembered; a repeat within it is dropped. */

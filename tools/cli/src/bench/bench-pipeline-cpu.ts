@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Cluster, type Redis } from 'ioredis';
 import { SLOT_GROUPS, slotGroup, type RedisClient } from '@coldstart/config';
-import { redisServers } from '@coldstart/queues';
+import { redisServers, type QueuePartitions } from '@coldstart/queues';
 import type { CliConfig } from '../config.js';
 import { appEntry } from '../repo-paths.js';
 import { runningPid } from '../stack/process-control.js';
@@ -69,13 +69,16 @@ export async function redisCpuMs(redis: RedisClient): Promise<Record<string, num
 
 /**
  * On a cluster, the slot groups of a deployment (operations.md#redis-cluster) each server holds,
- * by host:port as `redisCpuMs` names them: which group's work a server's CPU was. Empty on one server.
+ * by host:port as `redisCpuMs` names them: which group's work a server's CPU was (the queues of
+ * partition 1 and up as `bull:p1`, …). Empty on one server.
  */
-export async function slotGroupsByServer(redis: RedisClient, prefix: string): Promise<Record<string, string[]>> {
+export async function slotGroupsByServer(redis: RedisClient, partitions: QueuePartitions): Promise<Record<string, string[]>> {
   if (!(redis instanceof Cluster)) return {};
+  const prefix = partitions.keyPrefix;
+  const tags = new Map<string, string>([['data', prefix], ...Object.values(SLOT_GROUPS).map((group) => [group, slotGroup(prefix, group)] as [string, string])]);
+  partitions.prefixes.slice(1).forEach((queuePrefix, i) => tags.set(`${SLOT_GROUPS.queues}:p${i + 1}`, queuePrefix));
   const byServer: Record<string, string[]> = {};
-  for (const group of ['data', ...Object.values(SLOT_GROUPS)]) {
-    const tag = group === 'data' ? prefix : slotGroup(prefix, group);
+  for (const [group, tag] of tags) {
     const slot = Number(await redis.call('CLUSTER', 'KEYSLOT', tag));
     const server = redis.slots[slot]?.[0];
     if (server !== undefined) (byServer[server] ??= []).push(group);

@@ -7,7 +7,7 @@ import { startLlmServer } from '@coldstart/llm-server';
 import { loadEncoderWithFixtures } from '@coldstart/t5-fixtures';
 import { percentile } from '@coldstart/runtime';
 import { positiveIntOption } from '@coldstart/ops';
-import { createRedis } from '@coldstart/queues';
+import { createRedis, QueuePartitions } from '@coldstart/queues';
 import { modelsDir, type CliConfig } from '../config.js';
 import { chaosEvents } from '../workload/chaos-events.js';
 import { startIsolatedConfig } from '../stack/isolated-stack.js';
@@ -131,7 +131,7 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
     const [userQueue, itemQueue] = queues;
     if (!userQueue || !itemQueue) throw new Error('the stack returned no event queues');
     await redis.connect();
-    const catalogTracker = new OutcomeTracker(redis, config.COLDSTART_PREFIX, events.items.map((e) => ({ itemId: e.itemId, eventId: e.eventId })), []);
+    const catalogTracker = new OutcomeTracker(redis, QueuePartitions.of(config), events.items.map((e) => ({ itemId: e.itemId, eventId: e.eventId })), []);
     say(`pipeline: indexing ${events.items.length} catalog items (not timed)`);
     await publishPaced(sqs, itemQueue.url, events.items.map((e) => JSON.stringify(e)), undefined);
     const catalogDone = await waitUntilDone(async () => (await catalogTracker.poll(), { done: catalogTracker.indexedCount, total: events.items.length }), {
@@ -151,7 +151,7 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
     const signupJobs = () => readMetric(recommendPort, 'coldstart_jobs_total', { job: 'recommend-user', outcome: 'completed' });
     const jobsBefore = await signupJobs();
     const [cpuBefore, redisBefore, callsBefore, emulatorBefore, benchBefore] = [stackCpuMs(config), await redisCpuMs(redis), await redisCommandCalls(redis), emulator ? processCpuMs(emulator) : 0, ownCpuMs()];
-    const tracker = new OutcomeTracker(redis, config.COLDSTART_PREFIX, [], stackSignups.map((s) => ({ userId: s.userId, eventId: s.eventId })));
+    const tracker = new OutcomeTracker(redis, QueuePartitions.of(config), [], stackSignups.map((s) => ({ userId: s.userId, eventId: s.eventId })));
     say(`pipeline: ${stackSignups.length} signups ${options.rate ? `at ${options.rate}/s` : 'at once'}, ${options.expandProcesses} expand processes`);
     const firstPublish = Date.now();
     const publishing = publishPaced(sqs, userQueue.url, stackSignups.map((s) => JSON.stringify(s)), options.rate);
@@ -222,7 +222,7 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
           byCommand,
           servers: Object.keys(redisByServer).length,
           cpuMsPerSignupByServer: Object.fromEntries(Object.entries(redisByServer).map(([server, ms]) => [server, perSignup(ms)])),
-          slotGroupsByServer: await slotGroupsByServer(redis, config.COLDSTART_PREFIX),
+          slotGroupsByServer: await slotGroupsByServer(redis, QueuePartitions.of(config)),
         },
         expandProcesses: options.expandProcesses,
         expansionSources,
@@ -253,10 +253,12 @@ export function registerBenchPipelineCommand(bench: Command, loadConfig: () => C
     .option('--cpu-prof <dir>', 'each pool and the ingest write a V8 CPU profile (.cpuprofile) into this directory when the stack stops')
     .option('--rate <signups/s>', 'publish the signups at this rate instead of all at once (smaller batches: CPU per signup at a steady load)', positiveIntOption)
     .option('--redis-cluster <masters>', 'run the stack on a local Redis Cluster of this many masters (Redis CPU summed over them, and by server)', positiveIntOption)
+    .option('--queue-partitions <n>', 'the pools\' queues in this many partitions (QUEUE_PARTITIONS; default $QUEUE_PARTITIONS or 1): on a cluster, the queues\' load over as many shards', positiveIntOption)
     .option('--json', 'print {"users", "pipeline": {"usersPerSec", "p50MsToRecs", "p99MsToRecs", "cpuMsPerEvent", "cpuMsPerSignup": {"ours", "redis", "total"}, "signupsPerJob", "publishedPerSec", "cpu": {"byProcess"}, "redis": {"commandsPerSignup", "byCommand"}, …}, "sequential": {…}, "speedup"}')
-    .action(async (options: { users: number; llmLatencyMs: number; baselineUsers: number; expandProcesses?: number; timeout: number; cpuProf?: string; redisCluster?: number; rate?: number; json?: boolean }) => {
+    .action(async (options: { users: number; llmLatencyMs: number; baselineUsers: number; expandProcesses?: number; timeout: number; cpuProf?: string; redisCluster?: number; queuePartitions?: number; rate?: number; json?: boolean }) => {
       const say = (line: string) => process.stderr.write(`${line}\n`);
       const config = loadConfig();
+      if (options.queuePartitions) config.QUEUE_PARTITIONS = options.queuePartitions;
       const report = await runBenchPipeline(
         config,
         {

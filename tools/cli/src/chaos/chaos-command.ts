@@ -47,6 +47,7 @@ export function registerChaosCommand(program: Command, loadConfig: () => CliConf
     .option('--expand-processes <n>', 'worker-expand processes (default $EXPAND_PROCESSES or 1)', positiveIntOption)
     .option('--timeout <seconds>', 'give up waiting for the drain after this long', positiveIntOption, 3600)
     .option('--redis-cluster <masters>', 'run the stack on a local Redis Cluster of this many masters instead of one redis-server', positiveIntOption)
+    .option('--queue-partitions <n>', 'the pools\' queues in this many partitions (QUEUE_PARTITIONS; default $QUEUE_PARTITIONS or 1)', positiveIntOption)
     .option('--keep-state', 'keep the stack\'s state dir (logs, AOF) afterwards; kept anyway when the run fails')
     .option('--json', 'print {"users", "items", "served", "lost", "duplicateWrites", "kills", "p50MsToRecs", "p99MsToRecs", "detail"}')
     .action(
@@ -62,12 +63,15 @@ export function registerChaosCommand(program: Command, loadConfig: () => CliConf
         expandProcesses?: number;
         timeout: number;
         redisCluster?: number;
+        queuePartitions?: number;
         keepState?: boolean;
         json?: boolean;
       }) => {
         const say = (line: string) => process.stderr.write(`${line}\n`);
+        const config = loadConfig();
+        if (options.queuePartitions !== undefined) config.QUEUE_PARTITIONS = options.queuePartitions;
         const report = await runChaos(
-          loadConfig(),
+          config,
           {
             users: options.users,
             items: options.items,

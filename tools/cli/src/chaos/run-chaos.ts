@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { createRedis } from '@coldstart/queues';
+import { createRedis, QueuePartitions } from '@coldstart/queues';
 import { createSqsClient } from '@coldstart/aws';
 import { startLlmServer, type LlmServer } from '@coldstart/llm-server';
 import { percentile } from '@coldstart/runtime';
@@ -189,7 +189,7 @@ export async function runChaos(base: CliConfig, options: ChaosOptions, say: (lin
     await redis.connect();
     const tracker = new OutcomeTracker(
       redis,
-      config.COLDSTART_PREFIX,
+      QueuePartitions.of(config),
       events.items.map((e) => ({ itemId: e.itemId, eventId: e.eventId })),
       events.users.map((u) => ({ userId: u.userId, eventId: u.signup.eventId })),
     );

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { createRedis } from '@coldstart/queues';
+import { createRedis, QueuePartitions } from '@coldstart/queues';
 import { interactionsImport, numberedLines } from '@coldstart/ops';
 import { createSqsClient, publishBodies } from '@coldstart/aws';
 import { loadFold, usersWithMinRatings, type FoldName } from '@coldstart/goodbooks';
@@ -162,14 +162,14 @@ export async function runDemo(config: CliConfig, options: DemoOptions, say: (lin
         items: items.length,
         indexed: catalogDone.done,
         elapsedMs: catalogMs,
-        stages: await stageTimings(redis, config.COLDSTART_PREFIX, items.map((e) => e.eventId), ITEM_STAGES),
+        stages: await stageTimings(redis, QueuePartitions.of(config), items.map((e) => e.eventId), ITEM_STAGES),
       },
       history,
       signups: {
         users: users.length,
         served: lists.size,
         elapsedMs: finished - usersStarted,
-        stages: await stageTimings(redis, config.COLDSTART_PREFIX, users.map((u) => u.signup.eventId), USER_STAGES),
+        stages: await stageTimings(redis, QueuePartitions.of(config), users.map((u) => u.signup.eventId), USER_STAGES),
         timeToRecommendationMs: { p50: percentile(timesToRecs, 50), p99: percentile(timesToRecs, 99) },
       },
       expansionSources,

@@ -1,7 +1,7 @@
 import { Queue, type Job } from 'bullmq';
 import type { RedisClient } from '@coldstart/config';
 import { signupBatchKey, type QueueName } from '@coldstart/pipeline';
-import { bullPrefix, jobIdFor } from '@coldstart/queues';
+import { jobIdFor, type QueuePartitions } from '@coldstart/queues';
 import { percentile } from '@coldstart/runtime';
 
 export interface StageTiming {
@@ -41,18 +41,19 @@ export const ITEM_STAGES: StageSpec[] = [
  * (completed jobs are kept for an hour). A stage of signup batches counts each batch job once:
  * its jobs are found among the stage's completed jobs by the signups they carry.
  */
-export async function stageTimings(redis: RedisClient, prefix: string, eventIds: readonly string[], stages: StageSpec[]): Promise<StageTiming[]> {
-  const queues = new Map<QueueName, Queue>();
-  const queue = (name: QueueName) => {
-    let q = queues.get(name);
-    if (!q) queues.set(name, (q = new Queue(name, { connection: redis, prefix: bullPrefix(prefix) })));
+export async function stageTimings(redis: RedisClient, partitions: QueuePartitions, eventIds: readonly string[], stages: StageSpec[]): Promise<StageTiming[]> {
+  const queues = new Map<string, Queue>();
+  const queue = (name: QueueName, prefix: string) => {
+    const key = `${prefix}\u0000${name}`;
+    let q = queues.get(key);
+    if (!q) queues.set(key, (q = new Queue(name, { connection: redis, prefix })));
     return q;
   };
   /** The keys the jobs of the events are under: each event's id, or the batches that carried them. */
   const keysOf = async (spec: StageSpec): Promise<string[]> => {
     if (!spec.batches) return [...eventIds];
     const wanted = new Set(eventIds);
-    const completed = await queue(spec.queue).getJobs(['completed']);
+    const completed = (await Promise.all(partitions.prefixes.map((prefix) => queue(spec.queue, prefix).getJobs(['completed'])))).flat();
     const keys = completed
       .filter((job) => job.name === spec.job)
       .map((job) => (job.data as { signups?: { eventId: string }[] }).signups ?? [])
@@ -61,7 +62,15 @@ export async function stageTimings(redis: RedisClient, prefix: string, eventIds:
     return [...new Set(keys)];
   };
   const fetch = async (name: QueueName, job: string, keys: readonly string[]) => {
-    const jobs = await Promise.all(keys.map((key) => queue(name).getJob(jobIdFor(job, key))));
+    // A flow's jobs live in its root's partition, not their own id's: look in each.
+    const inAnyPartition = async (id: string) => {
+      for (const prefix of partitions.prefixes) {
+        const found = await queue(name, prefix).getJob(id);
+        if (found) return found;
+      }
+      return undefined;
+    };
+    const jobs = await Promise.all(keys.map((key) => inAnyPartition(jobIdFor(job, key))));
     return new Map(keys.map((key, i) => [key, jobs[i]] as [string, Job | undefined]));
   };
   try {

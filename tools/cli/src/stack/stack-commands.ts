@@ -11,8 +11,10 @@ export function registerStackCommands(program: Command, loadConfig: () => CliCon
     .command('up')
     .description('start whatever is not running')
     .option('--redis-cluster <masters>', 'run on a local Redis Cluster of this many masters (ports 7000 and up) instead of one redis-server: REDIS_URL becomes redis-cluster://127.0.0.1:7000,…', positiveIntOption)
-    .action(async (options: { redisCluster?: number }) => {
+    .option('--queue-partitions <n>', 'run the pools\' queues in this many partitions (QUEUE_PARTITIONS): on a cluster, the queues spread over as many shards', positiveIntOption)
+    .action(async (options: { redisCluster?: number; queuePartitions?: number }) => {
       const config = loadConfig();
+      if (options.queuePartitions !== undefined) config.QUEUE_PARTITIONS = options.queuePartitions;
       if (options.redisCluster !== undefined) {
         config.REDIS_URL = stackClusterUrl(options.redisCluster);
         config.COLDSTART_PREFIX = deploymentPrefix(config.REDIS_URL, config.COLDSTART_PREFIX);
@@ -20,6 +22,7 @@ export function registerStackCommands(program: Command, loadConfig: () => CliCon
       const result = await stackUp(config);
       console.log(result.started.length > 0 ? `started: ${result.started.join(', ')}` : 'everything was already running');
       if (options.redisCluster !== undefined) console.log(`the apps use REDIS_URL=${config.REDIS_URL}; export it for other coldstart commands against this stack`);
+      if (options.queuePartitions !== undefined) console.log(`the apps use QUEUE_PARTITIONS=${config.QUEUE_PARTITIONS}; export it for other coldstart commands against this stack`);
     });
   stack
     .command('down')

@@ -61,6 +61,7 @@ function appEnvironment(config: CliConfig): NodeJS.ProcessEnv {
     ...process.env,
     REDIS_URL: config.REDIS_URL,
     COLDSTART_PREFIX: config.COLDSTART_PREFIX,
+    QUEUE_PARTITIONS: String(config.QUEUE_PARTITIONS),
     AWS_REGION: config.AWS_REGION,
     SQS_ENDPOINT: config.SQS_ENDPOINT,
     USER_EVENTS_QUEUE: config.USER_EVENTS_QUEUE,
@@ -78,6 +79,7 @@ function appEnvironment(config: CliConfig): NodeJS.ProcessEnv {
 const SHARED_SETTINGS = [
   'REDIS_URL',
   'COLDSTART_PREFIX',
+  'QUEUE_PARTITIONS',
   'SQS_ENDPOINT',
   'AWS_REGION',
   'USER_EVENTS_QUEUE',

@@ -1,6 +1,6 @@
 import type { RedisClient } from '@coldstart/config';
 import { QUEUE_NAMES } from '@coldstart/pipeline';
-import { bullPrefix } from '@coldstart/queues';
+import type { QueuePartitions } from '@coldstart/queues';
 import { CatalogStore, storeKeys, type RecommendationList } from '@coldstart/store';
 import { Queue } from 'bullmq';
 
@@ -27,15 +27,18 @@ export class OutcomeTracker {
   private readonly indexed = new Set<string>();
   private readonly catalog: CatalogStore;
   private readonly queues: Queue[];
+  private readonly prefix: string;
 
   constructor(
     private readonly redis: RedisClient,
-    private readonly prefix: string,
+    /** The deployment's queue partitions, and through them its key prefix. */
+    partitions: QueuePartitions,
     private readonly items: readonly TrackedItem[],
     private readonly users: readonly TrackedUser[],
   ) {
-    this.catalog = new CatalogStore(redis, prefix);
-    this.queues = QUEUE_NAMES.map((name) => new Queue(name, { connection: redis, prefix: bullPrefix(prefix) }));
+    this.prefix = partitions.keyPrefix;
+    this.catalog = new CatalogStore(redis, this.prefix);
+    this.queues = partitions.prefixes.flatMap((prefix) => QUEUE_NAMES.map((name) => new Queue(name, { connection: redis, prefix })));
     // Chaos crashes Redis on purpose: the shared connection reconnects by itself, and a queue
     // without a listener would print each refused reconnect as an unhandled error.
     for (const queue of this.queues) queue.on('error', () => undefined);
@@ -73,7 +76,7 @@ export class OutcomeTracker {
     }
   }
 
-  /** Jobs not yet finished in any pool's queue: waiting, active, delayed or waiting for children. */
+  /** Jobs not yet finished in any pool's queue (every partition): waiting, active, delayed or waiting for children. */
   async unfinishedJobs(): Promise<number> {
     let total = 0;
     for (const queue of this.queues) {

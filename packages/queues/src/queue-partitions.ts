@@ -1,0 +1,81 @@
+/// <reference path="./cluster-key-slot.d.ts" />
+import clusterSlot from 'cluster-key-slot';
+import { SLOT_GROUPS, slotGroup } from '@coldstart/config';
+import { hashText } from '@coldstart/runtime';
+
+const CLUSTER_SLOTS = 16_384;
+/** A tag for a given slot is found in about 16 000 tries; this many would be a broken hash. */
+const MAX_TAG_TRIES = 1 << 22;
+
+/**
+ * The pools' BullMQ queues in `count` partitions (QUEUE_PARTITIONS): each partition holds every
+ * queue under a BullMQ prefix of its own, and each job, or each flow by its root job, lives in
+ * the partition its job id hashes to. A flow adds jobs to several queues in one transaction and a
+ * finishing child updates its parent, which Redis Cluster allows only within one slot, so a flow
+ * never leaves its partition; the hops a stage takes outside a flow pick the partition of the job
+ * they add, by its id, so adding the same job again reaches the same partition and is absorbed.
+ * Every pool process runs a worker on each partition.
+ *
+ * On a cluster each partition's prefix is a hash tag, and the tags are chosen so their slots are
+ * evenly spaced from partition 0's (`{coldstart:bull}`, the one partition of a deployment
+ * without partitions): a cluster created with its slots split evenly (`redis-cli --cluster
+ * create`, ElastiCache) holds P partitions on P shards one per shard, on 2P shards one on every
+ * other, and so on. On one server the partitions share its one core and gain nothing (the
+ * prefixes are plain: `coldstart:p1:bull`, …).
+ */
+export class QueuePartitions {
+  /** Each partition's BullMQ prefix, partition 0 first. */
+  readonly prefixes: readonly string[];
+
+  constructor(
+    readonly keyPrefix: string,
+    readonly count = 1,
+  ) {
+    if (!Number.isInteger(count) || count < 1) throw new Error(`queue partitions must be a whole number of at least 1, not ${count}`);
+    this.prefixes = Array.from({ length: count }, (_, partition) => partitionPrefix(keyPrefix, partition, count));
+  }
+
+  /** A deployment's partitions from its settings. */
+  static of(settings: { COLDSTART_PREFIX: string; QUEUE_PARTITIONS: number }): QueuePartitions {
+    return new QueuePartitions(settings.COLDSTART_PREFIX, settings.QUEUE_PARTITIONS);
+  }
+
+  /** The prefix of the partition that holds a job (or a flow whose root job has this id). */
+  prefixOf(jobId: string): string {
+    return this.prefixes[this.count === 1 ? 0 : hashText(jobId) % this.count]!;
+  }
+}
+
+/**
+ * Partition 0's BullMQ prefix. BullMQ keys live under `<prefix>:bull:<queue>:…`, next to the rest of a deployment's keys. On a
+ * cluster every queue shares one slot of its own (`{<prefix>:bull}:bull:<queue>:…`): a flow adds
+ * jobs to several queues in one transaction and a finishing child updates its parent in another
+ * queue, which Redis Cluster allows only within one slot; no script of ours joins these keys to
+ * the deployment's data, so they may live on another shard.
+ */
+export function bullPrefix(keyPrefix: string): string {
+  return `${slotGroup(keyPrefix, SLOT_GROUPS.queues)}:bull`;
+}
+
+/** Found tags, by prefix, partition and count: the search takes about 6 ms a partition, and every producer builds the same ones. */
+const found = new Map<string, string>();
+
+function partitionPrefix(keyPrefix: string, partition: number, count: number): string {
+  const key = `${keyPrefix}\u0000${partition}\u0000${count}`;
+  let prefix = found.get(key);
+  if (prefix === undefined) found.set(key, (prefix = searchPrefix(keyPrefix, partition, count)));
+  return prefix;
+}
+
+function searchPrefix(keyPrefix: string, partition: number, count: number): string {
+  const first = bullPrefix(keyPrefix);
+  if (partition === 0) return first;
+  const tag = /^\{(.+)\}:bull$/.exec(first);
+  if (!tag) return `${keyPrefix}:p${partition}:bull`;
+  const target = (clusterSlot(first) + Math.round((partition * CLUSTER_SLOTS) / count)) % CLUSTER_SLOTS;
+  for (let n = 0; n < MAX_TAG_TRIES; n++) {
+    const candidate = `{${tag[1]}:p${partition}.${n}}:bull`;
+    if (clusterSlot(candidate) === target) return candidate;
+  }
+  throw new Error(`no hash tag found for queue partition ${partition} in ${MAX_TAG_TRIES} tries`);
+}
