@@ -5,13 +5,15 @@ import { registerEventsCommands } from './events/events-commands.js';
 import { registerExperimentsCommands } from './experiments/experiments-commands.js';
 import { registerInteractionsCommands } from './interactions/interactions-commands.js';
 import { registerJobsCommands } from './jobs/jobs-commands.js';
+import { registerKeysCommands } from './keys/keys-migrate.js';
 import { registerSnapshotCommands } from './snapshot/snapshot-commands.js';
 import { registerStatsCommand } from './stats/stats.js';
 
 /**
  * The commands a production team runs: index snapshots in S3, the SQS dead-letter queues and
  * the pools' failed BullMQ jobs; and the producer tools: events onto the queues, history into
- * the behaviour model, what the recommenders hold, and the experiments' readout. `loadConfig` is called only when a
+ * the behaviour model, what the recommenders hold, and the experiments' readout; and the one-off
+ * move of a cluster deployment's keys when their layout changes. `loadConfig` is called only when a
  * command runs, so `--help` needs no environment; the development CLI passes its own (which
  * defaults to the local stack).
  */
@@ -23,4 +25,5 @@ export function registerOpsCommands(program: Command, loadConfig: () => OpsConfi
   registerInteractionsCommands(program, loadConfig);
   registerStatsCommand(program, loadConfig);
   registerExperimentsCommands(program, loadConfig);
+  registerKeysCommands(program, loadConfig);
 }

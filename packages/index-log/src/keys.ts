@@ -6,13 +6,16 @@ import { SLOT_GROUPS, slotGroup } from '@coldstart/config';
  * every one of them from here (in KEYS), never building one.
  *
  * On Redis Cluster the prefix is a hash tag (`{coldstart}`, @coldstart/config's
- * `deploymentPrefix`), so every key here shares one slot: the scripts that write a user's list
- * check its items' records and index it by item, the item script appends to the index logs,
- * and the behaviour log's learn script updates users, items and the log at once. Groups that
- * no script joins to these have slots of their own (`slotGroup`): the experiment counts
- * (`experiments`), the embedding cache (`embeddings`), and, outside this map, BullMQ's queues
- * (@coldstart/queues' `bullPrefix`) and the LLM's caches (@coldstart/llm). On one server the
- * groups change no key name.
+ * `deploymentPrefix`), so the keys under it share one slot, the data slot: the item script
+ * appends to the index logs under the writer's fencing token, the behaviour log's learn script
+ * updates the log, the liking users' likes and the items at once under the same token, and a
+ * list is written in one step with checking its items' records and indexing it by item (so a
+ * delete either refuses the list or finds it). Groups that no script joins to these have slots
+ * of their own (`slotGroup`): each user's seen set, profile and fan-out state
+ * (`userSlotGroup`: `{coldstart:u:<userId>}`, spread over every shard), the experiment counts
+ * (`experiments`), the embedding cache (`embeddings`), and, outside this
+ * map, BullMQ's queues (@coldstart/queues' QueuePartitions) and the LLM's caches
+ * (@coldstart/llm). On one server the groups change no key name.
  *
  * It lives in @coldstart/index-log, the lowest package that writes Redis: @coldstart/store's
  * item script appends to the index logs, so store depends on this package and re-exports the
@@ -21,6 +24,7 @@ import { SLOT_GROUPS, slotGroup } from '@coldstart/config';
 export function storeKeys(prefix: string) {
   const experiments = slotGroup(prefix, SLOT_GROUPS.experiments);
   const embeddings = slotGroup(prefix, SLOT_GROUPS.embeddings);
+  const user = (userId: string) => slotGroup(prefix, userSlotGroup(userId));
   return {
     item: (itemId: string) => `${prefix}:item:${itemId}`,
     liveItems: `${prefix}:catalog:live`,
@@ -43,12 +47,12 @@ export function storeKeys(prefix: string) {
     recommendationEvents: (userId: string) => `${prefix}:recs:${userId}:events`,
     repeatedEvents: `${prefix}:stats:repeated-events`,
     listsByItem: (itemId: string) => `${prefix}:recs-by-item:${itemId}`,
-    seen: (userId: string) => `${prefix}:user:${userId}:seen`,
-    profile: (userId: string) => `${prefix}:user:${userId}:profile`,
+    seen: (userId: string) => `${user(userId)}:user:${userId}:seen`,
+    profile: (userId: string) => `${user(userId)}:user:${userId}:profile`,
     /** New items waiting for a user's fan-out rewrite (member: itemId, score: its window). */
-    fanoutPending: (userId: string) => `${prefix}:user:${userId}:fanout-pending`,
+    fanoutPending: (userId: string) => `${user(userId)}:user:${userId}:fanout-pending`,
     /** The newest fan-out window whose rewrite has started for a user. */
-    fanoutDone: (userId: string) => `${prefix}:user:${userId}:fanout-done`,
+    fanoutDone: (userId: string) => `${user(userId)}:user:${userId}:fanout-done`,
     /** Users served before this seed item of theirs was indexed: their lists are rebuilt when it is. */
     awaitedBy: (itemId: string) => `${prefix}:item:${itemId}:awaited-by`,
     acceptedEvent: (eventId: string) => `${prefix}:event:${eventId}`,
@@ -72,3 +76,6 @@ export function storeKeys(prefix: string) {
   };
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;
+
+/** The slot group of one user's own keys (`slotGroup`): on a cluster the users spread over every shard. */
+export const userSlotGroup = (userId: string) => `u:${userId}`;

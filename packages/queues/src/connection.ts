@@ -76,6 +76,8 @@ export function redisServers(redis: RedisClient): Redis[] {
  * only) or from the one server, with the server that holds it.
  */
 export async function* scanKeys(redis: RedisClient, pattern: string): AsyncGenerator<{ key: string; server: Redis }> {
+  // A cluster connection knows its masters once it is ready; a first command waits for that.
+  if (redis instanceof Cluster) await redis.ping();
   for (const server of redisServers(redis)) {
     let cursor = '0';
     do {
