@@ -250,7 +250,7 @@ describe.each(REDIS_KINDS)('pipeline on $redis, every app its own process, queue
   });
 
   // The embedding cache's slot of its own is used by model encoders only (worker-embed's main), not by the word vectors here.
-  it.runIf(masters > 0)('on a cluster, spreads the deployment over slots of its own: data, experiment counts, each queue partition on a master of its own, and the users over the masters', async () => {
+  it.runIf(masters > 0)('on a cluster, spreads the deployment over slots of its own: data, experiment counts, queue partitions (each, and the data, on a master of its own) and users (over the masters)', async () => {
     const cluster = harness.fx.redis as Cluster;
     const tag = /^\{(.+)\}$/.exec(harness.fx.prefix)![1]!;
     const groups = new Map<string, number>();
@@ -271,9 +271,9 @@ describe.each(REDIS_KINDS)('pipeline on $redis, every app its own process, queue
     const userGroups = [...groups.keys()].filter((group) => group.startsWith(`${tag}:u:`));
     expect([...groups.keys()].filter((group) => !userGroups.includes(group)).sort()).toEqual([tag, ...queueGroups, `${tag}:experiments`].sort());
     expect(new Set([tag, ...queueGroups, `${tag}:experiments`].map((group) => groups.get(group))).size).toBe(queuePartitions + 2);
-    // Every partition held jobs, and each lives on a master of its own (the cluster splits its slots evenly); the users spread.
+    // Every partition held jobs; the data slot and each partition live on a master of their own (the cluster splits its slots evenly); the users spread.
     const masterOf = (slot: number) => cluster.slots[slot]![0]!;
-    expect(new Set(queueGroups.map((group) => masterOf(groups.get(group)!))).size).toBe(Math.min(queuePartitions, masters));
+    expect(new Set([tag, ...queueGroups].map((group) => masterOf(groups.get(group)!))).size).toBe(Math.min(queuePartitions + 1, masters));
     // (Ten users or more by now: all on one master would be a chance of 1 in 20 000, not a spread.)
     expect(userGroups.length).toBeGreaterThanOrEqual(10);
     expect(new Set(userGroups.map((group) => masterOf(groups.get(group)!))).size).toBeGreaterThan(1);

@@ -5,6 +5,16 @@ import { bullPrefix, QueuePartitions } from './queue-partitions.js';
 
 const SLOTS = 16_384;
 
+/** The shard holding a slot when `shards` split the slots as redis-cli --cluster create does (contiguous ranges of 16 384/shards, the first ones rounded up). */
+function shardOfSlot(slot: number, shards: number): number {
+  let end = 0;
+  for (let shard = 0; shard < shards; shard++) {
+    end += Math.floor(SLOTS / shards) + (shard < SLOTS % shards ? 1 : 0);
+    if (slot < end) return shard;
+  }
+  throw new Error(`slot ${slot} out of range`);
+}
+
 describe('QueuePartitions', () => {
   it('is the one BullMQ prefix of before when there is one partition', () => {
     for (const keyPrefix of ['coldstart', '{coldstart}']) {
@@ -18,19 +28,20 @@ describe('QueuePartitions', () => {
   it('gives each partition its own prefix: plain on one server, a hash tag of its own on a cluster', () => {
     expect(new QueuePartitions('coldstart', 3).prefixes).toEqual(['coldstart:bull', 'coldstart:p1:bull', 'coldstart:p2:bull']);
     const tagged = new QueuePartitions('{coldstart}', 3).prefixes;
-    expect(tagged[0]).toBe('{coldstart:bull}:bull');
-    for (const prefix of tagged.slice(1)) expect(prefix).toMatch(/^\{coldstart:bull:p\d+\.\d+\}:bull$/);
+    for (const [i, prefix] of tagged.entries()) expect(prefix).toMatch(new RegExp(`^\\{coldstart:bull:p${i}\\.\\d+\\}:bull$`));
     expect(new Set(tagged.map((prefix) => clusterSlot(prefix))).size).toBe(3);
   });
 
-  it("spaces the partitions' slots evenly from partition 0's, so P partitions on P evenly split shards land one per shard", () => {
-    for (const count of [2, 3, 4, 6, 16]) {
-      const prefixes = new QueuePartitions('{deployment-7}', count).prefixes;
-      const first = clusterSlot(prefixes[0]!);
-      prefixes.forEach((prefix, i) => expect(clusterSlot(prefix), `${count} partitions, partition ${i}`).toBe((first + Math.round((i * SLOTS) / count)) % SLOTS));
-      // A cluster's slots split evenly over `count` shards, as redis-cli --cluster create does: one partition each.
-      const shardOf = (slot: number) => Math.floor((slot * count) / SLOTS);
-      expect(new Set(prefixes.map((prefix) => shardOf(clusterSlot(prefix)))).size).toBe(count);
+  it("spaces the partitions' slots evenly after the data slot's, so on P+1 evenly split shards the data and each partition have one of their own", () => {
+    for (const count of [2, 3, 4, 7, 15]) {
+      for (const keyPrefix of ['{coldstart}', '{deployment-7}', '{a}']) {
+        const data = clusterSlot(keyPrefix);
+        const slots = new QueuePartitions(keyPrefix, count).prefixes.map((prefix) => clusterSlot(prefix));
+        slots.forEach((slot, i) => expect(slot, `${keyPrefix}, ${count} partitions, partition ${i}`).toBe((data + Math.round(((i + 1) * SLOTS) / (count + 1))) % SLOTS));
+        // The cluster's slots split over count + 1 shards as redis-cli --cluster create splits them.
+        const shardOf = (slot: number) => shardOfSlot(slot, count + 1);
+        expect(new Set([data, ...slots].map(shardOf)).size, `${keyPrefix}, ${count} partitions`).toBe(count + 1);
+      }
     }
   });
 

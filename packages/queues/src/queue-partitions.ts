@@ -16,12 +16,14 @@ const MAX_TAG_TRIES = 1 << 22;
  * they add, by its id, so adding the same job again reaches the same partition and is absorbed.
  * Every pool process runs a worker on each partition.
  *
- * On a cluster each partition's prefix is a hash tag, and the tags are chosen so their slots are
- * evenly spaced from partition 0's (`{coldstart:bull}`, the one partition of a deployment
- * without partitions): a cluster created with its slots split evenly (`redis-cli --cluster
- * create`, ElastiCache) holds P partitions on P shards one per shard, on 2P shards one on every
- * other, and so on. On one server the partitions share its one core and gain nothing (the
- * prefixes are plain: `coldstart:p1:bull`, …).
+ * On a cluster each partition's prefix is a hash tag. One partition keeps the queues' tag of a
+ * deployment without partitions (`{coldstart:bull}`). With P > 1 the tags are chosen so their
+ * slots lie evenly spaced after the data slot's (`{coldstart}`, the busiest slot: index-log's
+ * keys.ts): partition i at 16 384·(i+1)/(P+1) slots after it. A cluster created with its slots
+ * split evenly (`redis-cli --cluster create`, ElastiCache) over P+1 shards, or a multiple of
+ * that, then holds the data slot and each partition on shards of their own. On one server the
+ * partitions share its one core and gain nothing (the prefixes are plain: `coldstart:bull`,
+ * `coldstart:p1:bull`, …).
  */
 export class QueuePartitions {
   /** Each partition's BullMQ prefix, partition 0 first. */
@@ -69,12 +71,12 @@ function partitionPrefix(keyPrefix: string, partition: number, count: number): s
 
 function searchPrefix(keyPrefix: string, partition: number, count: number): string {
   const first = bullPrefix(keyPrefix);
-  if (partition === 0) return first;
-  const tag = /^\{(.+)\}:bull$/.exec(first);
-  if (!tag) return `${keyPrefix}:p${partition}:bull`;
-  const target = (clusterSlot(first) + Math.round((partition * CLUSTER_SLOTS) / count)) % CLUSTER_SLOTS;
+  const tag = /^\{(.+)\}$/.exec(keyPrefix);
+  if (!tag) return partition === 0 ? first : `${keyPrefix}:p${partition}:bull`;
+  if (count === 1) return first;
+  const target = (clusterSlot(keyPrefix) + Math.round(((partition + 1) * CLUSTER_SLOTS) / (count + 1))) % CLUSTER_SLOTS;
   for (let n = 0; n < MAX_TAG_TRIES; n++) {
-    const candidate = `{${tag[1]}:p${partition}.${n}}:bull`;
+    const candidate = `{${tag[1]}:bull:p${partition}.${n}}:bull`;
     if (clusterSlot(candidate) === target) return candidate;
   }
   throw new Error(`no hash tag found for queue partition ${partition} in ${MAX_TAG_TRIES} tries`);
