@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userInteractionExample } from '@coldstart/events';
-import { bullPrefix, QueuePartitions } from '@coldstart/queues';
+import { QueuePartitions } from '@coldstart/queues';
 import { CatalogStore } from '@coldstart/store';
+import { PartitionedQueue } from '../support/partitioned-queue.js';
 import { OpsStack } from './ops-stack.js';
 
 interface ImportReport {
@@ -25,12 +25,17 @@ const problemsOf = (stderr: string) =>
  * `coldstart interactions import` and `coldstart stats` against a real index pool (the single
  * writer, as a process): history goes through learn-interactions jobs into the behaviour log,
  * each row once however often it is imported, and stats reports what a replica can search and
- * how many likes the model holds.
+ * how many likes the model holds. The pool and the CLI run with the queues in three partitions
+ * (QUEUE_PARTITIONS), so the import's batches spread over them and it waits for each in its own
+ * partition's events (one partition is the degenerate case, covered by the fold-on-stack and
+ * bench-import tests).
  */
-describe('coldstart interactions import and stats', () => {
+describe('coldstart interactions import and stats, queues in three partitions', () => {
   let stack: OpsStack;
+  const PARTITIONS = { QUEUE_PARTITIONS: '3' };
+  const cli = (args: readonly string[], input?: string) => stack.cli(args, PARTITIONS, input);
   const stats = async () => {
-    const result = await stack.cli(['stats', '--json']);
+    const result = await cli(['stats', '--json']);
     expect(result.code, result.stderr).toBe(0);
     return JSON.parse(result.stdout) as { items: number; interactions: number };
   };
@@ -44,7 +49,7 @@ describe('coldstart interactions import and stats', () => {
       await catalog.upsert({ item: { itemId, title: itemId, authors: [], categories: [] }, occurredAt: '2026-01-01T00:00:00Z', eventId: `up-${itemId}`, encoder: 'e', dimension: 2, vector });
     }
     await catalog.delete({ itemId: 'c', occurredAt: '2026-01-02T00:00:00Z', eventId: 'del-c' });
-    stack.startApp('worker-index');
+    stack.startApp('worker-index', PARTITIONS);
   });
   afterAll(async () => {
     await stack?.stop();
@@ -52,7 +57,7 @@ describe('coldstart interactions import and stats', () => {
 
   it('reports the catalog\'s searchable items and no interactions before any import', async () => {
     expect(await stats()).toEqual({ items: 2, interactions: 0 });
-    const text = await stack.cli(['stats']);
+    const text = await cli(['stats']);
     expect(text.stdout).toMatch(/items\s+2/);
     expect(text.stdout).toMatch(/interactions\s+0/);
   });
@@ -71,7 +76,7 @@ describe('coldstart interactions import and stats', () => {
     const file = join(stack.stateDir, 'history.csv');
     writeFileSync(file, `${lines.join('\n')}\n`);
 
-    const first = await stack.cli(['interactions', 'import', '--file', file, '--json']);
+    const first = await cli(['interactions', 'import', '--file', file, '--json']);
     expect(first.code, first.stderr + stack.logs()).toBe(1);
     expect(JSON.parse(first.stdout)).toEqual({ imported: rows.length, duplicates: 1, invalid: 2, likes, failed: 0 } satisfies ImportReport);
     expect(problemsOf(first.stderr)).toEqual([
@@ -79,12 +84,12 @@ describe('coldstart interactions import and stats', () => {
       { line: lines.length, error: 'itemId must be 1–128 characters' },
     ]);
     expect(await stats()).toEqual({ items: 2, interactions: likes });
-    // The import removes its completed batches: a large backfill must not keep its rows in Redis for an hour.
-    const index = new Queue('index', { connection: stack.fx.redis, prefix: bullPrefix(stack.fx.prefix) });
+    // The import removes its completed batches, in whichever partition each went: a large backfill must not keep its rows in Redis for an hour.
+    const index = new PartitionedQueue('index', stack.fx.redis, new QueuePartitions(stack.fx.prefix, 3));
     expect(await index.getCompletedCount()).toBe(0);
     await index.close();
 
-    const again = await stack.cli(['interactions', 'import', '--file', file, '--json']);
+    const again = await cli(['interactions', 'import', '--file', file, '--json']);
     expect(JSON.parse(again.stdout)).toEqual({ imported: 0, duplicates: rows.length + 1, invalid: 2, likes: 0, failed: 0 } satisfies ImportReport);
     expect(await stats()).toEqual({ items: 2, interactions: likes });
   });
@@ -94,40 +99,20 @@ describe('coldstart interactions import and stats', () => {
     const input = [...bodies, JSON.stringify({ schemaVersion: 1, eventId: 'x', occurredAt: '2026-01-01T00:00:00Z', type: 'item.deleted', itemId: 'a' })].join('\n');
     const before = (await stats()).interactions;
 
-    const first = await stack.cli(['interactions', 'import', '--format', 'jsonl', '--json'], {}, input);
+    const first = await cli(['interactions', 'import', '--format', 'jsonl', '--json'], input);
     expect(JSON.parse(first.stdout)).toEqual({ imported: 5, duplicates: 0, invalid: 1, likes: 4, failed: 0 } satisfies ImportReport);
     expect(problemsOf(first.stderr)).toEqual([{ line: 6, error: 'is an event of type item.deleted; only user.interaction bodies are interactions' }]);
-    const again = await stack.cli(['interactions', 'import', '--format', 'jsonl', '--json'], {}, bodies.join('\n'));
+    const again = await cli(['interactions', 'import', '--format', 'jsonl', '--json'], bodies.join('\n'));
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual({ imported: 0, duplicates: 5, invalid: 0, likes: 0, failed: 0 } satisfies ImportReport);
     expect((await stats()).interactions).toBe(before + 4);
   });
 
-  it('imports with the queues in three partitions, waiting for each batch in the partition it went to', async () => {
-    // The index pool again, now with a worker on each of three partitions (a new writer takes over the lease).
-    await stack.stopApp('worker-index');
-    stack.startApp('worker-index', { QUEUE_PARTITIONS: '3' });
-    const rows = Array.from({ length: 5_000 }, (_, i) => `partitioned-${i % 50},book-${Math.floor(i / 50)},5,2026-01-01T00:00:00Z`);
-    const file = join(stack.stateDir, 'partitioned.csv');
-    writeFileSync(file, `userId,itemId,rating,occurredAt\n${rows.join('\n')}\n`);
-    const before = (await stats()).interactions;
-
-    const imported = await stack.cli(['interactions', 'import', '--file', file, '--json'], { QUEUE_PARTITIONS: '3' });
-    expect(imported.code, imported.stderr + stack.logs()).toBe(0);
-    expect(JSON.parse(imported.stdout)).toEqual({ imported: rows.length, duplicates: 0, invalid: 0, likes: rows.length, failed: 0 } satisfies ImportReport);
-    expect((await stats()).interactions).toBe(before + rows.length);
-    // Five batches over the partitions (all five in one: 1 in 81), each removed from the one it was learned in.
-    const partitions = new QueuePartitions(stack.fx.prefix, 3);
-    const learned = partitions.prefixes.map((prefix) => new Queue('index', { connection: stack.fx.redis, prefix }));
-    expect(await Promise.all(learned.map((queue) => queue.getCompletedCount()))).toEqual([0, 0, 0]);
-    await Promise.all(learned.map((queue) => queue.close()));
-  });
-
   it('stops at a CSV header it cannot read, and asks for a format on stdin', async () => {
-    const header = await stack.cli(['interactions', 'import', '--format', 'csv'], {}, 'user,item\nu,b\n');
+    const header = await cli(['interactions', 'import', '--format', 'csv'], 'user,item\nu,b\n');
     expect(header.code).toBe(1);
     expect(header.stderr).toMatch(/unknown column "user"/);
-    const format = await stack.cli(['interactions', 'import'], {}, 'u,b\n');
+    const format = await cli(['interactions', 'import'], 'u,b\n');
     expect(format.code).toBe(1);
     expect(format.stderr).toMatch(/--format csv or --format jsonl/);
   });

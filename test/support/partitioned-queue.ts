@@ -36,6 +36,11 @@ export class PartitionedQueue {
     return counts.reduce((sum, n) => sum + n, 0);
   }
 
+  async getCompletedCount(): Promise<number> {
+    const counts = await Promise.all(this.queues.map((queue) => queue.getCompletedCount()));
+    return counts.reduce((sum, n) => sum + n, 0);
+  }
+
   async getFailedCount(): Promise<number> {
     const counts = await Promise.all(this.queues.map((queue) => queue.getFailedCount()));
     return counts.reduce((sum, n) => sum + n, 0);

@@ -16,7 +16,7 @@ export function createFlowProducer(connection: RedisClient, partitions: QueuePar
   const producerOf = (flow: FlowJob) => {
     const id = flow.opts?.jobId;
     if (!id) throw new Error(`a flow's root job (${flow.queueName}/${flow.name}) needs a job id to pick its queue partition`);
-    return producers[partitions.prefixes.indexOf(partitions.prefixOf(id))]!;
+    return producers[partitions.partitionOf(id)]!;
   };
   return {
     add: async (flow) => {

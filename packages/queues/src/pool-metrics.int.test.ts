@@ -2,7 +2,7 @@ import { FlowProducer, Queue, Worker } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultRegistry } from '@coldstart/runtime';
 import { createRedisFixture, type RedisFixture } from '@coldstart/testing';
-import { bullPrefix } from './queue-partitions.js';
+import { bullPrefix, QueuePartitions } from './queue-partitions.js';
 import { readyAt, reportQueueDepth } from './pool-metrics.js';
 
 // The scrape-time queue metrics and the ready time of flow parents, on the test redis-server.
@@ -40,6 +40,25 @@ describe('pool metrics on a real queue', () => {
     stop();
     // Only the depth gauges: pools of other files in this process count their jobs by queue too.
     expect(await defaultRegistry.metrics()).not.toMatch(/^coldstart_queue_(jobs|oldest_waiting_seconds)\{queue="expand"/m);
+  });
+
+  it('sums a queue over its partitions, and reports the oldest waiting job of any', async () => {
+    const partitions = new QueuePartitions(fx.prefix, 3);
+    const queues = partitions.prefixes.map((prefix) => new Queue('embed', { connection: fx.redis, prefix }));
+    closers.push(() => Promise.all(queues.map((queue) => queue.close())));
+    const stop = reportQueueDepth(queues, fx.redis);
+    closers.push(async () => stop());
+    await queues[0]!.add('embed-topics', { n: 1 });
+    await queues[1]!.add('embed-topics', { n: 2 }, { timestamp: Date.now() - 60_000 });
+    await queues[2]!.add('embed-topics', { n: 3 });
+    await queues[2]!.add('embed-topics', { n: 4 }, { delay: 60_000 });
+    const text = await defaultRegistry.metrics();
+    expect(text).toMatch(/^coldstart_queue_jobs\{queue="embed",state="waiting"\} 3$/m);
+    expect(text).toMatch(/^coldstart_queue_jobs\{queue="embed",state="delayed"\} 1$/m);
+    expect(sampleOf(text, /^coldstart_queue_oldest_waiting_seconds\{queue="embed"\} (\S+)$/m)).toBeGreaterThanOrEqual(59);
+    const other = new Queue('expand', { connection: fx.redis, prefix: partitions.prefixes[1]! });
+    closers.push(() => other.close());
+    expect(() => reportQueueDepth([queues[0]!, other], fx.redis)).toThrow(/partitions of one queue/);
   });
 
   it("dates a flow parent's readiness from its last child's finish, not from when it was added", async () => {

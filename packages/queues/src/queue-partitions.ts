@@ -42,9 +42,14 @@ export class QueuePartitions {
     return new QueuePartitions(settings.COLDSTART_PREFIX, settings.QUEUE_PARTITIONS);
   }
 
-  /** The prefix of the partition that holds a job (or a flow whose root job has this id). */
+  /** The partition that holds a job (or a flow whose root job has this id). */
+  partitionOf(jobId: string): number {
+    return this.count === 1 ? 0 : hashText(jobId) % this.count;
+  }
+
+  /** The BullMQ prefix of that partition. */
   prefixOf(jobId: string): string {
-    return this.prefixes[this.count === 1 ? 0 : hashText(jobId) % this.count]!;
+    return this.prefixes[this.partitionOf(jobId)]!;
   }
 }
 

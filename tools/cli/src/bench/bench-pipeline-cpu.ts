@@ -69,14 +69,17 @@ export async function redisCpuMs(redis: RedisClient): Promise<Record<string, num
 
 /**
  * On a cluster, the slot groups of a deployment (operations.md#redis-cluster) each server holds,
- * by host:port as `redisCpuMs` names them: which group's work a server's CPU was (the queues of
- * partition 1 and up as `bull:p1`, …). Empty on one server.
+ * by host:port as `redisCpuMs` names them: which group's work a server's CPU was (with queue
+ * partitions, each as `bull:p0`, `bull:p1`, …). Empty on one server.
  */
 export async function slotGroupsByServer(redis: RedisClient, partitions: QueuePartitions): Promise<Record<string, string[]>> {
   if (!(redis instanceof Cluster)) return {};
   const prefix = partitions.keyPrefix;
   const tags = new Map<string, string>([['data', prefix], ...Object.values(SLOT_GROUPS).map((group) => [group, slotGroup(prefix, group)] as [string, string])]);
-  partitions.prefixes.slice(1).forEach((queuePrefix, i) => tags.set(`${SLOT_GROUPS.queues}:p${i + 1}`, queuePrefix));
+  if (partitions.count > 1) {
+    tags.delete(SLOT_GROUPS.queues);
+    partitions.prefixes.forEach((queuePrefix, i) => tags.set(`${SLOT_GROUPS.queues}:p${i}`, queuePrefix));
+  }
   const byServer: Record<string, string[]> = {};
   for (const [group, tag] of tags) {
     const slot = Number(await redis.call('CLUSTER', 'KEYSLOT', tag));
