@@ -54,11 +54,12 @@ export class QueuePartitions {
 }
 
 /**
- * Partition 0's BullMQ prefix. BullMQ keys live under `<prefix>:bull:<queue>:…`, next to the rest of a deployment's keys. On a
- * cluster every queue shares one slot of its own (`{<prefix>:bull}:bull:<queue>:…`): a flow adds
- * jobs to several queues in one transaction and a finishing child updates its parent in another
- * queue, which Redis Cluster allows only within one slot; no script of ours joins these keys to
- * the deployment's data, so they may live on another shard.
+ * The queues' BullMQ prefix with one partition (QUEUE_PARTITIONS=1, and partition 0 on one
+ * server): `<prefix>:bull`. On a cluster every queue shares one slot of its own
+ * (`{<prefix>:bull}:bull:<queue>:…`): a flow adds jobs to several queues in one transaction and a
+ * finishing child updates its parent in another queue, which Redis Cluster allows only within
+ * one slot; no script of ours joins these keys to the deployment's data, so they may live on
+ * another shard.
  */
 export function bullPrefix(keyPrefix: string): string {
   return `${slotGroup(keyPrefix, SLOT_GROUPS.queues)}:bull`;

@@ -30,14 +30,15 @@ export interface RunningPool {
 }
 
 /**
- * Starts one pool's BullMQ workers (one per queue partition) with the house settings and logs every failed job with its
- * reason. The pool has two Redis connections, both closed with it: `makeHandlers` gets the data
- * connection for its stores' reads and writes (auto-pipelined), and `jobs`, BullMQ's, for adding
- * jobs (hops); the workers use `jobs` and duplicate it for their blocking commands. BullMQ defines
- * its 64 scripts on the connection it uses, and every auto-pipelined batch (an ioredis Pipeline)
- * copies the scripts of its connection: 20 µs on BullMQ's against 2 on a connection without
- * them, so the data connection is kept free of them and BullMQ's sends each command as it comes.
- * The pool's metrics (job outcomes and latencies, its queue's depth) go to the default registry.
+ * Starts one pool's BullMQ workers (one per queue partition) with the house settings and logs
+ * every failed job with its reason. The pool has two Redis connections, both closed with it:
+ * `makeHandlers` gets the data connection for its stores' reads and writes (auto-pipelined), and
+ * `jobs`, BullMQ's, for adding jobs (hops); the workers use `jobs` and duplicate it for their
+ * blocking commands. BullMQ defines its 64 scripts on the connection it uses, and every
+ * auto-pipelined batch (an ioredis Pipeline) copies the scripts of its connection: 20 µs on
+ * BullMQ's against 2 on a connection without them, so the data connection is kept free of them
+ * and BullMQ's sends each command as it comes. The pool's metrics (job outcomes and latencies,
+ * its queue's depth over every partition) go to the default registry.
  */
 export async function runPool<S extends QueueSpec>(
   spec: S,
