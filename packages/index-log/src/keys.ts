@@ -21,6 +21,9 @@ import { SLOT_GROUPS, slotGroup } from '@coldstart/config';
  * item script appends to the index logs, so store depends on this package and re-exports the
  * map for the stores' own users; kept in store, the log's keys would make a cycle.
  */
+/** The slot group of one user's own keys (`slotGroup`): on a cluster the users spread over every shard. */
+const userSlotGroup = (userId: string) => `u:${userId}`;
+
 export function storeKeys(prefix: string) {
   const experiments = slotGroup(prefix, SLOT_GROUPS.experiments);
   const embeddings = slotGroup(prefix, SLOT_GROUPS.embeddings);
@@ -76,6 +79,3 @@ export function storeKeys(prefix: string) {
   };
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;
-
-/** The slot group of one user's own keys (`slotGroup`): on a cluster the users spread over every shard. */
-export const userSlotGroup = (userId: string) => `u:${userId}`;

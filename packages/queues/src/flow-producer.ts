@@ -26,7 +26,9 @@ export function createFlowProducer(connection: RedisClient, partitions: QueuePar
       const byProducer = new Map<FlowProducer, FlowJob[]>();
       for (const flow of flows) {
         const producer = producerOf(flow);
-        byProducer.set(producer, [...(byProducer.get(producer) ?? []), flow]);
+        const group = byProducer.get(producer);
+        if (group) group.push(flow);
+        else byProducer.set(producer, [flow]);
       }
       await Promise.all([...byProducer].map(([producer, group]) => producer.addBulk(group)));
     },
