@@ -1,4 +1,4 @@
-import { Queue, type Job, type JobType } from 'bullmq';
+import type { Job, JobType, Queue } from 'bullmq';
 import type { RedisClient } from '@coldstart/config';
 import type { QueueName } from '@coldstart/pipeline';
 import type { QueuePartitions } from '@coldstart/queues';
@@ -12,7 +12,7 @@ export class PartitionedQueue {
   private readonly queues: Queue[];
 
   constructor(name: QueueName, connection: RedisClient, partitions: QueuePartitions) {
-    this.queues = partitions.prefixes.map((prefix) => new Queue(name, { connection, prefix }));
+    this.queues = partitions.queues(name, connection);
   }
 
   async getJob(id: string): Promise<Job | undefined> {

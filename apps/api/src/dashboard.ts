@@ -2,7 +2,6 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import { Queue } from 'bullmq';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import type { RedisClient } from '@coldstart/config';
 import { QUEUE_NAMES } from '@coldstart/pipeline';
@@ -131,9 +130,7 @@ export function guardDashboard(
  */
 export function mountDashboard(app: { register(plugin: FastifyPluginCallback, options: { prefix: string }): PromiseLike<unknown> }, options: DashboardOptions): () => Promise<void> {
   const readOnlyMode = !options.adminToken;
-  const partitions = options.queues.prefixes.flatMap((prefix, partition) =>
-    QUEUE_NAMES.map((name) => ({ partition, queue: new Queue(name, { connection: options.connection, prefix }) })),
-  );
+  const partitions = QUEUE_NAMES.flatMap((name) => options.queues.queues(name, options.connection).map((queue, partition) => ({ partition, queue })));
   const queues = partitions.map(({ queue }) => queue);
   const serverAdapter = new FastifyAdapter();
   createBullBoard({

@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { RedisClient } from '@coldstart/config';
 import type { z } from 'zod';
 import { PermanentError } from './errors.js';
@@ -30,12 +30,11 @@ export interface JobProducer<Queues extends Record<string, QueueSpec>> {
  * partition its id picks.
  */
 export function createJobProducer<Queues extends Record<string, QueueSpec>>(specs: Queues, connection: RedisClient, partitions: QueuePartitions): JobProducer<Queues> {
-  const queues = new Map<string, Queue>();
-  const queueFor = (name: string, prefix: string) => {
-    const key = `${prefix}\u0000${name}`;
-    let queue = queues.get(key);
-    if (!queue) queues.set(key, (queue = new Queue(name, { connection, prefix })));
-    return queue;
+  const queues = new Map<string, Queue[]>();
+  const queueFor = (name: string, jobId: string) => {
+    let partitioned = queues.get(name);
+    if (!partitioned) queues.set(name, (partitioned = partitions.queues(name, connection)));
+    return partitioned[partitions.partitionOf(jobId)]!;
   };
   return {
     add: async (queue, name, data, options) => {
@@ -46,10 +45,10 @@ export function createJobProducer<Queues extends Record<string, QueueSpec>>(spec
       if (!parsed.success) throw new PermanentError(`refusing to add an invalid ${name} job: ${describeIssues(parsed.error)}`);
       const delay = Math.max(0, Math.round(options.delayMs ?? 0));
       const jobOpts = jobOptions(spec, name, options.key);
-      await queueFor(spec.name, partitions.prefixOf(jobOpts.jobId!)).add(name, parsed.data, { ...jobOpts, ...(delay > 0 ? { delay } : {}) });
+      await queueFor(spec.name, jobOpts.jobId!).add(name, parsed.data, { ...jobOpts, ...(delay > 0 ? { delay } : {}) });
     },
     close: async () => {
-      const open = [...queues.values()];
+      const open = [...queues.values()].flat();
       queues.clear();
       await Promise.all(open.map((queue) => queue.close()));
     },

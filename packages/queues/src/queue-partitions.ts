@@ -1,6 +1,7 @@
 /// <reference path="./cluster-key-slot.d.ts" />
+import { Queue } from 'bullmq';
 import clusterSlot from 'cluster-key-slot';
-import { SLOT_GROUPS, slotGroup } from '@coldstart/config';
+import { SLOT_GROUPS, slotGroup, type RedisClient } from '@coldstart/config';
 import { hashText } from '@coldstart/runtime';
 
 const CLUSTER_SLOTS = 16_384;
@@ -50,6 +51,11 @@ export class QueuePartitions {
   /** The BullMQ prefix of that partition. */
   prefixOf(jobId: string): string {
     return this.prefixes[this.partitionOf(jobId)]!;
+  }
+
+  /** A queue in every partition, indexed by partition (the caller closes them). */
+  queues(name: string, connection: RedisClient): Queue[] {
+    return this.prefixes.map((prefix) => new Queue(name, { connection, prefix }));
   }
 }
 

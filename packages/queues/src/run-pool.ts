@@ -1,4 +1,3 @@
-import { Queue } from 'bullmq';
 import type { RedisClient } from '@coldstart/config';
 import type { Logger } from 'pino';
 import { check, type Check } from '@coldstart/runtime';
@@ -56,7 +55,7 @@ export async function runPool<S extends QueueSpec>(
   const partitions = QueuePartitions.of(settings);
   const concurrency = Math.max(1, Math.round(settings.POOL_CONCURRENCY / partitions.count));
   // The pool's own queue in each partition: its depth on scrape, and the pause of JobContext.rateLimit.
-  const queues = partitions.prefixes.map((prefix) => new Queue(queue, { connection, prefix }));
+  const queues = partitions.queues(queue, connection);
   const pauseQueue = async (ms: number) => {
     await Promise.all(queues.map((q) => q.rateLimit(ms)));
   };

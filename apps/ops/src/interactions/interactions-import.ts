@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents } from 'bullmq';
+import { QueueEvents } from 'bullmq';
 import { createHops, createPipelineFlows, createPipelineProducer, LearnResult, QUEUES, type LearnedInteraction } from '@coldstart/pipeline';
 import { createRedis, jobIdFor, QueuePartitions } from '@coldstart/queues';
 import type { OpsConfig } from '../config.js';
@@ -112,7 +112,7 @@ export async function interactionsImport(config: OpsConfig, lines: AsyncIterable
   // Each partition's index queue, and its events from now on (on a connection of its own: the
   // stream is read with a blocking XREAD): every batch is added after this point, so none of
   // their completions is missed.
-  const indexQueues = new Map(partitions.prefixes.map((prefix) => [prefix, new Queue(QUEUES.index.name, { connection: redis, prefix })]));
+  const indexQueues = partitions.queues(QUEUES.index.name, redis);
   const eventsConnections = partitions.prefixes.map(() => createRedis(config.REDIS_URL, 'worker'));
   const streams = await Promise.all(
     partitions.prefixes.map(async (prefix, i) => {
@@ -146,7 +146,7 @@ export async function interactionsImport(config: OpsConfig, lines: AsyncIterable
     });
     if (result) {
       // Its rows (~100 KB) would otherwise stay an hour with the completed job: a large backfill would fill Redis with them.
-      await indexQueues.get(partitions.prefixOf(jobId))!.remove(jobId);
+      await indexQueues[partitions.partitionOf(jobId)]!.remove(jobId);
       summary.imported += result.learned + result.negatives;
       summary.duplicates += result.duplicates + result.repeats;
       summary.likes += result.learned;
@@ -186,7 +186,7 @@ export async function interactionsImport(config: OpsConfig, lines: AsyncIterable
   } finally {
     batches.close();
     await Promise.all(streams.map((events) => events.close()));
-    await Promise.all([producer.close(), flows.close(), ...[...indexQueues.values()].map((queue) => queue.close())]);
+    await Promise.all([producer.close(), flows.close(), ...indexQueues.map((queue) => queue.close())]);
     await Promise.all([redis, ...eventsConnections].map((connection) => connection.quit())).catch(() => {});
   }
 }

@@ -1,4 +1,4 @@
-import { Job, Queue } from 'bullmq';
+import { Job, type Queue } from 'bullmq';
 import type { RedisClient } from '@coldstart/config';
 import { QUEUE_NAMES, type QueueName } from '@coldstart/pipeline';
 import { createRedis, QueuePartitions } from '@coldstart/queues';
@@ -8,7 +8,7 @@ export const JOB_QUEUE_CHOICES: readonly QueueName[] = QUEUE_NAMES;
 
 /** The pools' BullMQ queues of one deployment (its COLDSTART_PREFIX), in each of its queue partitions, on one connection. */
 export class JobQueues {
-  private readonly queues = new Map<string, Queue>();
+  private readonly queues = new Map<QueueName, Queue[]>();
   readonly partitions: QueuePartitions;
   private readonly redis: RedisClient;
 
@@ -17,20 +17,11 @@ export class JobQueues {
     this.redis = createRedis(config.REDIS_URL, 'producer');
   }
 
-  /** The queue in one partition (by its BullMQ prefix). */
-  private queueIn(prefix: string, name: QueueName): Queue {
-    const key = `${prefix}\u0000${name}`;
-    let queue = this.queues.get(key);
-    if (!queue) {
-      queue = new Queue(name, { connection: this.redis, prefix });
-      this.queues.set(key, queue);
-    }
-    return queue;
-  }
-
-  /** The queue in every partition. */
+  /** The queue in every partition, indexed by partition. */
   inEveryPartition(name: QueueName): Queue[] {
-    return this.partitions.prefixes.map((prefix) => this.queueIn(prefix, name));
+    let queues = this.queues.get(name);
+    if (!queues) this.queues.set(name, (queues = this.partitions.queues(name, this.redis)));
+    return queues;
   }
 
   /** Every failed job of a queue, in every partition, most recent failure first. */
@@ -41,10 +32,10 @@ export class JobQueues {
 
   /** A job by its Redis key (`<partition prefix>:<queue>:<id>`), as parents list their children. */
   async jobByKey(key: string): Promise<{ queue: QueueName; job: Job } | undefined> {
-    for (const prefix of this.partitions.prefixes) {
+    for (const [partition, prefix] of this.partitions.prefixes.entries()) {
       const ref = parseJobKey(key, prefix);
       if (!ref) continue;
-      const job = await Job.fromId(this.queueIn(prefix, ref.queue), ref.id);
+      const job = await Job.fromId(this.inEveryPartition(ref.queue)[partition]!, ref.id);
       return job ? { queue: ref.queue, job } : undefined;
     }
     return undefined;
@@ -57,7 +48,7 @@ export class JobQueues {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    await Promise.all([...this.queues.values()].flat().map((queue) => queue.close()));
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -1,4 +1,4 @@
-import { Queue, type Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { RedisClient } from '@coldstart/config';
 import { signupBatchKey, type QueueName } from '@coldstart/pipeline';
 import { jobIdFor, type QueuePartitions } from '@coldstart/queues';
@@ -42,18 +42,18 @@ export const ITEM_STAGES: StageSpec[] = [
  * its jobs are found among the stage's completed jobs by the signups they carry.
  */
 export async function stageTimings(redis: RedisClient, partitions: QueuePartitions, eventIds: readonly string[], stages: StageSpec[]): Promise<StageTiming[]> {
-  const queues = new Map<string, Queue>();
-  const queue = (name: QueueName, prefix: string) => {
-    const key = `${prefix}\u0000${name}`;
-    let q = queues.get(key);
-    if (!q) queues.set(key, (q = new Queue(name, { connection: redis, prefix })));
-    return q;
+  const queues = new Map<QueueName, Queue[]>();
+  /** The queue in every partition: a flow's jobs live in its root's partition, not their own id's, so they are looked for in each. */
+  const inEveryPartition = (name: QueueName) => {
+    let partitioned = queues.get(name);
+    if (!partitioned) queues.set(name, (partitioned = partitions.queues(name, redis)));
+    return partitioned;
   };
   /** The keys the jobs of the events are under: each event's id, or the batches that carried them. */
   const keysOf = async (spec: StageSpec): Promise<string[]> => {
     if (!spec.batches) return [...eventIds];
     const wanted = new Set(eventIds);
-    const completed = (await Promise.all(partitions.prefixes.map((prefix) => queue(spec.queue, prefix).getJobs(['completed'])))).flat();
+    const completed = (await Promise.all(inEveryPartition(spec.queue).map((q) => q.getJobs(['completed'])))).flat();
     const keys = completed
       .filter((job) => job.name === spec.job)
       .map((job) => (job.data as { signups?: { eventId: string }[] }).signups ?? [])
@@ -62,10 +62,9 @@ export async function stageTimings(redis: RedisClient, partitions: QueuePartitio
     return [...new Set(keys)];
   };
   const fetch = async (name: QueueName, job: string, keys: readonly string[]) => {
-    // A flow's jobs live in its root's partition, not their own id's: look in each.
     const inAnyPartition = async (id: string) => {
-      for (const prefix of partitions.prefixes) {
-        const found = await queue(name, prefix).getJob(id);
+      for (const q of inEveryPartition(name)) {
+        const found = await q.getJob(id);
         if (found) return found;
       }
       return undefined;
@@ -98,6 +97,6 @@ export async function stageTimings(redis: RedisClient, partitions: QueuePartitio
     }
     return timings;
   } finally {
-    await Promise.all([...queues.values()].map((q) => q.close()));
+    await Promise.all([...queues.values()].flat().map((q) => q.close()));
   }
 }

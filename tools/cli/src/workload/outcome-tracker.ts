@@ -2,7 +2,7 @@ import type { RedisClient } from '@coldstart/config';
 import { QUEUE_NAMES } from '@coldstart/pipeline';
 import type { QueuePartitions } from '@coldstart/queues';
 import { CatalogStore, storeKeys, type RecommendationList } from '@coldstart/store';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 
 export interface TrackedItem {
   itemId: string;
@@ -38,7 +38,7 @@ export class OutcomeTracker {
   ) {
     this.prefix = partitions.keyPrefix;
     this.catalog = new CatalogStore(redis, this.prefix);
-    this.queues = partitions.prefixes.flatMap((prefix) => QUEUE_NAMES.map((name) => new Queue(name, { connection: redis, prefix })));
+    this.queues = QUEUE_NAMES.flatMap((name) => partitions.queues(name, redis));
     // Chaos crashes Redis on purpose: the shared connection reconnects by itself, and a queue
     // without a listener would print each refused reconnect as an unhandled error.
     for (const queue of this.queues) queue.on('error', () => undefined);
