@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { NothingToExpandError, type Expander, type ExpansionInput, type ExpansionResult } from '@coldstart/expander';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
 import { ExpansionCache } from './expansion-cache.js';
+import { createHttpFetch } from './http-fetch.js';
 import type { LlmMetrics } from './llm-metrics.js';
 import { assignVariant, isModelVariant, type ExpanderArm, type ModelVariant, type ModelVariants } from './model-variants.js';
 import { parseTopics } from './parse-topics.js';
@@ -64,13 +65,15 @@ export class LlmExpander implements Expander {
   private readonly variants = new Map<string, Variant>();
 
   constructor(private readonly options: LlmExpanderOptions) {
+    // One keep-alive transport for every variant's client (http-fetch.ts).
+    const fetch = createHttpFetch();
     for (const [name, settings] of Object.entries(options.variants)) {
       if (!isModelVariant(settings)) continue;
       const apiKey = (settings.apiKeyEnv ? options.env?.[settings.apiKeyEnv] : undefined) ?? 'unused';
       this.variants.set(name, {
         name,
         settings,
-        client: new OpenAI({ baseURL: settings.baseUrl, apiKey, maxRetries: 0, timeout: options.request.timeoutMs }),
+        client: new OpenAI({ baseURL: settings.baseUrl, apiKey, maxRetries: 0, timeout: options.request.timeoutMs, fetch }),
         breaker: new CircuitBreaker(options.breaker),
       });
     }

@@ -7,6 +7,7 @@ import { createFaissIndex, defaultTrainSize, parseFactory, validateNprobe, withN
 import { scanAll, scoreRow, topK, topOfFetched, type SearchPlan } from './exact-hits.js';
 import { decodeSnapshot, encodeSnapshot } from './index-snapshot.js';
 import { normalizeVector } from './normalize-vector.js';
+import { SEARCH_CACHE_SLACK, SearchCache, vectorKey } from './search-cache.js';
 import { trainInWorker } from './train-in-worker.js';
 import type { SearchHit, SearchOptions, SearchQuery, VectorIndex } from './vector-index.js';
 import { VectorStore } from './vector-store.js';
@@ -25,6 +26,11 @@ export interface FaissVectorIndexOptions {
    * already), 100 otherwise (see the README's recall figures).
    */
   candidates?: number;
+  /**
+   * Flat only: query answers kept (search-cache.ts), 0 for none. Default 2 048: a few hundred
+   * topics and popular seed items cover most of a recommend pool's searches.
+   */
+  searchCache?: number;
 }
 
 /** Floats per faiss-node call while adding in slices (~0.1 s of HNSW32 inserts at 768-d). */
@@ -34,6 +40,7 @@ const COMPACT_DEAD_FRACTION = 1 / 64;
 /** Indexes that cannot remove are rebuilt past this share, since a rebuild re-adds everything. */
 const REBUILD_DEAD_FRACTION = 1 / 8;
 const DEFAULT_APPROXIMATE_CANDIDATES = 100;
+const DEFAULT_SEARCH_CACHE = 2048;
 
 /**
  * A VectorIndex over any FAISS factory string, with string ids and exact cosine scores.
@@ -68,6 +75,8 @@ export class FaissVectorIndex implements VectorIndex {
   /** The empty trained index rebuilds start from; only for types that need training. */
   #template: Buffer | undefined;
   #maintenance: Promise<void> | undefined;
+  /** Exact answers kept per query vector; only where answers are exact (Flat). */
+  readonly #cache: SearchCache | undefined;
 
   constructor(options: FaissVectorIndexOptions) {
     const { dimension } = options;
@@ -91,10 +100,23 @@ export class FaissVectorIndex implements VectorIndex {
     this.#scoreSlack = dimension * 2 ** -23;
     this.#store = new VectorStore(dimension);
     this.#faiss = this.#spec.needsTraining ? undefined : createFaissIndex(dimension, this.factory);
+    const cacheSize = options.searchCache ?? DEFAULT_SEARCH_CACHE;
+    if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) throw new RangeError(`searchCache must be a non-negative integer, got ${cacheSize}`);
+    if (this.#spec.factory === 'Flat' && cacheSize > 0) {
+      this.#cache = new SearchCache(cacheSize, (id, query) => {
+        const row = this.#store.rowOf(id);
+        return row === undefined ? undefined : this.#store.dot(row, query);
+      });
+    }
   }
 
   get size(): number {
     return this.#store.live;
+  }
+
+  /** How reads of the kept answers went (search-cache.ts); undefined where none are kept. */
+  get searchCacheStats(): Readonly<SearchCache['stats']> | undefined {
+    return this.#cache?.stats;
   }
 
   has(id: string): boolean {
@@ -121,6 +143,7 @@ export class FaissVectorIndex implements VectorIndex {
     const normalized = normalizeVector(id, vector, this.dimension);
     this.#countRemoval(this.#store.rowOf(id));
     const row = this.#store.append(id, normalized);
+    this.#cache?.changed(id);
     // Adding one vector is short for every index type, so it happens right away unless rows
     // are queued ahead of it (FAISS labels must follow row order).
     if (this.#faiss !== undefined && row === this.#faissRows) {
@@ -132,12 +155,13 @@ export class FaissVectorIndex implements VectorIndex {
   remove(id: string): boolean {
     const row = this.#store.remove(id);
     this.#countRemoval(row);
-    return row !== undefined;
+    if (row === undefined) return false;
+    this.#cache?.changed(id);
+    return true;
   }
 
   search(query: Float32Array, k: number, options: SearchOptions = {}): SearchHit[] {
-    const plan = this.#plan({ vector: query, k, ...(options.exclude ? { exclude: options.exclude } : {}) });
-    return Array.isArray(plan) ? plan : this.#searchFrom(plan, plan.fetch);
+    return this.searchMany([{ vector: query, k, ...(options.exclude ? { exclude: options.exclude } : {}) }])[0] as SearchHit[];
   }
 
   /**
@@ -148,6 +172,36 @@ export class FaissVectorIndex implements VectorIndex {
    * searches in one call): 80 queries over 1 259 × 100 vectors, 8.7 ms one by one, 4.9 at once.
    */
   searchMany(queries: readonly SearchQuery[]): SearchHit[][] {
+    const cache = this.#cache;
+    if (cache === undefined) return this.#searchAll(queries);
+    const answers: (SearchHit[] | undefined)[] = [];
+    const missed: number[] = [];
+    queries.forEach((query, i) => {
+      assertK(query.k);
+      const answer = cache.read(vectorKey(query.vector), query.k, query.exclude);
+      if (answer === undefined) missed.push(i);
+      answers.push(answer);
+    });
+    if (missed.length === 0) return answers as SearchHit[][];
+    // A missed query is asked with nothing excluded and room to spare, and its answer kept.
+    const asked = missed.map((i) => (queries[i] as SearchQuery).k + SEARCH_CACHE_SLACK);
+    const found = this.#searchAll(missed.map((i, m) => ({ vector: (queries[i] as SearchQuery).vector, k: asked[m] as number })));
+    const short: number[] = [];
+    missed.forEach((i, m) => {
+      const query = queries[i] as SearchQuery;
+      const answer = cache.keep(vectorKey(query.vector), normalizeVector(undefined, query.vector, this.dimension), asked[m] as number, found[m] as SearchHit[], query.k, query.exclude);
+      if (answer === undefined) short.push(i);
+      answers[i] = answer;
+    });
+    // More of its exclusions than the room to spare among the best: searched as it is.
+    if (short.length > 0) {
+      const searched = this.#searchAll(short.map((i) => queries[i] as SearchQuery));
+      short.forEach((i, s) => (answers[i] = searched[s]));
+    }
+    return answers as SearchHit[][];
+  }
+
+  #searchAll(queries: readonly SearchQuery[]): SearchHit[][] {
     const plans = queries.map((query) => this.#plan(query));
     const pending = plans.filter((plan): plan is SearchPlan => !Array.isArray(plan));
     if (pending.length === 0) return plans as SearchHit[][];
@@ -176,9 +230,7 @@ export class FaissVectorIndex implements VectorIndex {
   /** A query's result when it needs no call into FAISS; else what the call needs. */
   #plan(query: SearchQuery): SearchHit[] | SearchPlan {
     const { k } = query;
-    if (!Number.isSafeInteger(k) || k < 0) {
-      throw new RangeError(`k must be a non-negative integer, got ${k}`);
-    }
+    assertK(k);
     const normalized = normalizeVector(undefined, query.vector, this.dimension);
     const exclude = query.exclude;
     const excludedLive = exclude === undefined ? 0 : this.#countLive(exclude);
@@ -384,4 +436,8 @@ export class FaissVectorIndex implements VectorIndex {
 
 function assertValidId(id: string): void {
   if (typeof id !== 'string' || id.length === 0) throw new InvalidVectorIdError(id);
+}
+
+function assertK(k: number): void {
+  if (!Number.isSafeInteger(k) || k < 0) throw new RangeError(`k must be a non-negative integer, got ${k}`);
 }
