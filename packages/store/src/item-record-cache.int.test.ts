@@ -46,6 +46,33 @@ describe('ItemRecordCache over the catalog on Redis', () => {
     expect(reads).toHaveBeenCalledTimes(1);
   });
 
+  it('shares one read among concurrent callers, but not across a change, and fails each of them when it fails', async () => {
+    const reads = vi.spyOn(catalog, 'getItems');
+    const cache = new ItemRecordCache(catalog);
+    const [first, second, third] = await Promise.all([cache.getItems(['i1', 'i2']), cache.getItems(['i2', 'i1', 'i1']), cache.getItems(['i2', 'nope'])]);
+    expect([...first.keys()]).toEqual(['i1', 'i2']);
+    expect([...second.keys()]).toEqual(['i2', 'i1']);
+    expect([...third.keys()]).toEqual(['i2']);
+    expect(reads.mock.calls).toEqual([[['i1', 'i2']], [['nope']]]);
+
+    // A read that began before the replica applied a change may hold the older record.
+    cache.forgetAll();
+    reads.mockClear();
+    const before = cache.getItems(['i1']);
+    await upsert('i1', 'One, revised');
+    cache.forget('i1');
+    const after = cache.getItems(['i1']);
+    expect((await after).get('i1')?.title).toBe('One, revised');
+    await before;
+    expect(reads).toHaveBeenCalledTimes(2);
+
+    cache.forgetAll();
+    reads.mockRejectedValueOnce(new Error('connection lost'));
+    const failing = [cache.getItems(['i1']), cache.getItems(['i1'])];
+    for (const read of failing) await expect(read).rejects.toThrow('connection lost');
+    expect((await cache.getItems(['i1'])).get('i1')?.title).toBe('One, revised');
+  });
+
   it('keeps at most maxEntries records, dropping the oldest cached', async () => {
     const cache = new ItemRecordCache(catalog, 1);
     await cache.getItems(['i1']);

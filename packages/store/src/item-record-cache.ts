@@ -9,11 +9,17 @@ import type { CatalogItemRecord, CatalogStore } from './catalog-store.js';
  * snapshot and skips entries. A record is cached only if nothing was forgotten while it was
  * being read, so a read that raced an upsert never caches the older version. A list is thus as
  * fresh as the replica it searched: it catches up before every list.
+ *
+ * Concurrent reads of one record share one HMGET while no change came between them: a recommend
+ * job prepares dozens of lists at once, and on a cold cache each read every candidate's record
+ * (28 000 HMGETs for the first 2 000 signups of `bench pipeline`, most of them the same 1 259).
  */
 export class ItemRecordCache {
   private readonly records = new Map<string, CatalogItemRecord | null>();
   /** Bumped by every forget: a read that overlapped one does not fill the cache. */
   private generation = 0;
+  /** Records being read from Redis, with the generation the read started in. */
+  private readonly reading = new Map<string, { generation: number; record: Promise<CatalogItemRecord | null> }>();
 
   constructor(
     private readonly catalog: Pick<CatalogStore, 'getItems'>,
@@ -23,23 +29,47 @@ export class ItemRecordCache {
 
   /** As CatalogStore.getItems: live items only, deleted and unknown ones left out. */
   async getItems(itemIds: readonly string[]): Promise<Map<string, CatalogItemRecord>> {
-    const found = new Map<string, CatalogItemRecord>();
+    const found = new Map<string, CatalogItemRecord | null>();
     const missing: string[] = [];
-    for (const itemId of itemIds) {
-      const record = this.records.get(itemId);
-      if (record === undefined) missing.push(itemId);
-      else if (record !== null) found.set(itemId, record);
-    }
-    if (missing.length === 0) return found;
+    const joined: [string, Promise<CatalogItemRecord | null>][] = [];
     const generation = this.generation;
-    const read = await this.catalog.getItems(missing);
-    const fill = generation === this.generation;
-    for (const itemId of missing) {
-      const record = read.get(itemId);
-      if (record) found.set(itemId, record);
-      if (fill) this.remember(itemId, record ?? null);
+    for (const itemId of itemIds) {
+      if (found.has(itemId)) continue;
+      const record = this.records.get(itemId);
+      // In the caller's order (a later record fills its place).
+      found.set(itemId, record ?? null);
+      if (record !== undefined) continue;
+      const reading = this.reading.get(itemId);
+      // A read that started before a change may hold the older record: not shared.
+      if (reading?.generation === generation) joined.push([itemId, reading.record]);
+      else missing.push(itemId);
     }
-    return found;
+    if (missing.length > 0) {
+      const read = this.catalog.getItems(missing);
+      const shared = missing.map((itemId) => {
+        const entry = { generation, record: read.then((records) => records.get(itemId) ?? null) };
+        // Whoever joins sees a failed read fail; nobody joining must not make it an unhandled rejection.
+        entry.record.catch(() => undefined);
+        this.reading.set(itemId, entry);
+        return entry;
+      });
+      try {
+        const records = await read;
+        const fill = generation === this.generation;
+        for (const itemId of missing) {
+          const record = records.get(itemId) ?? null;
+          found.set(itemId, record);
+          if (fill) this.remember(itemId, record);
+        }
+      } finally {
+        missing.forEach((itemId, i) => {
+          if (this.reading.get(itemId) === shared[i]) this.reading.delete(itemId);
+        });
+      }
+    }
+    for (const [itemId, record] of joined) found.set(itemId, await record);
+    for (const [itemId, record] of found) if (record === null) found.delete(itemId);
+    return found as Map<string, CatalogItemRecord>;
   }
 
   forget(itemId: string): void {
