@@ -30,6 +30,10 @@ describe('coldstart bench pipeline', () => {
     expect(pipeline.signupsPerJob).toBeGreaterThan(1);
     expect(pipeline.signupsPerJob).toBeLessThanOrEqual(50);
     expect(pipeline.publishedPerSec).toBeNull();
+    // Every list made content searches (a topic's, a seed's), and the recommend pool's kept answers served some of the repeated ones.
+    expect(pipeline.searches.total).toBeGreaterThanOrEqual(60);
+    expect(pipeline.searches.answeredShare).toBeGreaterThan(0);
+    expect(pipeline.searches.answeredShare).toBeLessThan(1);
     expect(sequential.users).toBe(3);
     expect(sequential.meanMs.llm).toBeGreaterThanOrEqual(50);
   });

@@ -55,6 +55,12 @@ export const RecommendEnv = PoolEnv.extend(S3Env.shape).extend(AttributionEnv.sh
   RANK_EXPLORATION_AUTHOR_WEIGHT: envWeight(DEFAULT_RANKING.exploration.authorWeight, 100),
   /** Neighbours fetched per topic, per seed and per category before fusion. */
   RANK_CANDIDATES: envInteger(DEFAULT_RANKING.candidates, { min: 1, max: 5_000 }),
+  /**
+   * Exact search answers each item index keeps per query vector (a topic, a seed item), brought up
+   * to date across writes (packages/vector-index/src/search-cache.ts); 0 turns them off. Memory:
+   * about this × (RANK_CANDIDATES + 32) hits per encoder.
+   */
+  SEARCH_CACHE_ANSWERS: envInteger(2_048, { min: 0, max: 1_000_000 }),
   /** Comma-separated categories never to recommend (compared case- and space-insensitively). */
   RANK_EXCLUDE_CATEGORIES: z
     .string()

@@ -6,6 +6,7 @@ import type { ItemRecordCache } from '@coldstart/store';
 import { check, repeatEvery, type Logger } from '@coldstart/runtime';
 import type { RecommendConfig } from './config.js';
 import { replicaLag, reportReplicaLag } from './replica-lag.js';
+import { reportSearchCache } from './search-cache-metrics.js';
 
 /** How often the behaviour replica reads the log's new entries between jobs (and the placement checks whether a refit is due). */
 const BEHAVIOUR_TAIL_MS = 1_000;
@@ -31,6 +32,7 @@ export async function loadReplicas(
   // stored, with the fan-out on) would only make the cache forget for nothing.
   const replicas = new ReplicaSet(indexLog, {
     snapshots,
+    searchCache: config.SEARCH_CACHE_ANSWERS,
     logger: log,
     onApplied: (entry, index) => {
       if (!isUserIndexName(index)) itemRecords.forget(entry.itemId);
@@ -74,6 +76,7 @@ export async function loadReplicas(
   );
   process.once('SIGTERM', () => void tail.stop());
   reportReplicaLag(redis, config.COLDSTART_PREFIX, replicas);
+  reportSearchCache(replicas);
   readiness.add(() =>
     check('replicas', async () => {
       const lags = await Promise.all(replicas.all().map((replica) => replicaLag(redis, config.COLDSTART_PREFIX, replica)));

@@ -24,6 +24,8 @@ export interface WalReplicaOptions {
   logger?: SnapshotLogger;
   /** Told of every entry applied and the index it belongs to, e.g. to drop what a process cached about that item. */
   onApplied?: (entry: WalEntry, index: string) => void;
+  /** Exact search answers the replica's index keeps per query vector (VectorIndex.keepSearchAnswers); default none. */
+  searchCache?: number;
   /** Told when a replica (re)starts from a snapshot or the log's start: entries in between are never applied one by one. */
   onRestart?: (index: string) => void;
 }
@@ -131,6 +133,7 @@ export class WalReplica {
   private async start(): Promise<void> {
     const restart = this.started;
     const loaded = await this.options.snapshots?.loadNewestVerified(this.indexName);
+    loaded?.index.keepSearchAnswers(this.options.searchCache ?? 0);
     this.current = loaded && {
       index: loaded.index,
       space: { encoder: loaded.manifest.encoder, dimension: loaded.manifest.dimension },
@@ -161,7 +164,7 @@ export class WalReplica {
     if (!this.current) {
       const factory = this.options.factory ?? 'Flat';
       this.current = {
-        index: createVectorIndex({ kind: 'faiss', dimension: entry.dimension, factory }),
+        index: createVectorIndex({ kind: 'faiss', dimension: entry.dimension, factory, searchCache: this.options.searchCache ?? 0 }),
         space: { encoder: entry.encoder, dimension: entry.dimension },
         factory,
       };

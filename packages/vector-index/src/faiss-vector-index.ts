@@ -26,10 +26,7 @@ export interface FaissVectorIndexOptions {
    * already), 100 otherwise (see the README's recall figures).
    */
   candidates?: number;
-  /**
-   * Flat only: query answers kept (search-cache.ts), 0 for none. Default 2 048: a few hundred
-   * topics and popular seed items cover most of a recommend pool's searches.
-   */
+  /** Exact answers kept per query vector (search-cache.ts; Flat only), 0 for none (the default); see keepSearchAnswers. */
   searchCache?: number;
 }
 
@@ -40,7 +37,6 @@ const COMPACT_DEAD_FRACTION = 1 / 64;
 /** Indexes that cannot remove are rebuilt past this share, since a rebuild re-adds everything. */
 const REBUILD_DEAD_FRACTION = 1 / 8;
 const DEFAULT_APPROXIMATE_CANDIDATES = 100;
-const DEFAULT_SEARCH_CACHE = 2048;
 
 /**
  * A VectorIndex over any FAISS factory string, with string ids and exact cosine scores.
@@ -76,7 +72,7 @@ export class FaissVectorIndex implements VectorIndex {
   #template: Buffer | undefined;
   #maintenance: Promise<void> | undefined;
   /** Exact answers kept per query vector; only where answers are exact (Flat). */
-  readonly #cache: SearchCache | undefined;
+  #cache: SearchCache | undefined;
 
   constructor(options: FaissVectorIndexOptions) {
     const { dimension } = options;
@@ -100,14 +96,19 @@ export class FaissVectorIndex implements VectorIndex {
     this.#scoreSlack = dimension * 2 ** -23;
     this.#store = new VectorStore(dimension);
     this.#faiss = this.#spec.needsTraining ? undefined : createFaissIndex(dimension, this.factory);
-    const cacheSize = options.searchCache ?? DEFAULT_SEARCH_CACHE;
-    if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) throw new RangeError(`searchCache must be a non-negative integer, got ${cacheSize}`);
-    if (this.#spec.factory === 'Flat' && cacheSize > 0) {
-      this.#cache = new SearchCache(cacheSize, (id, query) => {
-        const row = this.#store.rowOf(id);
-        return row === undefined ? undefined : this.#store.dot(row, query);
-      });
-    }
+    this.keepSearchAnswers(options.searchCache ?? 0);
+  }
+
+  keepSearchAnswers(capacity: number): void {
+    if (!Number.isSafeInteger(capacity) || capacity < 0) throw new RangeError(`searchCache must be a non-negative integer, got ${capacity}`);
+    // Kept answers are exact only where search is; an approximate index answers without them.
+    this.#cache =
+      this.#spec.factory === 'Flat' && capacity > 0
+        ? new SearchCache(capacity, (id, query) => {
+            const row = this.#store.rowOf(id);
+            return row === undefined ? undefined : this.#store.dot(row, query);
+          })
+        : undefined;
   }
 
   get size(): number {

@@ -12,8 +12,8 @@ describe('FaissVectorIndex search cache', () => {
   it('answers exactly as an index without one, through writes, exclusions and bursts of writes', () => {
     const random = mulberry32(20_261_207);
     const dimension = 8;
-    const cached = new FaissVectorIndex({ dimension });
-    const plain = new FaissVectorIndex({ dimension, searchCache: 0 });
+    const cached = new FaissVectorIndex({ dimension, searchCache: 2_048 });
+    const plain = new FaissVectorIndex({ dimension });
     const ids = Array.from({ length: 400 }, (_, i) => `id-${i}`);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const randomVector = () => Float32Array.from({ length: dimension }, () => random() * 2 - 1);
@@ -64,7 +64,7 @@ describe('FaissVectorIndex search cache', () => {
   }, 60_000);
 
   it('answers with every live vector while the index holds fewer than were asked for, and after it grows', () => {
-    const index = new FaissVectorIndex({ dimension: 2 });
+    const index = new FaissVectorIndex({ dimension: 2, searchCache: 16 });
     index.upsert('a', Float32Array.of(1, 0));
     index.upsert('b', Float32Array.of(0, 1));
     const question = Float32Array.of(1, 0.1);
@@ -76,9 +76,13 @@ describe('FaissVectorIndex search cache', () => {
     expect(index.searchCacheStats).toMatchObject({ missed: 1, caughtUp: 1, answered: 2 });
   });
 
-  it('keeps none for an approximate index, nor when asked for none', () => {
-    expect(new FaissVectorIndex({ dimension: 4, factory: 'HNSW32' }).searchCacheStats).toBeUndefined();
-    expect(new FaissVectorIndex({ dimension: 4, searchCache: 0 }).searchCacheStats).toBeUndefined();
+  it('keeps none unless asked, nor for an approximate index, and can be asked after a snapshot restores one', () => {
+    expect(new FaissVectorIndex({ dimension: 4 }).searchCacheStats).toBeUndefined();
+    expect(new FaissVectorIndex({ dimension: 4, factory: 'HNSW32', searchCache: 16 }).searchCacheStats).toBeUndefined();
     expect(() => new FaissVectorIndex({ dimension: 4, searchCache: -1 })).toThrow(/searchCache must be a non-negative integer/);
+    const restored = FaissVectorIndex.deserialize(new FaissVectorIndex({ dimension: 4, searchCache: 16 }).serialize());
+    expect(restored.searchCacheStats).toBeUndefined();
+    restored.keepSearchAnswers(16);
+    expect(restored.searchCacheStats).toMatchObject({ missed: 0, answered: 0 });
   });
 });

@@ -47,6 +47,20 @@ export interface VectorIndex {
    * blocking the event loop for long. Call it after a batch of writes; cheap when idle.
    */
   maintain(): Promise<void>;
+  /**
+   * Keeps up to `capacity` exact answers per query vector (0: none), for a process that asks the
+   * same questions again and again: a kept answer is brought up to date across writes, so every
+   * search still answers exactly as without it (search-cache.ts). Only an exact (Flat) index
+   * keeps any. Memory: about `capacity` × (k + 32) hits.
+   */
+  keepSearchAnswers(capacity: number): void;
+  /**
+   * How reads of the answers an exact index keeps per query vector went (FaissVectorIndex's
+   * search cache): answered from one (`caughtUp` of them after writes), `missed`, `dropped` (too
+   * many writes behind), `short` (more exclusions among its hits than it kept room for).
+   * Undefined where none are kept.
+   */
+  readonly searchCacheStats?: Readonly<{ answered: number; caughtUp: number; missed: number; dropped: number; short: number }> | undefined;
   /** A self-describing, checksummed snapshot; see deserializeVectorIndex. */
   serialize(): Buffer;
 }

@@ -67,6 +67,12 @@ export interface BenchPipelineReport {
     expandProcesses: number;
     expansionSources: Record<string, number>;
     llmRequests: number;
+    /**
+     * The recommend pool's content searches over the signups phase and the share its kept
+     * answers served (coldstart_search_cache_reads_total): the bench's topics are catalog
+     * categories and its seeds catalog books, so they repeat as a real deployment's do.
+     */
+    searches: { total: number; answeredShare: number };
   };
   sequential: SequentialReport;
   /** Pipeline users/s over the sequential baseline's. */
@@ -150,6 +156,12 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
     const listsBefore = await listsWritten();
     const signupJobs = () => readMetric(recommendPort, 'coldstart_jobs_total', { job: 'recommend-user', outcome: 'completed' });
     const jobsBefore = await signupJobs();
+    const searchReads = async () => {
+      const outcome = (name: string) => readMetric(recommendPort, 'coldstart_search_cache_reads_total', { outcome: name });
+      const [answered, missed, dropped, short] = await Promise.all(['answered', 'missed', 'dropped', 'short'].map(outcome));
+      return { answered: answered as number, total: (answered as number) + (missed as number) + (dropped as number) + (short as number) };
+    };
+    const searchesBefore = await searchReads();
     const [cpuBefore, redisBefore, callsBefore, emulatorBefore, benchBefore] = [stackCpuMs(config), await redisCpuMs(redis), await redisCommandCalls(redis), emulator ? processCpuMs(emulator) : 0, ownCpuMs()];
     const tracker = new OutcomeTracker(redis, QueuePartitions.of(config), [], stackSignups.map((s) => ({ userId: s.userId, eventId: s.eventId })));
     say(`pipeline: ${stackSignups.length} signups ${options.rate ? `at ${options.rate}/s` : 'at once'}, ${options.expandProcesses} expand processes`);
@@ -164,6 +176,8 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
     });
     const sentAt = await publishing;
     const jobsDone = (await signupJobs()) - jobsBefore;
+    const searchesAfter = await searchReads();
+    const searches = { total: searchesAfter.total - searchesBefore.total, answered: searchesAfter.answered - searchesBefore.answered };
     const cpu = cpuSince(cpuBefore, stackCpuMs(config));
     const redisAfter = await redisCpuMs(redis);
     const redisByServer = Object.fromEntries(Object.entries(redisAfter).map(([server, ms]) => [server, ms - (redisBefore[server] ?? 0)]));
@@ -227,6 +241,7 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
         expandProcesses: options.expandProcesses,
         expansionSources,
         llmRequests: llm.stats().requests - sequential.users,
+        searches: { total: searches.total, answeredShare: searches.total > 0 ? Math.round((searches.answered / searches.total) * 1000) / 1000 : 0 },
       },
       sequential,
       speedup: Math.round((usersPerSec / sequential.usersPerSec) * 10) / 10,
@@ -282,6 +297,7 @@ export function registerBenchPipelineCommand(bench: Command, loadConfig: () => C
       console.log(`pipeline   ${p.usersPerSec} users/s  p50 ${p.p50MsToRecs} ms  p99 ${p.p99MsToRecs} ms  (${p.expandProcesses} expand processes; ${p.signupsPerJob} signups per job, published ${p.publishedPerSec ? `at ${p.publishedPerSec}/s` : 'at once'})`);
       console.log(`CPU/signup ${p.cpuMsPerSignup.total} ms = ours ${p.cpuMsPerSignup.ours} + redis-server ${p.cpuMsPerSignup.redis}; ${p.redis.commandsPerSignup} Redis commands per signup${p.redis.servers > 1 ? ` over ${p.redis.servers} masters (${Object.entries(p.redis.cpuMsPerSignupByServer).map(([server, ms]) => `${server} ${ms} ms [${(p.redis.slotGroupsByServer[server] ?? []).join(', ')}]`).join(', ')})` : ''}`);
       const perSignup = (ms: number) => (ms / report.users).toFixed(2);
+      console.log(`searches   ${p.searches.total} content searches, ${Math.round(p.searches.answeredShare * 100)} % answered from kept answers`);
       console.log(`by process ${Object.entries(p.cpu.byProcess).map(([name, ms]) => `${name} ${perSignup(ms)}`).join(', ')} (ms per signup)`);
       console.log(`sequential ${s.usersPerSec} users/s  p50 ${s.p50MsToRecs} ms  p99 ${s.p99MsToRecs} ms  (${s.users} users)`);
       console.log(`speedup    ${report.speedup}×  (LLM latency ${report.llmLatencyMs} ms, ${report.cache})`);
