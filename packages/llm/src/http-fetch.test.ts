@@ -29,6 +29,10 @@ describe('createHttpFetch', () => {
             return;
           case '/hang':
             return;
+          case '/half':
+            response.writeHead(200, { 'content-type': 'application/json' });
+            response.write('{"topics": [');
+            return;
           case '/v1/chat/completions':
             if (JSON.parse(body).model === 'broken') {
               response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'the model fell over' } }));
@@ -86,6 +90,11 @@ describe('createHttpFetch', () => {
   it('rejects when aborted, when nothing listens, and for what it cannot send', async () => {
     const httpFetch = createHttpFetch();
     await expect(httpFetch(`${base}/hang`, { signal: AbortSignal.timeout(50) })).rejects.toMatchObject({ name: 'AbortError' });
+    // Headers and half a body, then nothing: the abort still ends the wait.
+    await expect(httpFetch(`${base}/half`, { signal: AbortSignal.timeout(50) })).rejects.toMatchObject({ name: 'AbortError' });
+    const aborted = new AbortController();
+    aborted.abort(new Error('shutting down'));
+    await expect(httpFetch(`${base}/echo`, { method: 'POST', body: '{}', signal: aborted.signal })).rejects.toMatchObject({ name: 'AbortError' });
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;

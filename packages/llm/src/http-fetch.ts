@@ -26,28 +26,43 @@ export function createHttpFetch(options: { maxSockets?: number } = {}): typeof f
     }
     const headers: Record<string, string> = {};
     new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+    const signal = init.signal ?? undefined;
+    if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise((resolve, reject) => {
-      const request = (url.protocol === 'https:' ? https : http).request(
-        url,
-        { method: init.method ?? 'GET', headers, agent, ...(init.signal ? { signal: init.signal } : {}) },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            try {
-              resolve(toResponse(response, Buffer.concat(chunks)));
-            } catch (error) {
-              reject(error instanceof Error ? error : new Error(String(error)));
-            }
-          });
-        },
-      );
-      request.on('error', reject);
+      // The abort is wired by hand: node:http's own `signal` option goes through the streams'
+      // end-of-stream machinery, a measurable share of a request's CPU here.
+      const onAbort = () => request.destroy(abortError(signal as AbortSignal));
+      const settle = () => signal?.removeEventListener('abort', onAbort);
+      const request = (url.protocol === 'https:' ? https : http).request(url, { method: init.method ?? 'GET', headers, agent }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', (error) => {
+          settle();
+          reject(error);
+        });
+        response.on('end', () => {
+          settle();
+          try {
+            resolve(toResponse(response, Buffer.concat(chunks)));
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+      });
+      request.on('error', (error) => {
+        settle();
+        reject(error);
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
       request.end(body ?? undefined);
     });
   };
   return httpFetch as typeof fetch;
+}
+
+/** What the global fetch rejects with when aborted: a DOMException named AbortError, carrying the signal's reason. */
+function abortError(signal: AbortSignal): Error {
+  return new DOMException('This operation was aborted', { name: 'AbortError', cause: signal.reason });
 }
 
 /** Statuses whose response can have no body (the Response constructor refuses one). */

@@ -60,7 +60,11 @@ export function userRankInput(
     else seedHits.push({ seedItemId: query.source, hits: hits(i) });
   });
   const behaviour = sources.behaviour;
-  const toHits = (items: readonly { itemId: string; score: number }[]): Hit[] => items.filter((i) => !exclude.has(i.itemId)).map((i) => ({ id: i.itemId, score: i.score }));
+  const toHits = (items: readonly { itemId: string; score: number }[]): Hit[] => {
+    const hits: Hit[] = [];
+    for (const item of items) if (!exclude.has(item.itemId)) hits.push({ id: item.itemId, score: item.score });
+    return hits;
+  };
   const alsoLikedHits: SeedHits[] = behaviour
     ? seeds.map((seedItemId) => ({ seedItemId, hits: toHits(behaviour.alsoLiked(seedItemId, settings.candidates)) })).filter((list) => list.hits.length > 0)
     : [];
