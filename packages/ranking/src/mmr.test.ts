@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mmrRerank } from './mmr.js';
+import { unitCosine } from './unit-cosine.js';
 
 /** The eager MMR this package used before the lazy one: every candidate compared with every pick. */
 function eagerMmr<T extends { itemId: string; score: number }>(candidates: readonly T[], topN: number, lambda: number, similarity: (a: string, b: string) => number | undefined): T[] {
@@ -61,7 +62,7 @@ function randomCase(seed: number) {
     return x.reduce((sum, v, i) => sum + v * (y[i] as number), 0);
   };
   const lambdas = [0, 0.3, 0.7, 0.95];
-  return { candidates, similarity, topN: 1 + Math.floor(next() * 25), lambda: lambdas[seed % lambdas.length] as number };
+  return { candidates, similarity, vectors, missing, topN: 1 + Math.floor(next() * 25), lambda: lambdas[seed % lambdas.length] as number };
 }
 
 describe('mmrRerank (lazy)', () => {
@@ -70,6 +71,22 @@ describe('mmrRerank (lazy)', () => {
       const { candidates, similarity, topN, lambda } = randomCase(seed);
       const lazy = mmrRerank(candidates, topN, lambda, similarity).map((c) => c.itemId);
       expect(lazy, `case ${seed}`).toEqual(eagerMmr(candidates, topN, lambda, similarity).map((c) => c.itemId));
+    }
+  });
+
+  it('given unit vectors, picks what their cosines pick, looking each vector up at most once', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const { candidates, vectors, missing, topN, lambda } = randomCase(seed);
+      const stored = new Map([...vectors].filter(([id]) => !missing.has(id)).map(([id, v]) => [id, Float32Array.from(v)]));
+      const lookups = new Map<string, number>();
+      const unitVector = (id: string) => {
+        lookups.set(id, (lookups.get(id) ?? 0) + 1);
+        return stored.get(id);
+      };
+      const byVectors = mmrRerank(candidates, topN, lambda, { unitVector }).map((c) => c.itemId);
+      const byIds = mmrRerank(candidates, topN, lambda, (a, b) => unitCosine(stored.get(a), stored.get(b))).map((c) => c.itemId);
+      expect(byVectors, `case ${seed}`).toEqual(byIds);
+      expect(Math.max(0, ...lookups.values()), `case ${seed}`).toBeLessThanOrEqual(1);
     }
   });
 

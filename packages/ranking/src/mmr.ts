@@ -1,3 +1,6 @@
+import type { Similarity } from './types.js';
+import { unitCosine } from './unit-cosine.js';
+
 /** Similarities are cosines of unit vectors, so none is below this; the pruning bound relies on it. */
 const LOWEST_SIMILARITY = -1;
 
@@ -17,10 +20,11 @@ export function mmrRerank<T extends { itemId: string; score: number }>(
   candidates: readonly T[],
   topN: number,
   lambda: number,
-  similarity?: (a: string, b: string) => number | undefined,
+  similarity?: Similarity,
 ): T[] {
   if (lambda >= 1 || !similarity) return candidates.slice(0, topN);
   const count = candidates.length;
+  const alike = similarityByPosition(candidates, similarity);
   let max = -Infinity;
   let min = Infinity;
   for (const c of candidates) {
@@ -37,6 +41,8 @@ export function mmrRerank<T extends { itemId: string; score: number }>(
   const compared = new Uint32Array(count);
   const taken = new Uint8Array(count);
   const picked: T[] = [];
+  /** Each pick's position among the candidates. */
+  const pickedAt: number[] = [];
   const penaltyWeight = 1 - lambda;
   while (picked.length < Math.min(topN, count)) {
     let bestIndex = -1;
@@ -50,7 +56,7 @@ export function mmrRerank<T extends { itemId: string; score: number }>(
         // Not even the bound beats the best: the exact value would not either (ties keep the earlier).
         if (value - penaltyWeight * known <= bestValue) continue;
         for (let p = compared[i]!; p < picked.length; p++) {
-          redundancy[i] = Math.max(redundancy[i]!, similarity(candidates[i]!.itemId, picked[p]!.itemId) ?? 0);
+          redundancy[i] = Math.max(redundancy[i]!, alike(i, pickedAt[p]!) ?? 0);
         }
         compared[i] = picked.length;
         value -= penaltyWeight * redundancy[i]!;
@@ -63,6 +69,19 @@ export function mmrRerank<T extends { itemId: string; score: number }>(
     if (bestIndex < 0) break;
     taken[bestIndex] = 1;
     picked.push(candidates[bestIndex]!);
+    pickedAt.push(bestIndex);
   }
   return picked;
+}
+
+/** The similarity of the candidates at two positions; unit vectors are looked up once each, on first use. */
+function similarityByPosition(candidates: readonly { itemId: string }[], similarity: Similarity): (i: number, j: number) => number | undefined {
+  if (typeof similarity === 'function') return (i, j) => similarity(candidates[i]!.itemId, candidates[j]!.itemId);
+  const vectors: (Float32Array | null | undefined)[] = new Array(candidates.length);
+  const vectorAt = (i: number) => {
+    let vector = vectors[i];
+    if (vector === undefined) vectors[i] = vector = similarity.unitVector(candidates[i]!.itemId) ?? null;
+    return vector ?? undefined;
+  };
+  return (i, j) => unitCosine(vectorAt(i), vectorAt(j));
 }

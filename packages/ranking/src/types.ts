@@ -99,8 +99,8 @@ export interface RankInput {
   weights: RankWeights;
   /** MMR trade-off: 1 ranks by score alone, lower values favour items unlike those already chosen. */
   mmrLambda: number;
-  /** Cosine similarity of two items; without it the list is not diversified. */
-  similarity?: (a: string, b: string) => number | undefined;
+  /** How alike two items are (mmr.ts); without it the list is not diversified. */
+  similarity?: Similarity;
   /** Items never to return (seen by the user, the seeds themselves). */
   exclude?: ReadonlySet<string>;
   categoryFilter?: CategoryFilter;
@@ -123,3 +123,10 @@ export interface Exploration {
   sharesAuthor?(itemId: string): boolean;
   authorWeight: number;
 }
+
+/**
+ * Two items' similarity for MMR: a function of their ids, or each item's unit vector (the cosine
+ * is then their dot product, unit-cosine.ts), which MMR looks up once per candidate instead of
+ * once per comparison. Undefined: not known, counted as 0.
+ */
+export type Similarity = ((a: string, b: string) => number | undefined) | { unitVector(itemId: string): Float32Array | undefined };
