@@ -27,26 +27,27 @@ export class ItemRecordCache {
     private readonly maxEntries = 200_000,
   ) {}
 
-  /** As CatalogStore.getItems: live items only, deleted and unknown ones left out. */
+  /** As CatalogStore.getItems: live items only, deleted and unknown ones left out (in no particular order). */
   async getItems(itemIds: readonly string[]): Promise<Map<string, CatalogItemRecord>> {
-    const found = new Map<string, CatalogItemRecord | null>();
-    const missing: string[] = [];
+    const found = new Map<string, CatalogItemRecord>();
+    const missing = new Set<string>();
     const joined: [string, Promise<CatalogItemRecord | null>][] = [];
     const generation = this.generation;
     for (const itemId of itemIds) {
-      if (found.has(itemId)) continue;
       const record = this.records.get(itemId);
-      // In the caller's order (a later record fills its place).
-      found.set(itemId, record ?? null);
-      if (record !== undefined) continue;
+      if (record !== undefined) {
+        if (record !== null) found.set(itemId, record);
+        continue;
+      }
       const reading = this.reading.get(itemId);
       // A read that started before a change may hold the older record: not shared.
       if (reading?.generation === generation) joined.push([itemId, reading.record]);
-      else missing.push(itemId);
+      else missing.add(itemId);
     }
-    if (missing.length > 0) {
-      const read = this.catalog.getItems(missing);
-      const shared = missing.map((itemId) => {
+    if (missing.size > 0) {
+      const ids = [...missing];
+      const read = this.catalog.getItems(ids);
+      const shared = ids.map((itemId) => {
         const entry = { generation, record: read.then((records) => records.get(itemId) ?? null) };
         // Whoever joins sees a failed read fail; nobody joining must not make it an unhandled rejection.
         entry.record.catch(() => undefined);
@@ -56,20 +57,22 @@ export class ItemRecordCache {
       try {
         const records = await read;
         const fill = generation === this.generation;
-        for (const itemId of missing) {
-          const record = records.get(itemId) ?? null;
-          found.set(itemId, record);
-          if (fill) this.remember(itemId, record);
+        for (const itemId of ids) {
+          const record = records.get(itemId);
+          if (record) found.set(itemId, record);
+          if (fill) this.remember(itemId, record ?? null);
         }
       } finally {
-        missing.forEach((itemId, i) => {
+        ids.forEach((itemId, i) => {
           if (this.reading.get(itemId) === shared[i]) this.reading.delete(itemId);
         });
       }
     }
-    for (const [itemId, record] of joined) found.set(itemId, await record);
-    for (const [itemId, record] of found) if (record === null) found.delete(itemId);
-    return found as Map<string, CatalogItemRecord>;
+    for (const [itemId, reading] of joined) {
+      const record = await reading;
+      if (record) found.set(itemId, record);
+    }
+    return found;
   }
 
   forget(itemId: string): void {

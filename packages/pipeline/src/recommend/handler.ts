@@ -158,7 +158,9 @@ export function makeListRanker(deps: RecommendDeps): ListRanker {
       // are all new does not explore; explorers by their authors are preferred).
       const likes = (id: string) => model.pairedLikeCount(id);
       const userItems = searchedSeeds(signals.seeds, ranking.maxSeeds);
-      const records = await deps.catalog.getItems([...new Set([...candidateIds(input).filter((id) => likes(id) <= ranking.exploration.maxLikes), ...userItems])]);
+      const wanted = new Set(userItems);
+      for (const id of candidateIds(input)) if (likes(id) <= ranking.exploration.maxLikes) wanted.add(id);
+      const records = await deps.catalog.getItems([...wanted]);
       const exploration = explorationAt(
         ranking.exploration,
         { userItems, addedAt: (id) => records.get(id)?.addedAt, likes, uptake: (id) => model.likeCount(id), authors: (id) => records.get(id)?.authors },
