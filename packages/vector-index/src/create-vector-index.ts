@@ -1,4 +1,5 @@
-import { FaissVectorIndex, type FaissVectorIndexOptions } from './faiss-vector-index.js';
+import { FaissVectorIndex } from './faiss-vector-index.js';
+import type { FaissVectorIndexOptions } from './faiss-vector-index-options.js';
 import type { VectorIndex } from './vector-index.js';
 
 /** `flat` is exact search; `faiss` takes any factory string (HNSW32, IVF1024,Flat, …). */

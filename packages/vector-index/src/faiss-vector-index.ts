@@ -5,30 +5,13 @@ import type { Index } from 'faiss-node';
 import { IndexSnapshotError, InvalidVectorIdError } from './errors.js';
 import { createFaissIndex, defaultTrainSize, parseFactory, validateNprobe, withNprobe, type FactorySpec } from './faiss-factory.js';
 import { scanAll, scoreRow, topK, topOfFetched, type SearchPlan } from './exact-hits.js';
+import type { FaissVectorIndexOptions } from './faiss-vector-index-options.js';
 import { decodeSnapshot, encodeSnapshot } from './index-snapshot.js';
 import { normalizeVector } from './normalize-vector.js';
-import { SEARCH_CACHE_SLACK, SearchCache, vectorKey } from './search-cache.js';
+import { SearchCache } from './search-cache.js';
 import { trainInWorker } from './train-in-worker.js';
 import type { SearchHit, SearchOptions, SearchQuery, VectorIndex } from './vector-index.js';
 import { VectorStore } from './vector-store.js';
-
-export interface FaissVectorIndexOptions {
-  dimension: number;
-  /** A FAISS index factory string: Flat, HNSW32, IVF1024,Flat, IVF4096,PQ64, … Default Flat. */
-  factory?: string;
-  /** Vectors to train on (the first ones added) where the index needs training. */
-  trainSize?: number;
-  /** IVF only: inverted lists probed per query (faiss-node leaves it at 1). */
-  nprobe?: number;
-  /**
-   * Fewest FAISS candidates fetched per search and re-ranked exactly. For HNSW this is also its
-   * effective efSearch, since FAISS searches with max(efSearch, k). Default 0 for Flat (exact
-   * already), 100 otherwise (see the README's recall figures).
-   */
-  candidates?: number;
-  /** Exact answers kept per query vector (search-cache.ts; Flat only), 0 for none (the default); see keepSearchAnswers. */
-  searchCache?: number;
-}
 
 /** Floats per faiss-node call while adding in slices (~0.1 s of HNSW32 inserts at 768-d). */
 const ADD_SLICE_VALUES = 1 << 17;
@@ -100,22 +83,17 @@ export class FaissVectorIndex implements VectorIndex {
   }
 
   keepSearchAnswers(capacity: number): void {
-    if (!Number.isSafeInteger(capacity) || capacity < 0) throw new RangeError(`searchCache must be a non-negative integer, got ${capacity}`);
-    // Kept answers are exact only where search is; an approximate index answers without them.
-    this.#cache =
-      this.#spec.factory === 'Flat' && capacity > 0
-        ? new SearchCache(capacity, (id, query) => {
-            const row = this.#store.rowOf(id);
-            return row === undefined ? undefined : this.#store.dot(row, query);
-          })
-        : undefined;
+    // Kept answers are exact only where search is: an approximate index keeps none.
+    this.#cache = SearchCache.create(capacity, this.#spec.factory === 'Flat', (id, query) => {
+      const row = this.#store.rowOf(id);
+      return row === undefined ? undefined : this.#store.dot(row, query);
+    });
   }
 
   get size(): number {
     return this.#store.live;
   }
 
-  /** How reads of the kept answers went (search-cache.ts); undefined where none are kept. */
   get searchCacheStats(): Readonly<SearchCache['stats']> | undefined {
     return this.#cache?.stats;
   }
@@ -173,33 +151,9 @@ export class FaissVectorIndex implements VectorIndex {
    * searches in one call): 80 queries over 1 259 × 100 vectors, 8.7 ms one by one, 4.9 at once.
    */
   searchMany(queries: readonly SearchQuery[]): SearchHit[][] {
-    const cache = this.#cache;
-    if (cache === undefined) return this.#searchAll(queries);
-    const answers: (SearchHit[] | undefined)[] = [];
-    const missed: number[] = [];
-    queries.forEach((query, i) => {
-      assertK(query.k);
-      const answer = cache.read(vectorKey(query.vector), query.k, query.exclude);
-      if (answer === undefined) missed.push(i);
-      answers.push(answer);
-    });
-    if (missed.length === 0) return answers as SearchHit[][];
-    // A missed query is asked with nothing excluded and room to spare, and its answer kept.
-    const asked = missed.map((i) => (queries[i] as SearchQuery).k + SEARCH_CACHE_SLACK);
-    const found = this.#searchAll(missed.map((i, m) => ({ vector: (queries[i] as SearchQuery).vector, k: asked[m] as number })));
-    const short: number[] = [];
-    missed.forEach((i, m) => {
-      const query = queries[i] as SearchQuery;
-      const answer = cache.keep(vectorKey(query.vector), normalizeVector(undefined, query.vector, this.dimension), asked[m] as number, found[m] as SearchHit[], query.k, query.exclude);
-      if (answer === undefined) short.push(i);
-      answers[i] = answer;
-    });
-    // More of its exclusions than the room to spare among the best: searched as it is.
-    if (short.length > 0) {
-      const searched = this.#searchAll(short.map((i) => queries[i] as SearchQuery));
-      short.forEach((i, s) => (answers[i] = searched[s]));
-    }
-    return answers as SearchHit[][];
+    if (this.#cache === undefined) return this.#searchAll(queries);
+    for (const query of queries) assertK(query.k);
+    return this.#cache.searchMany(queries, (asked) => this.#searchAll(asked), (vector) => normalizeVector(undefined, vector, this.dimension));
   }
 
   #searchAll(queries: readonly SearchQuery[]): SearchHit[][] {

@@ -1,4 +1,5 @@
 export { createVectorIndex, deserializeVectorIndex, type VectorIndexOptions } from './create-vector-index.js';
 export { IndexSnapshotError, InvalidVectorIdError, InvalidVectorValueError, VectorDimensionError, VectorInputError } from './errors.js';
-export { FaissVectorIndex, type FaissVectorIndexOptions } from './faiss-vector-index.js';
+export { FaissVectorIndex } from './faiss-vector-index.js';
+export type { FaissVectorIndexOptions } from './faiss-vector-index-options.js';
 export type { SearchHit, SearchOptions, SearchQuery, VectorIndex } from './vector-index.js';

@@ -1,4 +1,4 @@
-import type { SearchHit } from './vector-index.js';
+import type { SearchHit, SearchQuery } from './vector-index.js';
 
 /** Hits kept beyond a query's k, so a user's seen items can be left out of a kept answer. */
 export const SEARCH_CACHE_SLACK = 32;
@@ -50,6 +50,12 @@ export class SearchCache {
     private readonly score: (id: string, query: Float32Array) => number | undefined,
   ) {}
 
+  /** A cache of `capacity` answers where answers are `exact` and `capacity` > 0; else none. */
+  static create(capacity: number, exact: boolean, score: (id: string, query: Float32Array) => number | undefined): SearchCache | undefined {
+    if (!Number.isSafeInteger(capacity) || capacity < 0) throw new RangeError(`searchCache must be a non-negative integer, got ${capacity}`);
+    return exact && capacity > 0 ? new SearchCache(capacity, score) : undefined;
+  }
+
   get #version(): number {
     return this.#base + this.#changes.length;
   }
@@ -67,6 +73,25 @@ export class SearchCache {
       this.#base += MAX_PENDING_CHANGES;
       this.#changes = this.#changes.slice(MAX_PENDING_CHANGES);
     }
+  }
+
+  /**
+   * The index's answers to the queries: from kept answers where they can give them, the rest by
+   * `search`, each missed query asked with nothing excluded and room to spare and its answer kept
+   * (`normalize`: the query as the index scores it); a query with more of its exclusions among
+   * the best than that room is searched as it is.
+   */
+  searchMany(queries: readonly SearchQuery[], search: (queries: readonly SearchQuery[]) => SearchHit[][], normalize: (vector: Float32Array) => Float32Array): SearchHit[][] {
+    const answers = queries.map((query) => this.read(vectorKey(query.vector), query.k, query.exclude));
+    const missed = queries.flatMap((query, i) => (answers[i] === undefined ? [{ i, query, asked: query.k + SEARCH_CACHE_SLACK }] : []));
+    if (missed.length === 0) return answers as SearchHit[][];
+    const found = search(missed.map(({ query, asked }) => ({ vector: query.vector, k: asked })));
+    missed.forEach(({ i, query, asked }, m) => {
+      answers[i] = this.keep(vectorKey(query.vector), normalize(query.vector), asked, found[m] as SearchHit[], query.k, query.exclude);
+    });
+    const short = missed.filter(({ i }) => answers[i] === undefined);
+    if (short.length > 0) search(short.map(({ query }) => query)).forEach((hits, s) => (answers[(short[s] as { i: number }).i] = hits));
+    return answers as SearchHit[][];
   }
 
   /** The index's answer to (query, k, exclude) from a kept one, or undefined where none can give it. */
