@@ -8,13 +8,11 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
  * builds, signs, times out, retries and parses every request; only the transport under it is
  * leaner than the global fetch (undici's request and stream machinery). Measured on a 2-core host,
  * one chat completion's client CPU: 1.05 ms through the global fetch, 0.75 through this one
- * (docs/performance.md, "The expand pool's HTTP client").
+ * (docs/performance.md, "The recommend pool's search answers, and a leaner LLM client").
  */
-export function createHttpFetch(options: { maxSockets?: number } = {}): typeof fetch {
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 256 }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 256 }),
-  };
+export function createHttpFetch(): typeof fetch {
+  // No cap on connections, as the global fetch has none: LLM_MAX_IN_FLIGHT bounds the requests.
+  const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
   const httpFetch = (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     if (input instanceof Request) throw new TypeError('httpFetch takes a URL and options, not a Request');
     const url = input instanceof URL ? input : new URL(input);
