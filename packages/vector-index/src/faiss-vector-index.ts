@@ -8,7 +8,7 @@ import { scanAll, scoreRow, topK, topOfFetched, type SearchPlan } from './exact-
 import type { FaissVectorIndexOptions } from './faiss-vector-index-options.js';
 import { decodeSnapshot, encodeSnapshot } from './index-snapshot.js';
 import { normalizeVector } from './normalize-vector.js';
-import { SearchCache } from './search-cache.js';
+import { SearchCache, type SearchCacheStats } from './search-cache.js';
 import { trainInWorker } from './train-in-worker.js';
 import type { SearchHit, SearchOptions, SearchQuery, VectorIndex } from './vector-index.js';
 import { VectorStore } from './vector-store.js';
@@ -94,7 +94,7 @@ export class FaissVectorIndex implements VectorIndex {
     return this.#store.live;
   }
 
-  get searchCacheStats(): Readonly<SearchCache['stats']> | undefined {
+  get searchCacheStats(): Readonly<SearchCacheStats> | undefined {
     return this.#cache?.stats;
   }
 

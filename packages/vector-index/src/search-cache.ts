@@ -35,9 +35,17 @@ interface Entry {
  * the exact top of the index as it then is, so a read never differs from a search; a catalog
  * import, with more writes between reads, drops the entries it passed instead.
  */
+/** What reads found: an answer (`caughtUp` of them after writes), none, one dropped as too far behind, one too short for the exclusions. */
+export interface SearchCacheStats {
+  answered: number;
+  caughtUp: number;
+  missed: number;
+  dropped: number;
+  short: number;
+}
+
 export class SearchCache {
-  /** What reads found: an answer (kept or brought up to date), none, one dropped as too far behind, one too short for the exclusions. */
-  readonly stats = { answered: 0, caughtUp: 0, missed: 0, dropped: 0, short: 0 };
+  readonly stats: SearchCacheStats = { answered: 0, caughtUp: 0, missed: 0, dropped: 0, short: 0 };
   readonly #entries = new Map<string, Entry>();
   /** The ids written, oldest first: changes[i] made version `base + i + 1`. */
   #changes: string[] = [];

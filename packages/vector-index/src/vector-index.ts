@@ -1,3 +1,5 @@
+import type { SearchCacheStats } from './search-cache.js';
+
 export interface SearchHit {
   id: string;
   /** Cosine similarity in [-1, 1]; higher is closer. */
@@ -60,7 +62,7 @@ export interface VectorIndex {
    * many writes behind), `short` (more exclusions among its hits than it kept room for).
    * Undefined where none are kept.
    */
-  readonly searchCacheStats?: Readonly<{ answered: number; caughtUp: number; missed: number; dropped: number; short: number }> | undefined;
+  readonly searchCacheStats?: Readonly<SearchCacheStats> | undefined;
   /** A self-describing, checksummed snapshot; see deserializeVectorIndex. */
   serialize(): Buffer;
 }

@@ -69,8 +69,9 @@ export interface BenchPipelineReport {
     llmRequests: number;
     /**
      * The recommend pool's content searches over the signups phase and the share its kept
-     * answers served (coldstart_search_cache_reads_total): the bench's topics are catalog
-     * categories and its seeds catalog books, so they repeat as a real deployment's do.
+     * answers served (coldstart_search_cache_reads_total). The bench's topics are catalog
+     * categories (its LLM stand-in answers with them) and its seeds catalog books, so they repeat
+     * often; an LLM naming topics more freely repeats less, and the share is lower.
      */
     searches: { total: number; answeredShare: number };
   };
