@@ -8,9 +8,9 @@ import { scanAll, scoreRow, topK, topOfFetched, type SearchPlan } from './exact-
 import type { FaissVectorIndexOptions } from './faiss-vector-index-options.js';
 import { decodeSnapshot, encodeSnapshot } from './index-snapshot.js';
 import { normalizeVector } from './normalize-vector.js';
-import { SearchCache, type SearchCacheStats } from './search-cache.js';
+import { SearchCache } from './search-cache.js';
 import { trainInWorker } from './train-in-worker.js';
-import type { SearchHit, SearchOptions, SearchQuery, VectorIndex } from './vector-index.js';
+import type { SearchCacheStats, SearchHit, SearchOptions, SearchQuery, VectorIndex } from './vector-index.js';
 import { VectorStore } from './vector-store.js';
 
 /** Floats per faiss-node call while adding in slices (~0.1 s of HNSW32 inserts at 768-d). */

@@ -1,4 +1,4 @@
-import type { SearchHit, SearchQuery } from './vector-index.js';
+import type { SearchCacheStats, SearchHit, SearchQuery } from './vector-index.js';
 
 /** Hits kept beyond a query's k, so a user's seen items can be left out of a kept answer. */
 export const SEARCH_CACHE_SLACK = 32;
@@ -35,15 +35,6 @@ interface Entry {
  * the exact top of the index as it then is, so a read never differs from a search; a catalog
  * import, with more writes between reads, drops the entries it passed instead.
  */
-/** What reads found: an answer (`caughtUp` of them after writes), none, one dropped as too far behind, one too short for the exclusions. */
-export interface SearchCacheStats {
-  answered: number;
-  caughtUp: number;
-  missed: number;
-  dropped: number;
-  short: number;
-}
-
 export class SearchCache {
   readonly stats: SearchCacheStats = { answered: 0, caughtUp: 0, missed: 0, dropped: 0, short: 0 };
   readonly #entries = new Map<string, Entry>();

@@ -1,5 +1,3 @@
-import type { SearchCacheStats } from './search-cache.js';
-
 export interface SearchHit {
   id: string;
   /** Cosine similarity in [-1, 1]; higher is closer. */
@@ -9,6 +7,15 @@ export interface SearchHit {
 export interface SearchOptions {
   /** Ids to leave out of the result; the result is still filled up to k from the rest. */
   exclude?: ReadonlySet<string>;
+}
+
+/** How reads of an index's kept search answers went (search-cache.ts): an answer (`caughtUp` of them after writes), none, one dropped as too far behind, one too short for the exclusions. */
+export interface SearchCacheStats {
+  answered: number;
+  caughtUp: number;
+  missed: number;
+  dropped: number;
+  short: number;
 }
 
 /** One query of `searchMany`. */
