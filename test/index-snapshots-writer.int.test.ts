@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { FencedWriterError, IndexLog, SnapshotStore, WalReplica } from '@coldstart/index-log';
 import { CatalogStore } from '@coldstart/store';
-import { createRedisFixture, freePort, startApp, startS3Emulator, type AppProcess, type RedisFixture, type S3Emulator } from '@coldstart/testing';
+import { createRedisFixture, freePort, startApp, startS3Emulator, type AppProcess, type RedisFixture, type S3Emulator, REDIS_KINDS, useRedis } from '@coldstart/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { REDIS_KINDS, useRedis } from './support/redis-kinds.js';
 
 const BUCKET = 'coldstart-writer-snapshots';
 const INDEX = 'test-enc';

@@ -14,9 +14,8 @@ import {
 } from '@coldstart/index-log';
 import { CatalogStore } from '@coldstart/store';
 import { createVectorIndex } from '@coldstart/vector-index';
-import { createRedisFixture, startS3Emulator, type RedisFixture, type S3Emulator } from '@coldstart/testing';
+import { createRedisFixture, startS3Emulator, type RedisFixture, type S3Emulator, REDIS_KINDS, useRedis } from '@coldstart/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { REDIS_KINDS, useRedis } from './support/redis-kinds.js';
 import { snapshotCreate, snapshotList, snapshotRestore } from '../apps/ops/src/snapshot/snapshot-actions.js';
 
 const BUCKET = 'coldstart-snapshots';

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { flowForEvent, type QueueName } from '@coldstart/pipeline';
 import { jobIdFor } from '@coldstart/queues';
 import { loadFold, type Book } from '@coldstart/goodbooks';
-import { recommendationIdOf } from '@coldstart/store';
+import { recommendationIdOf, storeKeys } from '@coldstart/store';
+import { REDIS_KINDS, useRedis } from '@coldstart/testing';
 import { APPS, PipelineHarness, type AppName } from './support/pipeline-harness.js';
 import { deleted, interaction, signup, upserted } from './support/book-events.js';
-import { REDIS_KINDS, useRedis } from './support/redis-kinds.js';
 
 /**
  * The walking skeleton end to end: events on SQS, every pool its own process, lists read
@@ -246,7 +246,7 @@ describe.each(REDIS_KINDS)('pipeline on $redis, every app its own process, queue
       { timeout: 30_000, interval: 200 },
     );
     expect(await harness.store().repeatedEvents()).toBe(0);
-    expect(await harness.fx.redis.scard(`${harness.fx.prefix}:recs:e2e-user-6:events`)).toBe(1);
+    expect(await harness.fx.redis.scard(storeKeys(harness.fx.prefix).recommendationEvents('e2e-user-6'))).toBe(1);
   });
 
   // The embedding cache's slot of its own is used by model encoders only (worker-embed's main), not by the word vectors here.

@@ -2,15 +2,16 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeKeys } from '@coldstart/store';
+import { CatalogStore, storeKeys } from '@coldstart/store';
 import { createRedisFixture, startRedisCluster, type LocalRedisCluster, type RedisFixture } from '@coldstart/testing';
 import { migrateKeys } from '../../apps/ops/src/keys/keys-migrate.ts';
 
 /**
  * `coldstart keys migrate` on a real 3-master cluster: a deployment's per-user keys written
  * under the data slot's old names move to each user's own slot, with their values and TTLs; a
- * seen set the apps already started anew is merged, a newer profile kept; a second run finds
- * nothing, and on one server nothing moves.
+ * seen set or list-event set the apps already started anew is merged, a newer profile or list
+ * kept, the lists indexed by item left where they are; a second run finds nothing, and on one
+ * server nothing moves.
  */
 describe('coldstart keys migrate', () => {
   let cluster: LocalRedisCluster;
@@ -60,11 +61,66 @@ describe('coldstart keys migrate', () => {
     expect(await migrateKeys(config, { dryRun: false })).toEqual({ dryRun: false, found: 0, moved: 0, merged: 0, superseded: 0 });
   });
 
+  it("moves users' lists and their event sets, keeping a list the apps already wrote and merging event sets", async () => {
+    // A prefix of its own, so the counts are this case's alone.
+    const own = await createRedisFixture(cluster.url);
+    try {
+      const old = (userId: string) => `${own.prefix}:recs:${userId}`;
+      const keys = storeKeys(own.prefix);
+      expect(keys.recommendations('u1')).not.toBe(old('u1'));
+      const list = (userId: string, eventId: string) => JSON.stringify({ userId, items: [{ itemId: 'item-1' }, { itemId: 'item-2' }], eventId });
+      // item-2 was deleted after the upgrade, before the migration: its delete looked for the lists under their new names.
+      const catalog = new CatalogStore(own.redis, own.prefix);
+      const vector = { encoder: 'e', dimension: 1, vector: Buffer.from(new Float32Array([1]).buffer).toString('base64') };
+      for (const itemId of ['item-1', 'item-2']) {
+        await catalog.upsert({ item: { itemId, title: itemId, authors: [], categories: [] }, occurredAt: '2026-01-01T00:00:00Z', eventId: `up-${itemId}`, ...vector });
+      }
+      await catalog.delete({ itemId: 'item-2', occurredAt: '2026-01-02T00:00:00Z', eventId: 'del-item-2' });
+      // A user id may hold ':' and end in ':events': `<prefix>:recs:odd:events` is odd:events's list, not odd's events.
+      const users = ['u1', 'org:u2', 'odd:events', 'fresh'];
+      for (const userId of users) {
+        await own.redis.set(old(userId), list(userId, 'ev-old'));
+        await own.redis.sadd(`${old(userId)}:events`, 'ev-old');
+      }
+      await own.redis.pexpire(old('u1'), 3_600_000);
+      // The apps (already upgraded) wrote a newer list, and its event, for one user.
+      await own.redis.set(keys.recommendations('fresh'), list('fresh', 'ev-new'));
+      await own.redis.sadd(keys.recommendationEvents('fresh'), 'ev-new');
+      // Lists by item stay in the data slot, an item id ending in ':events' included.
+      const byItem = [keys.legacyListsByItem('item-1'), keys.legacyListsByItem('item:events')];
+      for (const key of byItem) await own.redis.sadd(key, 'u1');
+
+      const config = { REDIS_URL: cluster.url, COLDSTART_PREFIX: own.prefix };
+      expect(await migrateKeys(config, { dryRun: true })).toEqual({ dryRun: true, found: 8, moved: 0, merged: 0, superseded: 0 });
+      expect(await own.redis.exists(old('u1'))).toBe(1);
+
+      expect(await migrateKeys(config, { dryRun: false })).toEqual({ dryRun: false, found: 8, moved: 6, merged: 1, superseded: 1 });
+      for (const userId of users) {
+        expect(await own.redis.exists(old(userId), `${old(userId)}:events`), userId).toBe(0);
+        const moved = JSON.parse((await own.redis.get(keys.recommendations(userId)))!) as { eventId: string; items: { itemId: string }[] };
+        expect(moved, userId).toMatchObject({ userId, eventId: userId === 'fresh' ? 'ev-new' : 'ev-old' });
+        // Moved lists lose the item deleted meanwhile; the apps' own list is theirs.
+        expect(moved.items.map((item) => item.itemId), userId).toEqual(userId === 'fresh' ? ['item-1', 'item-2'] : ['item-1']);
+        expect((await own.redis.smembers(keys.recommendationEvents(userId))).sort(), userId).toEqual(userId === 'fresh' ? ['ev-new', 'ev-old'] : ['ev-old']);
+      }
+      const ttl = await own.redis.pttl(keys.recommendations('u1'));
+      expect(ttl).toBeGreaterThan(3_000_000);
+      expect(ttl).toBeLessThanOrEqual(3_600_000);
+      expect(await own.redis.pttl(keys.recommendations('org:u2'))).toBe(-1);
+      for (const key of byItem) expect(await own.redis.smembers(key), key).toEqual(['u1']);
+
+      expect(await migrateKeys(config, { dryRun: false })).toEqual({ dryRun: false, found: 0, moved: 0, merged: 0, superseded: 0 });
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   it('moves nothing on one server, where the names did not change', async () => {
     const single = await createRedisFixture();
     try {
       await single.redis.sadd(storeKeys(single.prefix).seen('u'), 'a');
       expect(storeKeys(single.prefix).seen('u')).toBe(`${single.prefix}:user:u:seen`);
+      expect(storeKeys(single.prefix).recommendations('u')).toBe(`${single.prefix}:recs:u`);
       expect(await migrateKeys({ REDIS_URL: single.url, COLDSTART_PREFIX: single.prefix }, { dryRun: false })).toEqual({ dryRun: false, found: 0, moved: 0, merged: 0, superseded: 0 });
       expect(await single.redis.smembers(storeKeys(single.prefix).seen('u'))).toEqual(['a']);
     } finally {

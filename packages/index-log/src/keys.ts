@@ -9,9 +9,9 @@ import { SLOT_GROUPS, slotGroup } from '@coldstart/config';
  * `deploymentPrefix`), so the keys under it share one slot, the data slot: the item script
  * appends to the index logs under the writer's fencing token, the behaviour log's learn script
  * updates the log, the liking users' likes and the items at once under the same token, and a
- * list is written in one step with checking its items' records and indexing it by item (so a
- * delete either refuses the list or finds it). Groups that no script joins to these have slots
- * of their own (`slotGroup`): each user's seen set, profile and fan-out state
+ * list's items are checked against their records and indexed by item (with the list's version,
+ * so a delete finds every list that may hold the item). Groups that no script joins to these
+ * have slots of their own (`slotGroup`): each user's list, seen set, profile and fan-out state
  * (`userSlotGroup`: `{coldstart:u:<userId>}`, spread over every shard), the experiment counts
  * (`experiments`), the embedding cache (`embeddings`), and, outside this
  * map, BullMQ's queues (@coldstart/queues' QueuePartitions) and the LLM's caches
@@ -46,10 +46,16 @@ export function storeKeys(prefix: string) {
     userVersions: (index: string) => `${prefix}:index:${index}:user-versions`,
     userDigests: (index: string) => `${prefix}:index:${index}:user-digests`,
     userActivity: (index: string) => `${prefix}:index:${index}:active`,
-    recommendations: (userId: string) => `${prefix}:recs:${userId}`,
-    recommendationEvents: (userId: string) => `${prefix}:recs:${userId}:events`,
+    /** A user's list and the events that wrote it, in the user's own slot (@coldstart/store's RecommendationStore). */
+    recommendations: (userId: string) => `${user(userId)}:recs:${userId}`,
+    recommendationEvents: (userId: string) => `${user(userId)}:recs:${userId}:events`,
+    /** The version of the user's list: 1 more with every list `put` stores (its by-item entries carry it). */
+    listVersion: (userId: string) => `${user(userId)}:recs:${userId}:version`,
     repeatedEvents: `${prefix}:stats:repeated-events`,
-    listsByItem: (itemId: string) => `${prefix}:recs-by-item:${itemId}`,
+    /** The users whose list may hold an item (member: userId, score: the version of the list that put it there). */
+    listsByItem: (itemId: string) => `${prefix}:lists-by-item:${itemId}`,
+    /** The same as a plain set, as versions before 2026-12-07 kept it: still read (and removed) when the item is deleted. */
+    legacyListsByItem: (itemId: string) => `${prefix}:recs-by-item:${itemId}`,
     seen: (userId: string) => `${user(userId)}:user:${userId}:seen`,
     profile: (userId: string) => `${user(userId)}:user:${userId}:profile`,
     /** New items waiting for a user's fan-out rewrite (member: itemId, score: its window). */

@@ -73,24 +73,24 @@ describe('RecommendationStore', () => {
 
   it('reads the previous list again when another write replaced it in between, so its items still lose the user', async () => {
     await store.put(list('u1', ['i1']));
-    const get = fx.redis.get.bind(fx.redis);
+    const mget = fx.redis.mget.bind(fx.redis);
     let raced = false;
     // The first read of u1's list returns what was stored, and another write then replaces it.
-    fx.redis.get = (async (key: string) => {
-      const value = await get(key);
-      if (!raced && key.endsWith(':recs:u1')) {
+    fx.redis.mget = (async (...keys: string[]) => {
+      const values = await mget(...keys);
+      if (!raced && keys[0]?.endsWith(':recs:u1')) {
         raced = true;
         await new RecommendationStore(fx.redis, fx.prefix).put(list('u1', ['i2'], 'ev-between'));
       }
-      return value;
-    }) as typeof fx.redis.get;
+      return values;
+    }) as typeof fx.redis.mget;
     await store.put(list('u1', ['i3'], 'ev2'));
-    fx.redis.get = get as typeof fx.redis.get;
+    fx.redis.mget = mget as typeof fx.redis.mget;
     expect(raced).toBe(true);
     expect((await store.get('u1'))?.items.map((i) => i.itemId)).toEqual(['i3']);
     const keys = storeKeys(fx.prefix);
-    expect(await fx.redis.smembers(keys.listsByItem('i2'))).toEqual([]);
-    expect(await fx.redis.smembers(keys.listsByItem('i3'))).toEqual(['u1']);
+    expect(await fx.redis.zrange(keys.listsByItem('i2'), 0, -1)).toEqual([]);
+    expect(await fx.redis.zrange(keys.listsByItem('i3'), 0, -1)).toEqual(['u1']);
   });
 
   it('writes each event once: a retried write neither repeats nor overwrites a newer list', async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { runScript, type RedisClient } from '@coldstart/config';
 import { storeKeys, type StoreKeys } from '@coldstart/index-log';
+import { CLAIM_ITEMS, RELEASE_AND_CHECK, REPLACE_LIST, STORE_LIST } from './list-scripts.js';
 
 export interface RecommendedItem {
   itemId: string;
@@ -55,40 +56,18 @@ export interface UserProfile {
   vectors: string[];
 }
 
-// Writes a list at most once per event: a retried job (its worker died after the write but
-// before the job was marked done) finds its event recorded and leaves the list alone, so it
-// can neither double-count nor overwrite a newer event's list with an older one.
-// Writes only if none of the items has been deleted meanwhile; otherwise returns the deleted
-// ids so the caller drops them and writes again. Checking here, atomically with the write,
-// closes the race with `removeItemEverywhere` (which runs after the delete flag is set).
-// The previous list's items are named by the caller (their keys come in KEYS like every other),
-// so the script refuses a list that changed since the caller read it, and the caller reads again.
-// KEYS: list, list-events, repeat-counter, the new items' records (n), the new items'
-// lists-by-item sets (n), the previous items' lists-by-item sets. ARGV: userId, json, eventId,
-// sha1 of the previous list as read ('' for none), the new itemIds (n).
-const PUT_LIST = `
-local n = #ARGV - 4
-if redis.call('SISMEMBER', KEYS[2], ARGV[3]) == 1 then
-  redis.call('INCR', KEYS[3])
-  return {'repeat', {}}
-end
-local deleted = {}
-for i = 1, n do
-  if redis.call('HGET', KEYS[3 + i], 'deleted') ~= '0' then table.insert(deleted, ARGV[4 + i]) end
-end
-if #deleted > 0 then return {'deleted', deleted} end
-local previous = redis.call('GET', KEYS[1])
-if (previous and redis.sha1hex(previous) or '') ~= ARGV[4] then return {'changed', {}} end
-for i = 4 + 2 * n, #KEYS do redis.call('SREM', KEYS[i], ARGV[1]) end
-for i = 4 + n, 3 + 2 * n do redis.call('SADD', KEYS[i], ARGV[1]) end
-redis.call('SET', KEYS[1], ARGV[2])
-redis.call('SADD', KEYS[2], ARGV[3])
-return {'stored', {}}
-`;
-
 /** The id of the list version an event wrote for a user (RecommendationList.recommendationId). */
 export function recommendationIdOf(userId: string, eventId: string): string {
   return `rec_${createHash('sha256').update(userId).update('\u0000').update(eventId).digest('hex').slice(0, 24)}`;
+}
+
+function sha1(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+function withoutItems<L extends RecommendationList>(list: L, itemIds: readonly string[]): L {
+  const gone = new Set(itemIds);
+  return { ...list, items: list.items.filter((item) => !gone.has(item.itemId)) };
 }
 
 /** The items a stored list names; a list that does not parse names none (it is overwritten whole). */
@@ -121,67 +100,105 @@ export class RecommendationStore {
 
   /**
    * Stores the list, dropping items deleted since it was computed, and returns the list as
-   * stored. An event already written for this user is not written again (see PUT_LIST): the
-   * stored list is returned and the repeat counted in `repeatedEvents()`.
+   * stored. An event already written for this user is not written again (STORE_LIST): the
+   * stored list is returned and the repeat counted in `repeatedEvents()`. The three steps and
+   * why no deleted item stays in a list: list-scripts.ts.
    */
   async put(list: RecommendationList): Promise<RecommendationList> {
     const { keys } = this;
-    let current: RecommendationList = { ...list, recommendationId: recommendationIdOf(list.userId, list.eventId) };
+    const { userId } = list;
+    let current: RecommendationList = { ...list, recommendationId: recommendationIdOf(userId, list.eventId) };
     for (;;) {
-      const previous = await this.redis.get(keys.recommendations(current.userId));
+      const [previous = null, storedVersion = null] = await this.redis.mget(keys.recommendations(userId), keys.listVersion(userId));
+      const version = Number(storedVersion ?? 0) + 1;
       const itemIds = current.items.map((item) => item.itemId);
-      const listKeys = [
-        keys.recommendations(current.userId),
-        keys.recommendationEvents(current.userId),
-        keys.repeatedEvents,
-        ...itemIds.map((itemId) => keys.item(itemId)),
-        ...itemIds.map((itemId) => keys.listsByItem(itemId)),
-        ...(previous === null ? [] : listedItemIds(previous)).map((itemId) => keys.listsByItem(itemId)),
-      ];
-      const digest = previous === null ? '' : createHash('sha1').update(previous).digest('hex');
-      const result = (await runScript(this.redis, PUT_LIST, listKeys, [current.userId, JSON.stringify(current), current.eventId, digest, ...itemIds])) as [
-        string,
-        string[],
-      ];
-      if (result[0] === 'stored') return current;
-      if (result[0] === 'repeat') return (await this.get(current.userId)) ?? current;
-      if (result[0] === 'changed') continue;
-      const deleted = new Set(result[1]);
-      current = { ...current, items: current.items.filter((item) => !deleted.has(item.itemId)) };
+      const deleted = (await runScript(
+        this.redis,
+        CLAIM_ITEMS,
+        [...itemIds.map((itemId) => keys.item(itemId)), ...itemIds.map((itemId) => keys.listsByItem(itemId))],
+        [userId, version, ...itemIds],
+      )) as string[];
+      if (deleted.length > 0) {
+        current = withoutItems(current, deleted);
+        continue;
+      }
+      const digest = previous === null ? '' : sha1(previous);
+      const outcome = await runScript(
+        this.redis,
+        STORE_LIST,
+        [keys.recommendations(userId), keys.recommendationEvents(userId), keys.listVersion(userId)],
+        [JSON.stringify(current), current.eventId, digest, version],
+      );
+      if (outcome === 'changed') continue;
+      if (outcome === 'repeat') {
+        await this.redis.incr(keys.repeatedEvents);
+        const stored = await this.get(userId);
+        // The attempt that stored it may have died before its check (step 3): check it now.
+        return stored === null ? current : this.withoutDeletedSince(stored, [], version);
+      }
+      const kept = new Set(itemIds);
+      const released = previous === null ? [] : listedItemIds(previous).filter((itemId) => !kept.has(itemId));
+      return this.withoutDeletedSince(current, released, version);
+    }
+  }
+
+  /** Step 3 (RELEASE_AND_CHECK) for a stored list: the list without the items deleted since it was checked. */
+  private async withoutDeletedSince<L extends RecommendationList>(stored: L, released: readonly string[], version: number): Promise<L> {
+    const { keys } = this;
+    const itemIds = stored.items.map((item) => item.itemId);
+    const deleted = (await runScript(
+      this.redis,
+      RELEASE_AND_CHECK,
+      [...released.map((itemId) => keys.listsByItem(itemId)), ...itemIds.map((itemId) => keys.item(itemId))],
+      [stored.userId, version, released.length, ...itemIds],
+    )) as string[];
+    if (deleted.length === 0) return stored;
+    return ((await this.removeItems(stored.userId, deleted))?.list ?? withoutItems(stored, deleted)) as L;
+  }
+
+  /**
+   * Takes items out of a user's stored list, without overwriting a list written meanwhile
+   * (REPLACE_LIST, read again when it changed). Returns the list as it is now (null: none), and
+   * whether this call changed it.
+   */
+  private async removeItems(userId: string, itemIds: readonly string[]): Promise<{ list: RecommendationList; removed: boolean } | null> {
+    const key = this.keys.recommendations(userId);
+    const gone = new Set(itemIds);
+    for (;;) {
+      const raw = await this.redis.get(key);
+      if (raw === null) return null;
+      const list = JSON.parse(raw) as RecommendationList;
+      if (!list.items.some((item) => gone.has(item.itemId))) return { list, removed: false };
+      const kept = withoutItems(list, itemIds);
+      if ((await runScript(this.redis, REPLACE_LIST, [key], [JSON.stringify(kept), sha1(raw)])) === 1) return { list: kept, removed: true };
     }
   }
 
   /**
-   * Removes a deleted item from every stored list that holds it. Each list is rewritten in an
-   * optimistic transaction, so a concurrent `put` of the same list is never overwritten.
+   * Takes out of a user's stored list the items deleted since it was stored; returns how many.
+   * For a list that reaches its key by another way than `put` (`coldstart keys migrate` moving it
+   * from its old name, where a delete meanwhile could not find it).
+   */
+  async dropDeletedItems(userId: string): Promise<number> {
+    const stored = await this.get(userId);
+    if (stored === null) return 0;
+    const kept = await this.withoutDeletedSince(stored, [], 0);
+    return stored.items.length - kept.items.length;
+  }
+
+  /**
+   * Removes a deleted item from every stored list that may hold it (the users its by-item sets
+   * name, the versioned one and the plain set versions before 2026-12-07 kept), then the sets.
+   * Runs after the item's delete flag is set (list-scripts.ts says why that leaves no list with it).
    */
   async removeItemEverywhere(itemId: string): Promise<number> {
-    const byItem = this.keys.listsByItem(itemId);
-    const userIds = await this.redis.smembers(byItem);
+    const { keys } = this;
+    const [versioned, legacy] = await Promise.all([this.redis.zrange(keys.listsByItem(itemId), 0, -1), this.redis.smembers(keys.legacyListsByItem(itemId))]);
     let updated = 0;
-    for (const userId of userIds) {
-      const key = this.keys.recommendations(userId);
-      for (;;) {
-        await this.redis.watch(key);
-        const raw = await this.redis.get(key);
-        if (raw === null) {
-          await this.redis.unwatch();
-          break;
-        }
-        const list = JSON.parse(raw) as RecommendationList;
-        const items = list.items.filter((item) => item.itemId !== itemId);
-        if (items.length === list.items.length) {
-          await this.redis.unwatch();
-          break;
-        }
-        const committed = await this.redis.multi().set(key, JSON.stringify({ ...list, items })).exec();
-        if (committed !== null) {
-          updated += 1;
-          break;
-        }
-      }
+    for (const userId of new Set([...versioned, ...legacy])) {
+      if ((await this.removeItems(userId, [itemId]))?.removed) updated += 1;
     }
-    await this.redis.del(byItem);
+    await this.redis.del(keys.listsByItem(itemId), keys.legacyListsByItem(itemId));
     return updated;
   }
 

@@ -29,13 +29,12 @@ export async function findDuplicateWrites(redis: RedisClient, prefix: string, ev
   const keys = storeKeys(prefix);
   let listsForSeveralEvents = 0;
   for (let i = 0; i < userIds.length; i += 1000) {
-    const pipeline = redis.pipeline();
     const batch = userIds.slice(i, i + 1000);
-    for (const userId of batch) pipeline.smembers(keys.recommendationEvents(userId));
-    for (const [j, [error, events]] of ((await pipeline.exec()) ?? []).entries()) {
-      if (error) throw error;
+    // Command by command (the client pipelines them per node): each user's list events are in the user's own slot.
+    const eventSets = await Promise.all(batch.map((userId) => redis.smembers(keys.recommendationEvents(userId))));
+    for (const [j, events] of eventSets.entries()) {
       const own = eventsOf.get(batch[j] as string);
-      const foreign = (events as string[]).filter((eventId) => !isFanoutEventId(eventId) && !isSeedArrivalEventId(eventId) && !own?.has(eventId));
+      const foreign = events.filter((eventId) => !isFanoutEventId(eventId) && !isSeedArrivalEventId(eventId) && !own?.has(eventId));
       if (foreign.length > 0) listsForSeveralEvents++;
     }
   }

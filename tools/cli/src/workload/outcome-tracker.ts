@@ -63,10 +63,11 @@ export class OutcomeTracker {
     const pendingUsers = this.users.filter((user) => !this.lists.has(user.userId));
     for (let i = 0; i < pendingUsers.length; i += 1000) {
       const chunk = pendingUsers.slice(i, i + 1000);
-      const raw = await this.redis.mget(...chunk.map((user) => keys.recommendations(user.userId)));
-      const written = this.redis.pipeline();
-      for (const user of chunk) written.sismember(keys.recommendationEvents(user.userId), user.eventId);
-      const signupWritten = ((await written.exec()) ?? []).map(([error, member]) => !error && member === 1);
+      // Command by command (the client pipelines them per node): each user's list is in the user's own slot.
+      const [raw, signupWritten] = await Promise.all([
+        Promise.all(chunk.map((user) => this.redis.get(keys.recommendations(user.userId)))),
+        Promise.all(chunk.map(async (user) => (await this.redis.sismember(keys.recommendationEvents(user.userId), user.eventId)) === 1)),
+      ]);
       chunk.forEach((user, j) => {
         const text = raw[j];
         if (!text) return;

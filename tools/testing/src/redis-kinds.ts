@@ -2,10 +2,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { startRedisCluster, TEST_REDIS_URL, type LocalRedisCluster } from '@coldstart/testing';
+import { startRedisCluster, type LocalRedisCluster } from './redis-cluster.js';
+import { TEST_REDIS_URL } from './redis-fixture.js';
 
 /**
- * The kinds of Redis the pipeline and snapshot tests run on: the suite's one server, and a local
+ * The kinds of Redis the pipeline, snapshot and list-write tests run on: the suite's one server, and a local
  * cluster of three masters. The pipeline test runs its apps on the cluster with the queues in
  * two partitions (`queuePartitions`), so the data slot and each partition have a master of their
  * own; the snapshot tests use one.
