@@ -29,7 +29,9 @@ describe('vector base64', () => {
   });
 
   it('rejects malformed base64 instead of skipping junk', () => {
-    for (const s of ['', 'AAAA AAAA', 'AAAA*AAA', 'AAA', 'AAAAA===', 'AAAA\n']) {
+    // Junk, a missing or extra pad, the URL-safe alphabet (Buffer decodes it), non-zero pad bits.
+    const valid = encodeVectorBase64(new Float32Array([1, 2]));
+    for (const s of ['', 'AAAA AAAA', 'AAAA*AAA', 'AAA', 'AAAAA===', 'AAAA\n', 'AACAPw', 'AACAP-__', valid.replace(/=+$/, ''), `${valid}=`, 'AACAPwAAAEB=']) {
       expect(() => decodeVectorBase64(s), JSON.stringify(s)).toThrow(RangeError);
     }
   });
