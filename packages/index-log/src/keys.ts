@@ -31,6 +31,8 @@ export function storeKeys(prefix: string) {
   return {
     item: (itemId: string) => `${prefix}:item:${itemId}`,
     liveItems: `${prefix}:catalog:live`,
+    /** How many item deletes were applied: a list write that sees it unchanged since its check skips checking again. */
+    catalogDeletes: `${prefix}:catalog:deletes`,
     categoryCounts: `${prefix}:catalog:category-counts`,
     categoryPairs: `${prefix}:catalog:category-pairs`,
     /** Encoders that have an index; each index is named after its encoder. */

@@ -41,14 +41,15 @@ export function normaliseCategory(category: string): string {
 // Each encoder has its own index (vectors of different encoders are not comparable): an
 // upsert goes to its encoder's log, whose first entry fixes the dimension; a delete goes to
 // every index's log. Fenced like every append (see fencedLogScript).
-// KEYS: item, live, counts, pairs, indexes, then each log's meta and stream: the encoder's for an
-// upsert, every item index's for a delete. ARGV: op, version, itemId, title, authors, categories
+// KEYS: item, live, counts, pairs, indexes, the count of deletes (which a list write compares
+// before and after storing: recommendation-store's list-scripts.ts), then each log's meta and
+// stream: the encoder's for an upsert, every item index's for a delete. ARGV: op, version, itemId, title, authors, categories
 // (JSON array of normalised names), encoder, dimension, vector, addedAt (the event's time, kept
 // from the first upsert on: the item's age), then the logs' index names.
 const APPLY_MUTATION = fencedLogScript(`
 local logs = {}
 for i = 11, #ARGV - 1 do
-  local k = 6 + (i - 11) * 2
+  local k = 7 + (i - 11) * 2
   table.insert(logs, {name = ARGV[i], meta = KEYS[k], wal = KEYS[k + 1]})
 end
 if ARGV[1] == 'upsert' then
@@ -92,6 +93,7 @@ if ARGV[1] == 'upsert' then
   table.insert(walIds, appendEntry(logs[1].meta, logs[1].wal, 'op', 'upsert', 'itemId', ARGV[3], 'encoder', ARGV[7], 'dimension', ARGV[8], 'vector', ARGV[9]))
 else
   redis.call('HSET', KEYS[1], 'version', ARGV[2], 'deleted', '1')
+  redis.call('INCR', KEYS[6])
   redis.call('HDEL', KEYS[1], 'title', 'authors', 'categories', 'addedAt')
   redis.call('SREM', KEYS[2], ARGV[3])
   for _, log in ipairs(logs) do
@@ -114,7 +116,7 @@ export class CatalogStore extends FencedStore {
       const indexes = args.op === 'upsert' ? [args.encoder] : await this.redis.smembers(keys.indexes);
       const [outcome, detail] = await this.fence.eval<[string, string[] | string]>(
         APPLY_MUTATION,
-        [keys.item(args.itemId), keys.liveItems, keys.categoryCounts, keys.categoryPairs, keys.indexes, ...indexes.flatMap((index) => [keys.indexMeta(index), keys.wal(index)])],
+        [keys.item(args.itemId), keys.liveItems, keys.categoryCounts, keys.categoryPairs, keys.indexes, keys.catalogDeletes, ...indexes.flatMap((index) => [keys.indexMeta(index), keys.wal(index)])],
         [args.op, args.version, args.itemId, ...args.values, ...indexes],
       );
       if (outcome === 'indexes-changed') continue;

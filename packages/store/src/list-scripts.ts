@@ -10,7 +10,10 @@
  * 3. RELEASE_AND_CHECK (data slot): take the user out of the by-item sets of the items the
  *    previous list held and this one does not, where a write older than this one put them (a
  *    newer write that re-added an item keeps its entry); and name the stored items deleted since
- *    step 1, which the caller then takes out of the list (REPLACE_LIST).
+ *    step 1, which the caller then takes out of the list (REPLACE_LIST). The catalog counts its
+ *    deletes (`catalogDeletes`, in its delete script): when the count is what step 1 read, no
+ *    item can have been deleted since, and a write that released nothing (a new user's first
+ *    list) only reads the count.
  *
  * Why no deleted item stays in a list: a delete flags the item, then rewrites every list its
  * by-item set names (RecommendationStore.removeItemEverywhere). A write whose step 1 ran after
@@ -22,17 +25,17 @@
  * delete one read of a list that does not hold the item.
  */
 
-// KEYS: the items' records (n), their lists-by-item sets (n). ARGV: userId, version, the itemIds (n).
-// Returns the deleted items' ids (none: claimed).
+// KEYS: the count of deletes, the items' records (n), their lists-by-item sets (n). ARGV: userId,
+// version, the itemIds (n). Returns {'deleted', ids} or {'claimed', the count of deletes}.
 export const CLAIM_ITEMS = `
 local n = #ARGV - 2
 local deleted = {}
 for i = 1, n do
-  if redis.call('HGET', KEYS[i], 'deleted') ~= '0' then table.insert(deleted, ARGV[2 + i]) end
+  if redis.call('HGET', KEYS[1 + i], 'deleted') ~= '0' then table.insert(deleted, ARGV[2 + i]) end
 end
-if #deleted > 0 then return deleted end
-for i = 1, n do redis.call('ZADD', KEYS[n + i], 'GT', ARGV[2], ARGV[1]) end
-return deleted
+if #deleted > 0 then return {'deleted', deleted} end
+for i = 1, n do redis.call('ZADD', KEYS[1 + n + i], 'GT', ARGV[2], ARGV[1]) end
+return {'claimed', redis.call('GET', KEYS[1]) or '0'}
 `;
 
 // Writes a list at most once per event: a retried job (its worker died after the write but
@@ -50,17 +53,19 @@ redis.call('SET', KEYS[3], ARGV[4])
 return 'stored'
 `;
 
-// KEYS: the lists-by-item sets of the items released (m), the records of the stored list's items.
-// ARGV: userId, version, m, the stored list's itemIds. Returns those of them deleted now.
+// KEYS: the count of deletes, the lists-by-item sets of the items released (m), the records of
+// the stored list's items. ARGV: userId, version, m, the count step 1 read ('': check anyway), the
+// stored list's itemIds. Returns those of them deleted now.
 export const RELEASE_AND_CHECK = `
 local m = tonumber(ARGV[3])
 local version = tonumber(ARGV[2])
-for i = 1, m do
+for i = 2, m + 1 do
   local score = redis.call('ZSCORE', KEYS[i], ARGV[1])
   if score and tonumber(score) < version then redis.call('ZREM', KEYS[i], ARGV[1]) end
 end
 local deleted = {}
-for i = m + 1, #KEYS do
+if (redis.call('GET', KEYS[1]) or '0') == ARGV[4] then return deleted end
+for i = m + 2, #KEYS do
   if redis.call('HGET', KEYS[i], 'deleted') ~= '0' then table.insert(deleted, ARGV[3 + i - m]) end
 end
 return deleted

@@ -112,14 +112,14 @@ export class RecommendationStore {
       const [previous = null, storedVersion = null] = await this.redis.mget(keys.recommendations(userId), keys.listVersion(userId));
       const version = Number(storedVersion ?? 0) + 1;
       const itemIds = current.items.map((item) => item.itemId);
-      const deleted = (await runScript(
+      const [claim, detail] = (await runScript(
         this.redis,
         CLAIM_ITEMS,
-        [...itemIds.map((itemId) => keys.item(itemId)), ...itemIds.map((itemId) => keys.listsByItem(itemId))],
+        [keys.catalogDeletes, ...itemIds.map((itemId) => keys.item(itemId)), ...itemIds.map((itemId) => keys.listsByItem(itemId))],
         [userId, version, ...itemIds],
-      )) as string[];
-      if (deleted.length > 0) {
-        current = withoutItems(current, deleted);
+      )) as ['deleted', string[]] | ['claimed', string];
+      if (claim === 'deleted') {
+        current = withoutItems(current, detail);
         continue;
       }
       const digest = previous === null ? '' : sha1(previous);
@@ -133,24 +133,29 @@ export class RecommendationStore {
       if (outcome === 'repeat') {
         await this.redis.incr(keys.repeatedEvents);
         const stored = await this.get(userId);
-        // The attempt that stored it may have died before its check (step 3): check it now.
-        return stored === null ? current : this.withoutDeletedSince(stored, [], version);
+        // The attempt that stored it may have died before its check (step 3): check it now, whatever the count.
+        return stored === null ? current : this.withoutDeletedSince(stored, [], version, '');
       }
       const kept = new Set(itemIds);
       const released = previous === null ? [] : listedItemIds(previous).filter((itemId) => !kept.has(itemId));
-      return this.withoutDeletedSince(current, released, version);
+      // Nothing to release and no delete since the check: nothing to do (one GET instead of the script).
+      if (released.length === 0 && ((await this.redis.get(keys.catalogDeletes)) ?? '0') === detail) return current;
+      return this.withoutDeletedSince(current, released, version, detail);
     }
   }
 
-  /** Step 3 (RELEASE_AND_CHECK) for a stored list: the list without the items deleted since it was checked. */
-  private async withoutDeletedSince<L extends RecommendationList>(stored: L, released: readonly string[], version: number): Promise<L> {
+  /**
+   * Step 3 (RELEASE_AND_CHECK) for a stored list: the list without the items deleted since it was
+   * checked (`deletesSeen`: the catalog's count of deletes then; '' when unknown).
+   */
+  private async withoutDeletedSince<L extends RecommendationList>(stored: L, released: readonly string[], version: number, deletesSeen: string): Promise<L> {
     const { keys } = this;
     const itemIds = stored.items.map((item) => item.itemId);
     const deleted = (await runScript(
       this.redis,
       RELEASE_AND_CHECK,
-      [...released.map((itemId) => keys.listsByItem(itemId)), ...itemIds.map((itemId) => keys.item(itemId))],
-      [stored.userId, version, released.length, ...itemIds],
+      [keys.catalogDeletes, ...released.map((itemId) => keys.listsByItem(itemId)), ...itemIds.map((itemId) => keys.item(itemId))],
+      [stored.userId, version, released.length, deletesSeen, ...itemIds],
     )) as string[];
     if (deleted.length === 0) return stored;
     return ((await this.removeItems(stored.userId, deleted))?.list ?? withoutItems(stored, deleted)) as L;
@@ -182,7 +187,7 @@ export class RecommendationStore {
   async dropDeletedItems(userId: string): Promise<number> {
     const stored = await this.get(userId);
     if (stored === null) return 0;
-    const kept = await this.withoutDeletedSince(stored, [], 0);
+    const kept = await this.withoutDeletedSince(stored, [], 0, '');
     return stored.items.length - kept.items.length;
   }
 
