@@ -41,77 +41,51 @@ export function fuseScores(
   // it), so scoring reads the table instead of one Map per list per candidate: that lookup was
   // most of the recommend pool's fusion time.
   const width = lists.length;
-  const weight = Float64Array.from(lists, (list) => list.weight);
-  const floor = Float64Array.from(lists, (list) => list.floor);
-  const popular = Uint8Array.from(lists, (list) => (list.kind === 'popular' ? 1 : 0));
-  const exclude = input.exclude;
   const index = new Map<string, number>();
   const ids: string[] = [];
   const table = similarityTable(lists.reduce((sum, list) => sum + list.hits.length, 0) * width);
-  for (let l = 0; l < width; l++) {
-    const hits = (lists[l] as ListSpec).hits;
-    for (let h = 0; h < hits.length; h++) {
-      const hit = hits[h] as { id: string; score: number };
-      const id = hit.id;
-      if (exclude !== undefined && exclude.has(id)) continue;
-      let candidate = index.get(id);
+  lists.forEach((list, l) => {
+    for (const hit of list.hits) {
+      if (input.exclude?.has(hit.id)) continue;
+      let candidate = index.get(hit.id);
       if (candidate === undefined) {
         candidate = ids.length;
-        index.set(id, candidate);
-        ids.push(id);
-        for (let cell = candidate * width, end = cell + width; cell < end; cell++) table[cell] = Number.NaN;
+        index.set(hit.id, candidate);
+        ids.push(hit.id);
+        table.fill(Number.NaN, candidate * width, (candidate + 1) * width);
       }
       // A list that holds an item twice counts its first similarity.
       const cell = candidate * width + l;
       if (Number.isNaN(table[cell] as number)) table[cell] = hit.score;
     }
-  }
+  });
 
-  // Scores summed in list order (the order the tests hold the fusion to, bit for bit), each
-  // candidate's reason list beside it; objects are made once the order is known.
-  const count = ids.length;
-  const scores = new Float64Array(count);
-  const reasons = new Int32Array(count);
-  for (let candidate = 0; candidate < count; candidate++) {
+  const fused: FusedCandidate[] = [];
+  ids.forEach((itemId, candidate) => {
     let score = 0;
     let best = -1;
     let bestContribution = 0;
-    for (let l = 0, cell = candidate * width; l < width; l++, cell++) {
-      const found = table[cell] as number;
+    for (let l = 0; l < width; l++) {
+      const list = lists[l] as ListSpec;
+      const found = table[candidate * width + l] as number;
       if (Number.isNaN(found)) {
-        score += (weight[l] as number) * (floor[l] as number);
+        score += list.weight * list.floor;
         continue;
       }
-      const contribution = (weight[l] as number) * found;
-      score += contribution;
-      if (best < 0 || (popular[l] === 0 && contribution > bestContribution)) {
+      score += list.weight * found;
+      const contribution = list.weight * found;
+      if (best < 0 || (list.kind !== 'popular' && contribution > bestContribution)) {
         best = l;
         bestContribution = contribution;
       }
     }
-    const prior = input.popularity?.(ids[candidate] as string) ?? input.unknownPopularity ?? 0;
-    scores[candidate] = score + weights.popularity * prior;
-    reasons[candidate] = best;
-  }
-  // A candidate whose every hit scored NaN has no reason: left out, as nothing found it.
-  const order: number[] = [];
-  for (let candidate = 0; candidate < count; candidate++) if ((reasons[candidate] as number) >= 0) order.push(candidate);
-  order.sort((a, b) => {
-    const byScore = (scores[b] as number) - (scores[a] as number);
-    if (byScore) return byScore;
-    const idA = ids[a] as string;
-    const idB = ids[b] as string;
-    return idA < idB ? -1 : idA > idB ? 1 : 0;
+    const prior = input.popularity?.(itemId) ?? input.unknownPopularity ?? 0;
+    score += weights.popularity * prior;
+    // Every candidate was found by at least one list, so `best` is always set.
+    const reasonList = lists[best];
+    if (reasonList) fused.push({ itemId, score, reason: { kind: reasonList.kind, source: reasonList.source, similarity: table[candidate * width + best] as number } });
   });
-  return order.map((candidate) => {
-    const best = reasons[candidate] as number;
-    const reasonList = lists[best] as ListSpec;
-    return {
-      itemId: ids[candidate] as string,
-      score: scores[candidate] as number,
-      reason: { kind: reasonList.kind, source: reasonList.source, similarity: table[candidate * width + best] as number },
-    };
-  });
+  return fused.sort((a, b) => b.score - a.score || (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0));
 }
 
 interface ListSpec {
