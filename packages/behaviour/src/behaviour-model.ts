@@ -23,7 +23,8 @@ export interface ScoredItem {
   score: number;
 }
 
-const byScoreThenId = (a: ScoredItem, b: ScoredItem) => b.score - a.score || (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0);
+// Comparisons, not a difference, which the sort would box (a heap number per comparison).
+const byScoreThenId = (a: ScoredItem, b: ScoredItem) => (a.score > b.score ? -1 : a.score < b.score ? 1 : a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0);
 
 /**
  * What the behaviour log teaches, in memory: every recommend process holds one (a replica of the

@@ -3,6 +3,6 @@ export { fuseScores } from './fuse-scores.js';
 export { mmrRerank } from './mmr.js';
 export { popularityPrior } from './popularity-prior.js';
 export { rankCandidates } from './rank-candidates.js';
-export { candidateIds, contentQueries, searchedSeeds, userRankInput, type ContentQuery, type SignalSources, type UserSignals } from './rank-user.js';
+export { candidateIds, contentQueries, forEachCandidate, searchedSeeds, userRankInput, type ContentQuery, type SignalSources, type UserSignals } from './rank-user.js';
 export { DEFAULT_RANKING, type RankingSettings } from './default-ranking.js';
-export type { CategoryFilter, Exploration, CategoryHits, Hit, RankedItem, RankInput, RankWeights, Reason, SeedHits, Similarity, TopicHits } from './types.js';
+export type { CategoryFilter, Exploration, CategoryHits, Hit, RankedItem, RankInput, RankWeights, Reason, SeedHits, Similarity, TopicHits, UnitRows } from './types.js';

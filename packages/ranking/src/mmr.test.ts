@@ -90,6 +90,28 @@ describe('mmrRerank (lazy)', () => {
     }
   });
 
+  it('given unit vectors as rows of one array, picks what their cosines pick, looking each row up at most once', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const { candidates, vectors, missing, topN, lambda } = randomCase(seed);
+      const dimension = vectors.values().next().value?.length ?? 1;
+      // Rows in another order than the candidates', with a row of noise first.
+      const ids = [...vectors.keys()].filter((id) => !missing.has(id)).reverse();
+      const data = new Float32Array((ids.length + 1) * dimension).fill(0.5);
+      ids.forEach((id, r) => data.set(vectors.get(id) as number[], (r + 1) * dimension));
+      const lookups = new Map<string, number>();
+      const rowOf = (id: string) => {
+        lookups.set(id, (lookups.get(id) ?? 0) + 1);
+        const row = ids.indexOf(id);
+        return row < 0 ? undefined : row + 1;
+      };
+      const byRows = mmrRerank(candidates, topN, lambda, { unitRows: { data, dimension, rowOf } }).map((c) => c.itemId);
+      const stored = new Map(ids.map((id) => [id, Float32Array.from(vectors.get(id) as number[])]));
+      const byIds = mmrRerank(candidates, topN, lambda, (a, b) => unitCosine(stored.get(a), stored.get(b))).map((c) => c.itemId);
+      expect(byRows, `case ${seed}`).toEqual(byIds);
+      expect(Math.max(0, ...lookups.values()), `case ${seed}`).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('compares far fewer pairs than every candidate with every pick', () => {
     const { candidates, similarity } = randomCase(4);
     const sorted = [...candidates, ...candidates.map((c) => ({ ...c, itemId: `${c.itemId}-copy` }))].sort((a, b) => b.score - a.score);

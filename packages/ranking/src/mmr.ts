@@ -1,6 +1,6 @@
 import type { Similarity } from './types.js';
 import { BoundHeap } from './bound-heap.js';
-import { unitCosine } from './unit-cosine.js';
+import { unitCosine, unitCosineAt } from './unit-cosine.js';
 
 /** Similarities are cosines of unit vectors, so none is below this; the pruning bound relies on it. */
 const LOWEST_SIMILARITY = -1;
@@ -83,6 +83,24 @@ export function mmrRerank<T extends { itemId: string; score: number }>(
 /** The similarity of the candidates at two positions; unit vectors are looked up once each, on first use. */
 function similarityByPosition(candidates: readonly { itemId: string }[], similarity: Similarity): (i: number, j: number) => number | undefined {
   if (typeof similarity === 'function') return (i, j) => similarity(candidates[i]!.itemId, candidates[j]!.itemId);
+  if ('unitRows' in similarity) {
+    const { data, dimension, rowOf } = similarity.unitRows;
+    /** Each candidate's offset in `data`: −1 for none, −2 not looked up yet. */
+    const offsets = new Int32Array(candidates.length).fill(-2);
+    const offsetAt = (i: number) => {
+      let offset = offsets[i]!;
+      if (offset === -2) {
+        const row = rowOf(candidates[i]!.itemId);
+        offsets[i] = offset = row === undefined ? -1 : row * dimension;
+      }
+      return offset;
+    };
+    return (i, j) => {
+      const a = offsetAt(i);
+      const b = offsetAt(j);
+      return a < 0 || b < 0 ? undefined : unitCosineAt(data, a, b, dimension);
+    };
+  }
   const vectors: (Float32Array | null | undefined)[] = new Array(candidates.length);
   const vectorAt = (i: number) => {
     let vector = vectors[i];

@@ -1,5 +1,5 @@
 import type { RankingSettings } from './default-ranking.js';
-import type { CategoryHits, Hit, RankInput, SeedHits, TopicHits } from './types.js';
+import type { CategoryHits, Hit, RankInput, SeedHits, TopicHits, UnitRows } from './types.js';
 
 /** Everything known about one user when their list is built. */
 export interface UserSignals {
@@ -19,6 +19,8 @@ export interface SignalSources {
   search(vector: Float32Array, k: number, exclude: ReadonlySet<string>): readonly Hit[];
   /** An item's stored unit vector in that index, if it holds the item. */
   itemVector(itemId: string): Float32Array | undefined;
+  /** The same vectors as rows of the index's own storage (VectorIndex.storedRows), for MMR; absent, MMR asks `itemVector`. */
+  itemRows?(): UnitRows;
   /** The behaviour model (BehaviourModel fits); absent, only content signals count. */
   behaviour?: {
     alsoLiked(itemId: string, limit: number): readonly { itemId: string; score: number }[];
@@ -87,7 +89,7 @@ export function userRankInput(
     weights: settings.weights,
     mmrLambda: settings.mmrLambda,
     // MMR looks each candidate's vector up once and compares them itself (mmr.ts).
-    similarity: { unitVector: (id) => sources.itemVector(id) },
+    similarity: sources.itemRows ? { unitRows: sources.itemRows() } : { unitVector: (id) => sources.itemVector(id) },
     exclude,
     topN,
   };
@@ -128,10 +130,15 @@ export function searchedSeeds(seeds: readonly string[], maxSeeds: number): strin
 export function candidateIds(input: RankInput): string[] {
   // Straight into one set: a list's thousand-odd hits copied into arrays first cost the recommend pool 4 % of its CPU.
   const ids = new Set<string>();
-  for (const lists of [input.topicHits, input.seedHits, input.alsoLikedHits ?? [], input.placedHits ?? [], input.categoryHits ?? [], [{ hits: input.popularHits ?? [] }]]) {
-    for (const list of lists) for (const hit of list.hits) ids.add(hit.id);
-  }
+  forEachCandidate(input, (id) => ids.add(id));
   return [...ids];
+}
+
+/** The id of every hit of every list of the input, as often as the lists hold it (candidateIds without the set). */
+export function forEachCandidate(input: RankInput, visit: (id: string) => void): void {
+  for (const lists of [input.topicHits, input.seedHits, input.alsoLikedHits ?? [], input.placedHits ?? [], input.categoryHits ?? [], [{ hits: input.popularHits ?? [] }]]) {
+    for (const list of lists) for (const hit of list.hits) visit(hit.id);
+  }
 }
 
 /**

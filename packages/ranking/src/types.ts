@@ -127,6 +127,18 @@ export interface Exploration {
 /**
  * Two items' similarity for MMR: a function of their ids, or each item's unit vector (the cosine
  * is then their dot product, unit-cosine.ts), which MMR looks up once per candidate instead of
- * once per comparison. Undefined: not known, counted as 0.
+ * once per comparison, either one by one or as rows of one array (`unitRows`: an index's own
+ * storage, VectorIndex.storedRows, so no vector needs a view of its own). Undefined: not known,
+ * counted as 0.
  */
-export type Similarity = ((a: string, b: string) => number | undefined) | { unitVector(itemId: string): Float32Array | undefined };
+export type Similarity =
+  | ((a: string, b: string) => number | undefined)
+  | { unitVector(itemId: string): Float32Array | undefined }
+  | { unitRows: UnitRows };
+
+/** Unit vectors row by row: row r is `data[r·dimension … (r+1)·dimension)`. */
+export interface UnitRows {
+  readonly data: Float32Array;
+  readonly dimension: number;
+  rowOf(itemId: string): number | undefined;
+}

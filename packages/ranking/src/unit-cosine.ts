@@ -20,3 +20,20 @@ export function unitCosine(a: Float32Array | undefined, b: Float32Array | undefi
   for (; i < length; i++) s0 += (a[i] as number) * (b[i] as number);
   return s0 + s1 + (s2 + s3);
 }
+
+/** `unitCosine` of two rows of one array (UnitRows), at offsets `a` and `b`: the same sums in the same order. */
+export function unitCosineAt(data: Float32Array, a: number, b: number, length: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 3 < length; i += 4) {
+    s0 += (data[a + i] as number) * (data[b + i] as number);
+    s1 += (data[a + i + 1] as number) * (data[b + i + 1] as number);
+    s2 += (data[a + i + 2] as number) * (data[b + i + 2] as number);
+    s3 += (data[a + i + 3] as number) * (data[b + i + 3] as number);
+  }
+  for (; i < length; i++) s0 += (data[a + i] as number) * (data[b + i] as number);
+  return s0 + s1 + (s2 + s3);
+}

@@ -20,7 +20,8 @@ export interface SearchPlan {
 
 /** Best first; equal scores by id. */
 export function topK(hits: SearchHit[], k: number): SearchHit[] {
-  return hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, k);
+  // Comparisons, not a difference, which the sort would box (a heap number per comparison).
+  return hits.sort((a, b) => (a.score > b.score ? -1 : a.score < b.score ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, k);
 }
 
 /** Scores `row` into `into` unless it is a tombstone or excluded. */

@@ -1,3 +1,6 @@
+/** FaissVectorIndexOptions.candidates of an index that is not Flat, unless given. */
+export const DEFAULT_APPROXIMATE_CANDIDATES = 100;
+
 /** What a FaissVectorIndex is built with; a snapshot restores all but `searchCache`. */
 export interface FaissVectorIndexOptions {
   dimension: number;

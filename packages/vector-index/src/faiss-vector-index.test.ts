@@ -53,6 +53,20 @@ describe('FaissVectorIndex (Flat)', () => {
     expect(index.vectorView('missing')).toBeUndefined();
   });
 
+  it('lends its stored rows: each id\'s row holds what vectorView gives', () => {
+    const index = new FaissVectorIndex({ dimension: 3 });
+    index.upsert('a', new Float32Array([1, 0, 0]));
+    index.upsert('b', new Float32Array([0, 3, 4]));
+    index.upsert('a', new Float32Array([0, 0, 2]));
+    const { data, dimension, rowOf } = index.storedRows();
+    expect(dimension).toBe(3);
+    for (const id of ['a', 'b']) {
+      const row = rowOf(id) as number;
+      expect([...data.subarray(row * dimension, (row + 1) * dimension)], id).toEqual([...(index.vectorView(id) as Float32Array)]);
+    }
+    expect(rowOf('missing')).toBeUndefined();
+  });
+
   it('scores by cosine similarity, best first', () => {
     const index = flat(2);
     index.upsert('east', v(3, 0));

@@ -5,12 +5,12 @@ import type { Index } from 'faiss-node';
 import { IndexSnapshotError, InvalidVectorIdError } from './errors.js';
 import { createFaissIndex, defaultTrainSize, parseFactory, validateNprobe, withNprobe, type FactorySpec } from './faiss-factory.js';
 import { scanAll, scoreRow, topK, topOfFetched, type SearchPlan } from './exact-hits.js';
-import type { FaissVectorIndexOptions } from './faiss-vector-index-options.js';
+import { DEFAULT_APPROXIMATE_CANDIDATES, type FaissVectorIndexOptions } from './faiss-vector-index-options.js';
 import { decodeSnapshot, encodeSnapshot } from './index-snapshot.js';
 import { normalizeVector } from './normalize-vector.js';
 import { SearchCache } from './search-cache.js';
 import { trainInWorker } from './train-in-worker.js';
-import type { SearchCacheStats, SearchHit, SearchOptions, SearchQuery, VectorIndex } from './vector-index.js';
+import type { SearchCacheStats, SearchHit, SearchOptions, SearchQuery, StoredRows, VectorIndex } from './vector-index.js';
 import { VectorStore } from './vector-store.js';
 
 /** Floats per faiss-node call while adding in slices (~0.1 s of HNSW32 inserts at 768-d). */
@@ -19,7 +19,6 @@ const ADD_SLICE_VALUES = 1 << 17;
 const COMPACT_DEAD_FRACTION = 1 / 64;
 /** Indexes that cannot remove are rebuilt past this share, since a rebuild re-adds everything. */
 const REBUILD_DEAD_FRACTION = 1 / 8;
-const DEFAULT_APPROXIMATE_CANDIDATES = 100;
 
 /**
  * A VectorIndex over any FAISS factory string, with string ids and exact cosine scores.
@@ -106,8 +105,8 @@ export class FaissVectorIndex implements VectorIndex {
     return this.#store.ids();
   }
 
+  /** A copy: the store's rows move on append and compaction. */
   vector(id: string): Float32Array | undefined {
-    // A copy: the store's rows move on append and compaction.
     return this.vectorView(id)?.slice();
   }
 
@@ -115,6 +114,8 @@ export class FaissVectorIndex implements VectorIndex {
     const row = this.#store.rowOf(id);
     return row === undefined ? undefined : this.#store.rowsView(row, row + 1);
   }
+
+  storedRows = (): StoredRows => this.#store.storedRows();
 
   upsert(id: string, vector: Float32Array): void {
     assertValidId(id);

@@ -2,4 +2,4 @@ export { createVectorIndex, deserializeVectorIndex, type VectorIndexOptions } fr
 export { IndexSnapshotError, InvalidVectorIdError, InvalidVectorValueError, VectorDimensionError, VectorInputError } from './errors.js';
 export { FaissVectorIndex } from './faiss-vector-index.js';
 export type { FaissVectorIndexOptions } from './faiss-vector-index-options.js';
-export type { SearchHit, SearchOptions, SearchQuery, VectorIndex } from './vector-index.js';
+export type { SearchHit, SearchOptions, SearchQuery, StoredRows, VectorIndex } from './vector-index.js';

@@ -25,6 +25,13 @@ export interface SearchQuery extends SearchOptions {
 }
 
 /** Nearest-neighbour index keyed by stable string ids, scored by cosine similarity. */
+/** An index's unit vectors as stored (VectorIndex.storedRows): row r is `data[r·dimension … (r+1)·dimension)`. */
+export interface StoredRows {
+  readonly data: Float32Array;
+  readonly dimension: number;
+  rowOf(id: string): number | undefined;
+}
+
 export interface VectorIndex {
   readonly dimension: number;
   /** Number of live vectors. */
@@ -40,6 +47,12 @@ export interface VectorIndex {
    * candidates, where copying each vector out was a tenth of the recommend pool's CPU.
    */
   vectorView(id: string): Float32Array | undefined;
+  /**
+   * Every stored vector without a copy or a view per vector: the storage row by row and each id's
+   * row, valid like `vectorView` only until the index next changes. MMR compares a list's ~600
+   * candidates through it: a view per candidate was most of the recommend pool's allocations.
+   */
+  storedRows(): StoredRows;
   /** Adds the vector, or replaces the one already stored under `id`; searchable on return. */
   upsert(id: string, vector: Float32Array): void;
   /** Returns false if `id` was not in the index. */

@@ -1,3 +1,5 @@
+import type { StoredRows } from './vector-index.js';
+
 /**
  * The vectors the index keeps beside FAISS, one row per vector ever added since the last
  * compaction. A row is FAISS's label for it (faiss-node assigns labels by insertion order), so
@@ -45,6 +47,11 @@ export class VectorStore {
   /** A view, valid until the next append or compaction. */
   rowsView(from: number, to: number): Float32Array {
     return this.#data.subarray(from * this.dimension, to * this.dimension);
+  }
+
+  /** Every row and each id's row (VectorIndex.storedRows), valid until the next append or compaction. */
+  storedRows(): StoredRows {
+    return { data: this.rowsView(0, this.#rows), dimension: this.dimension, rowOf: (id) => this.#rowById.get(id) };
   }
 
   /** `vector` must already be normalised and of the store's dimension. */

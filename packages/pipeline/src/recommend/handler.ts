@@ -8,6 +8,7 @@ import {
   candidateIds,
   contentQueries,
   explorationAt,
+  forEachCandidate,
   rankCandidates,
   searchedSeeds,
   userRankInput,
@@ -127,6 +128,7 @@ export function makeListRanker(deps: RecommendDeps): ListRanker {
     return {
       search: (vector, k, exclude) => index.search(vector, k, { exclude }),
       itemVector: (itemId) => deps.itemVector(profile.encoder, itemId),
+      itemRows: () => index.storedRows(),
       ...(deps.behaviour ? { behaviour: deps.behaviour.model } : {}),
       ...(placement ? { placement } : {}),
     };
@@ -159,7 +161,9 @@ export function makeListRanker(deps: RecommendDeps): ListRanker {
       const likes = (id: string) => model.pairedLikeCount(id);
       const userItems = searchedSeeds(signals.seeds, ranking.maxSeeds);
       const wanted = new Set(userItems);
-      for (const id of candidateIds(input)) if (likes(id) <= ranking.exploration.maxLikes) wanted.add(id);
+      forEachCandidate(input, (id) => {
+        if (!wanted.has(id) && likes(id) <= ranking.exploration.maxLikes) wanted.add(id);
+      });
       const records = await deps.catalog.getItems([...wanted]);
       const exploration = explorationAt(
         ranking.exploration,

@@ -22,16 +22,21 @@ export function userInterestVector(input: { topicVectors: readonly Float32Array[
   const sum = new Float32Array(dimension);
   const add = (vector: Float32Array, weight: number) => {
     if (vector.length !== dimension) throw new RangeError(`interest vector parts differ in dimension (${vector.length} vs ${dimension})`);
-    const norm = Math.hypot(...vector);
+    // apply, not a spread: the same norm, without an iterator step per component.
+    const norm = hypot(vector);
     if (norm === 0 || weight === 0) return;
     for (let i = 0; i < dimension; i++) sum[i] = (sum[i] as number) + (weight * (vector[i] as number)) / norm;
   };
   const topicNorm = topicVectors.reduce((total, _, i) => total + weights.topicDecay ** i, 0);
   topicVectors.forEach((vector, i) => add(vector, (weights.topic * weights.topicDecay ** i) / topicNorm));
   for (const vector of seedVectors) add(vector, weights.seed / seedVectors.length);
-  const norm = Math.hypot(...sum);
+  const norm = hypot(sum);
   if (!(norm > 1e-9)) return undefined;
   return sum.map((x) => x / norm);
+}
+
+function hypot(vector: Float32Array): number {
+  return Math.hypot.apply(null, vector as unknown as number[]);
 }
 
 export interface UserVectorDeps {
