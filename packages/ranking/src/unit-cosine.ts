@@ -5,35 +5,27 @@
  */
 export function unitCosine(a: Float32Array | undefined, b: Float32Array | undefined): number | undefined {
   if (!a || !b || a.length !== b.length) return undefined;
-  const length = a.length;
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let i = 0;
-  for (; i + 3 < length; i += 4) {
-    s0 += (a[i] as number) * (b[i] as number);
-    s1 += (a[i + 1] as number) * (b[i + 1] as number);
-    s2 += (a[i + 2] as number) * (b[i + 2] as number);
-    s3 += (a[i + 3] as number) * (b[i + 3] as number);
-  }
-  for (; i < length; i++) s0 += (a[i] as number) * (b[i] as number);
-  return s0 + s1 + (s2 + s3);
+  return dotAt(a, 0, b, 0, a.length);
 }
 
 /** `unitCosine` of two rows of one array (UnitRows), at offsets `a` and `b`: the same sums in the same order. */
 export function unitCosineAt(data: Float32Array, a: number, b: number, length: number): number {
+  return dotAt(data, a, data, b, length);
+}
+
+/** The dot product of `length` floats of `x` from `i` and of `y` from `j`, in four running sums. */
+function dotAt(x: Float32Array, i: number, y: Float32Array, j: number, length: number): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
-  let i = 0;
-  for (; i + 3 < length; i += 4) {
-    s0 += (data[a + i] as number) * (data[b + i] as number);
-    s1 += (data[a + i + 1] as number) * (data[b + i + 1] as number);
-    s2 += (data[a + i + 2] as number) * (data[b + i + 2] as number);
-    s3 += (data[a + i + 3] as number) * (data[b + i + 3] as number);
+  let k = 0;
+  for (; k + 3 < length; k += 4) {
+    s0 += (x[i + k] as number) * (y[j + k] as number);
+    s1 += (x[i + k + 1] as number) * (y[j + k + 1] as number);
+    s2 += (x[i + k + 2] as number) * (y[j + k + 2] as number);
+    s3 += (x[i + k + 3] as number) * (y[j + k + 3] as number);
   }
-  for (; i < length; i++) s0 += (data[a + i] as number) * (data[b + i] as number);
+  for (; k < length; k++) s0 += (x[i + k] as number) * (y[j + k] as number);
   return s0 + s1 + (s2 + s3);
 }
