@@ -42,10 +42,10 @@ export function normaliseCategory(category: string): string {
 // upsert goes to its encoder's log, whose first entry fixes the dimension; a delete goes to
 // every index's log. Fenced like every append (see fencedLogScript).
 // KEYS: item, live, counts, pairs, indexes, the count of deletes (which a list write compares
-// before and after storing: recommendation-store's list-scripts.ts), then each log's meta and
-// stream: the encoder's for an upsert, every item index's for a delete. ARGV: op, version, itemId, title, authors, categories
-// (JSON array of normalised names), encoder, dimension, vector, addedAt (the event's time, kept
-// from the first upsert on: the item's age), then the logs' index names.
+// before and after storing: list-scripts.ts), then each log's meta and stream: the encoder's for
+// an upsert, every item index's for a delete. ARGV: op, version, itemId, title, authors,
+// categories (JSON array of normalised names), encoder, dimension, vector, addedAt (the event's
+// time, kept from the first upsert on: the item's age), then the logs' index names.
 const APPLY_MUTATION = fencedLogScript(`
 local logs = {}
 for i = 11, #ARGV - 1 do
