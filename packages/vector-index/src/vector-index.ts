@@ -50,7 +50,7 @@ export interface VectorIndex {
   /**
    * Every stored vector without a copy or a view per vector: the storage row by row and each id's
    * row, valid like `vectorView` only until the index next changes. MMR compares a list's ~600
-   * candidates through it: a view per candidate was most of the recommend pool's allocations.
+   * candidates through it: a view per candidate was 7 % of the recommend pool's allocations.
    */
   storedRows(): StoredRows;
   /** Adds the vector, or replaces the one already stored under `id`; searchable on return. */
