@@ -140,6 +140,17 @@ describe.each(REDIS_KINDS)('RecommendationStore on $redis', ({ masters }) => {
     expect(await store.removeItemEverywhere('i3')).toBe(0);
   });
 
+  it('passes over a stored list that does not parse: a delete and a check leave it, and the next write replaces it', async () => {
+    const keys = storeKeys(fx.prefix);
+    await fx.redis.set(keys.recommendations('u1'), '{not json');
+    await fx.redis.zadd(keys.listsByItem('i1'), 1, 'u1');
+    expect(await store.dropDeletedItems('u1')).toBe(0);
+    expect(await store.removeItemEverywhere('i1')).toBe(0);
+    expect(await fx.redis.get(keys.recommendations('u1'))).toBe('{not json');
+    await store.put(list('u1', ['i2'], 'ev2'));
+    expect((await store.get('u1'))?.items.map((i) => i.itemId)).toEqual(['i2']);
+  });
+
   it('keeps seen items and profiles', async () => {
     await store.markSeen('u1', ['i1', 'i2']);
     await store.markSeen('u1', ['i2']);

@@ -70,15 +70,20 @@ function withoutItems<L extends RecommendationList>(list: L, itemIds: readonly s
   return { ...list, items: list.items.filter((item) => !gone.has(item.itemId)) };
 }
 
+/** A stored list, or null for one that does not parse as a list (a corrupted key). */
+function parsedList(raw: string): RecommendationList | null {
+  try {
+    const list = JSON.parse(raw) as RecommendationList;
+    return Array.isArray(list?.items) ? list : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The items a stored list names; a list that does not parse names none (it is overwritten whole). */
 function listedItemIds(raw: string): string[] {
-  try {
-    const { items } = JSON.parse(raw) as { items?: unknown };
-    if (!Array.isArray(items)) return [];
-    return items.map((item: { itemId?: unknown }) => item?.itemId).filter((itemId): itemId is string => typeof itemId === 'string');
-  } catch {
-    return [];
-  }
+  const items: { itemId?: unknown }[] = parsedList(raw)?.items ?? [];
+  return items.map((item) => item?.itemId).filter((itemId): itemId is string => typeof itemId === 'string');
 }
 
 export class RecommendationStore {
@@ -163,16 +168,17 @@ export class RecommendationStore {
 
   /**
    * Takes items out of a user's stored list, without overwriting a list written meanwhile
-   * (REPLACE_LIST, read again when it changed). Returns the list as it is now (null: none), and
-   * whether this call changed it.
+   * (REPLACE_LIST, read again when it changed). Returns the list as it is now (null: none, or one
+   * that does not parse, which names no item and is overwritten whole by the user's next list),
+   * and whether this call changed it.
    */
   private async removeItems(userId: string, itemIds: readonly string[]): Promise<{ list: RecommendationList; removed: boolean } | null> {
     const key = this.keys.recommendations(userId);
     const gone = new Set(itemIds);
     for (;;) {
       const raw = await this.redis.get(key);
-      if (raw === null) return null;
-      const list = JSON.parse(raw) as RecommendationList;
+      const list = raw === null ? null : parsedList(raw);
+      if (raw === null || list === null) return null;
       if (!list.items.some((item) => gone.has(item.itemId))) return { list, removed: false };
       const kept = withoutItems(list, itemIds);
       if ((await runScript(this.redis, REPLACE_LIST, [key], [JSON.stringify(kept), sha1(raw)])) === 1) return { list: kept, removed: true };
@@ -185,7 +191,8 @@ export class RecommendationStore {
    * from its old name, where a delete meanwhile could not find it).
    */
   async dropDeletedItems(userId: string): Promise<number> {
-    const stored = await this.get(userId);
+    const raw = await this.redis.get(this.keys.recommendations(userId));
+    const stored = raw === null ? null : parsedList(raw);
     if (stored === null) return 0;
     const kept = await this.withoutDeletedSince(stored, [], 0, '');
     return stored.items.length - kept.items.length;
