@@ -172,7 +172,10 @@ describe('coldstart plan: measurements against the local server with the publish
       expect(Math.abs((m.instances ?? Infinity) - e.instances)).toBeLessThanOrEqual(Math.max(1, Math.round(e.instances * 0.05)));
       expect(Math.abs((m.costPer1000Users ?? Infinity) - e.costPer1000Users) / e.costPer1000Users).toBeLessThan(0.1);
       expect(m.p50Ms).toBeGreaterThanOrEqual(e.p50Ms ?? Infinity);
-      expect(m.p50Ms).toBeLessThan((e.p50Ms ?? 0) + 60);
+      // A few ms of client and server work, and timers that fire late in proportion to their
+      // delay on a VM (2026-12-07 on the CI host, idle: setTimeout(2480) fired after 2517 ms, and
+      // tp2's p50 measured 2544–2603 in five runs of this test alone).
+      expect(m.p50Ms).toBeLessThan((e.p50Ms ?? 0) * 1.03 + 60);
       expect(m.usersPerSecPerInstance).toBeLessThanOrEqual(e.usersPerSecPerInstance);
       expect(m.usersPerSecPerInstance).toBeGreaterThan(e.usersPerSecPerInstance * 0.9);
       if (e.marginalMsPerDollar === null) expect(m.marginalMsPerDollar).toBeNull();
