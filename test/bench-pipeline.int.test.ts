@@ -8,14 +8,17 @@ async function benchPipeline(args: string[]): Promise<any> {
 
 // Figures only: how fast is for the benchmark's output to show, never for a test to assert.
 describe('coldstart bench pipeline', () => {
-  it('serves every user through the stack with an LLM request each, and reports both modes in one JSON', async () => {
+  it('serves every user through the stack with an LLM conversation each, batched, and reports both modes in one JSON', async () => {
     const report = await benchPipeline(['bench', 'pipeline', '--users', '60', '--llm-latency-ms', '50', '--baseline-users', '3', '--expand-processes', '1', '--json']);
     expect(report).toMatchObject({ users: 60, llmLatencyMs: 50, encoder: 'wink-glove-100d' });
     const { pipeline, sequential } = report;
     expect(pipeline.served).toBe(60);
     // The cache is off in effect: every user's topics came from an LLM request of its own.
     expect(pipeline.expansionSources).toEqual({ llm: 60 });
-    expect(pipeline.llmRequests).toBeGreaterThanOrEqual(60);
+    expect(pipeline.llmConversations).toBeGreaterThanOrEqual(60);
+    // Signups published at once share requests (LLM_BATCH_MAX conversations each at most).
+    expect(pipeline.llmRequests).toBeLessThan(pipeline.llmConversations);
+    expect(pipeline.llmRequests).toBeGreaterThanOrEqual(Math.ceil(60 / 32));
     for (const value of [pipeline.usersPerSec, pipeline.p50MsToRecs, pipeline.p99MsToRecs, pipeline.cpuMsPerEvent, sequential.usersPerSec, report.speedup]) {
       expect(value).toBeGreaterThan(0);
     }

@@ -51,6 +51,8 @@ export const INLINE_VALUE_SETS: [string, () => Values][] = [
           coalesceLeaseMs: 1_000,
           rateLimitPerSec: 0,
           maxInFlight: 100_000,
+          batchMax: 1_024,
+          batchWindowMs: 1_000,
           apiKeySecretKey: 'LLM_API_KEY',
         },
       }),
@@ -173,6 +175,8 @@ export const LLM_SHARED_SETTINGS: Record<string, string> = {
   coalesceLeaseMs: 'LLM_COALESCE_LEASE_MS',
   rateLimitPerSec: 'LLM_RATE_LIMIT_PER_SEC',
   maxInFlight: 'LLM_MAX_IN_FLIGHT',
+  batchMax: 'LLM_BATCH_MAX',
+  batchWindowMs: 'LLM_BATCH_WINDOW_MS',
 };
 /** llm.<key> -> variable, only for the one model at vllm's URL (each variant carries its own). */
 export const LLM_SINGLE_MODEL_SETTINGS: Record<string, string> = {

@@ -34,6 +34,7 @@ export function buildExpander(config: ExpandConfig, redis: RedisClient, catalog:
     metrics: llmMetrics(),
     ...(config.LLM_RATE_LIMIT_PER_SEC > 0 ? { budget: new RequestBudget(redis, config.COLDSTART_PREFIX, config.LLM_RATE_LIMIT_PER_SEC) } : {}),
     inFlight: new InFlightLimit(config.LLM_MAX_IN_FLIGHT),
+    batch: { maxSize: config.LLM_BATCH_MAX, windowMs: config.LLM_BATCH_WINDOW_MS },
     logger: log,
     env: process.env,
   });

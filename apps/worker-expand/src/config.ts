@@ -53,6 +53,10 @@ export const ExpandEnv = PoolEnv.extend({
   LLM_RATE_LIMIT_PER_SEC: envInteger(20, { min: 0, max: 100_000 }),
   /** LLM requests at once per expand process; the others wait their turn in order (a job carries up to 50 signups). */
   LLM_MAX_IN_FLIGHT: envInteger(256, { min: 1, max: 100_000 }),
+  /** Conversations per request to vLLM's /v1/chat/completions/batch; 1 sends each on its own (a server without the endpoint gets that anyway). */
+  LLM_BATCH_MAX: envInteger(32, { min: 1, max: 1_024 }),
+  /** How long a conversation waits for others to share its request. */
+  LLM_BATCH_WINDOW_MS: envInteger(5, { min: 0, max: 1_000 }),
 }).superRefine((env, ctx) => {
   if (env.LLM_BASE_URL && env.LLM_VARIANTS) {
     ctx.addIssue({ code: 'custom', path: ['LLM_VARIANTS'], message: 'set LLM_BASE_URL (one model) or LLM_VARIANTS (an experiment), not both' });

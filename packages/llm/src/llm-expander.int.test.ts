@@ -97,6 +97,21 @@ describe('LlmExpander against the local OpenAI-compatible server', () => {
     expect(new Set(results.map((r) => JSON.stringify(r.topics))).size).toBe(1);
   });
 
+  it('sends different users\' conversations in one batched request with a batch size, each user getting the topics a request of their own gets', async () => {
+    const s = await server();
+    const interests = [['fantasy'], ['horror'], ['romance'], ['history']];
+    const { instance, registry } = expander(one(s), { batch: { maxSize: 32, windowMs: 20 } });
+    const batched = await Promise.all(interests.map((categories, i) => instance.expand(user(`u${i}`, categories))));
+    expect(s.server.stats()).toMatchObject({ requests: 1, conversations: 4 });
+    expect(batched.map((r) => r.source)).toEqual(['llm', 'llm', 'llm', 'llm']);
+    // Asked again one by one, past the cache: a cache under another prefix.
+    const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    closers.push(() => redis.quit());
+    const alone = expander(one(s), { cache: new ExpansionCache(redis, `${fx.prefix}:alone`, { ttlSeconds: 60, leaseMs: 5_000, failureTtlMs: 500 }) });
+    for (const [i, categories] of interests.entries()) expect((await alone.instance.expand(user(`v${i}`, categories))).topics).toEqual(batched[i]?.topics);
+    expect(await metric(registry, 'coldstart_llm_calls_total')).toBe(4);
+  });
+
   it('repairs an unusable answer once, then falls back to the catalog expander', async () => {
     const s = await server({ outputs: { garbage: 1 } });
     const { instance, registry } = expander(one(s));

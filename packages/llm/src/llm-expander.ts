@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import type { Logger } from 'pino';
 import { NothingToExpandError, type Expander, type ExpansionInput, type ExpansionResult } from '@coldstart/expander';
+import { ChatBatcher, type ChatBatchOptions } from './chat-batcher.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
 import { ExpansionCache } from './expansion-cache.js';
 import { createHttpFetch } from './http-fetch.js';
@@ -10,7 +11,7 @@ import { parseTopics } from './parse-topics.js';
 import { promptTemplate, REPAIR_PROMPT, type ChatMessage, type RenderedPrompt } from './prompt-templates.js';
 import type { InFlightLimit } from './in-flight-limit.js';
 import type { RequestBudget } from './request-budget.js';
-import { LlmRateLimitedError, LlmUnavailableError, requestTopics, type TopicsAnswer } from './topics-request.js';
+import { CHAT_BATCH_PATH, LlmRateLimitedError, LlmUnavailableError, type TopicsAnswer } from './topics-request.js';
 
 export interface LlmRequestPolicy {
   timeoutMs: number;
@@ -30,8 +31,10 @@ export interface LlmExpanderOptions {
   metrics: LlmMetrics;
   /** Requests per second across processes; none: unlimited. */
   budget?: RequestBudget;
-  /** Requests at once in this process (LLM_MAX_IN_FLIGHT); none: unlimited. */
+  /** Requests at once in this process (LLM_MAX_IN_FLIGHT); none: unlimited. A conversation sent in a batch counts as one. */
   inFlight?: InFlightLimit;
+  /** Conversations sent together in one request (chat-batcher.ts); none: each on its own. */
+  batch?: ChatBatchOptions;
   logger?: Logger;
   /** Environment for the variants' `apiKeyEnv`. */
   env?: NodeJS.ProcessEnv;
@@ -47,7 +50,8 @@ type FallbackReason = 'breaker-open' | 'unavailable' | 'unusable-answer' | 'lead
 interface Variant {
   name: string;
   settings: ModelVariant;
-  client: OpenAI;
+  /** Sends the variant's conversations through its client, in batches where the server takes them. */
+  batcher: ChatBatcher;
   breaker: CircuitBreaker;
 }
 
@@ -70,12 +74,14 @@ export class LlmExpander implements Expander {
     for (const [name, settings] of Object.entries(options.variants)) {
       if (!isModelVariant(settings)) continue;
       const apiKey = (settings.apiKeyEnv ? options.env?.[settings.apiKeyEnv] : undefined) ?? 'unused';
-      this.variants.set(name, {
-        name,
-        settings,
-        client: new OpenAI({ baseURL: settings.baseUrl, apiKey, maxRetries: 0, timeout: options.request.timeoutMs, fetch }),
-        breaker: new CircuitBreaker(options.breaker),
-      });
+      const client = new OpenAI({ baseURL: settings.baseUrl, apiKey, maxRetries: 0, timeout: options.request.timeoutMs, fetch });
+      const batcher = new ChatBatcher(client, { ...options.request, ...settings }, options.batch ?? { maxSize: 1, windowMs: 0 }, (error) =>
+        options.logger?.warn(
+          { variant: name, baseUrl: settings.baseUrl, status: error.status },
+          `the LLM server has no ${CHAT_BATCH_PATH} (vLLM ≥ 0.26 has it); this variant's conversations go one per request from now on`,
+        ),
+      );
+      this.variants.set(name, { name, settings, batcher, breaker: new CircuitBreaker(options.breaker) });
     }
   }
 
@@ -169,7 +175,7 @@ export class LlmExpander implements Expander {
   }
 
   private async request(variant: Variant, messages: readonly ChatMessage[], signal?: AbortSignal): Promise<TopicsAnswer> {
-    const { metrics, request, budget } = this.options;
+    const { metrics, budget } = this.options;
     const labels = { variant: variant.name };
     const waitMs = budget ? await budget.take(variant.name) : 0;
     if (waitMs > 0) {
@@ -178,7 +184,7 @@ export class LlmExpander implements Expander {
     }
     const send = async () => {
       const stopTimer = metrics.latency.startTimer(labels);
-      const answer = await requestTopics(variant.client, messages, { ...request, ...variant.settings }, signal);
+      const answer = await variant.batcher.ask(messages, signal);
       stopTimer();
       return answer;
     };

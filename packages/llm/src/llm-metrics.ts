@@ -11,7 +11,7 @@ const LLM_LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20
 export function llmMetrics(registry?: Registry) {
   const r = registry ? { registry } : {};
   return {
-    calls: counter<'variant' | 'outcome'>({ name: 'coldstart_llm_calls_total', help: 'LLM requests by outcome (ok, error kind)', labelNames: ['variant', 'outcome'], ...r }),
+    calls: counter<'variant' | 'outcome'>({ name: 'coldstart_llm_calls_total', help: 'LLM conversations by outcome (ok, error kind): one per request, or per member of a batched request', labelNames: ['variant', 'outcome'], ...r }),
     promptTokens: counter<'variant'>({ name: 'coldstart_llm_prompt_tokens_total', help: 'Prompt tokens reported by the server', labelNames: ['variant'], ...r }),
     completionTokens: counter<'variant'>({ name: 'coldstart_llm_completion_tokens_total', help: 'Completion tokens reported by the server', labelNames: ['variant'], ...r }),
     cacheHits: counter<'variant'>({ name: 'coldstart_llm_cache_hits_total', help: 'Expansions served from the Redis cache', labelNames: ['variant'], ...r }),

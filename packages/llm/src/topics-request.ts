@@ -106,12 +106,45 @@ function responseFormat(mode: ResponseFormatMode) {
   }
 }
 
+/** The messages and settings of one conversation's request body. */
+function requestBody(messages: readonly ChatMessage[], settings: TopicsRequestSettings) {
+  return {
+    model: settings.model,
+    messages: messages.map((m) => ({ role: m.role, content: m.content })),
+    temperature: settings.temperature,
+    max_tokens: settings.maxTokens,
+    ...responseFormat(settings.responseFormat),
+  };
+}
+
 /**
- * One chat completion for topics, through the `openai` SDK unchanged (its own retries are off:
- * this function owns the policy). 408, 5xx and network failures are retried with full-jitter
- * exponential backoff; a 429 is handed to the caller at once, because the right reaction is to
- * slow the whole pool down (BullMQ's queue rate limit), not to hammer from every job.
+ * The request policy around one HTTP request (`attempt`): 408, 5xx and network failures are
+ * retried with full-jitter exponential backoff; a 429 is handed to the caller at once, because
+ * the right reaction is to slow the whole pool down (BullMQ's queue rate limit), not to hammer
+ * from every job. The SDK's own retries are off: this function owns the policy.
  */
+async function withRetries<T>(settings: TopicsRequestSettings, signal: AbortSignal | undefined, random: () => number, attempt: () => Promise<T>): Promise<{ value: T; attempts: number }> {
+  for (let attempts = 1; ; attempts++) {
+    try {
+      return { value: await attempt(), attempts };
+    } catch (error) {
+      if (error instanceof APIError && error.status === 429) throw new LlmRateLimitedError(retryAfterMs(error.headers));
+      const { kind, retryable } = failureKind(error, signal);
+      if (!retryable || attempts > settings.retries) {
+        const detail = error instanceof Error ? error.message : String(error);
+        throw new LlmUnavailableError(`LLM request failed after ${attempts} attempt(s) (${kind}): ${detail}`, kind, attempts, { cause: error });
+      }
+      await sleep(random() * settings.retryBaseMs * 2 ** (attempts - 1), signal);
+    }
+  }
+}
+
+// The SDK's own deadline bounds each attempt: the client's fetch (http-fetch.ts) settles only once
+// the answer's body is read. (A deadline signal of our own composed with the caller's added two
+// timers and two abort signals to every request.)
+const attemptOptions = (settings: TopicsRequestSettings, signal: AbortSignal | undefined) => ({ ...(signal ? { signal } : {}), maxRetries: 0, timeout: settings.timeoutMs });
+
+/** One chat completion for topics, through the `openai` SDK unchanged, under the request policy (withRetries). */
 export async function requestTopics(
   client: OpenAI,
   messages: readonly ChatMessage[],
@@ -119,37 +152,57 @@ export async function requestTopics(
   signal?: AbortSignal,
   random: () => number = Math.random,
 ): Promise<TopicsAnswer> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const completion = await client.chat.completions.create(
-        {
-          model: settings.model,
-          messages: messages.map((m) => ({ role: m.role, content: m.content })),
-          temperature: settings.temperature,
-          max_tokens: settings.maxTokens,
-          ...responseFormat(settings.responseFormat),
-        },
-        // The SDK's own deadline bounds the whole attempt: the client's fetch (http-fetch.ts)
-        // settles only once the answer's body is read. (A deadline signal of our own composed
-        // with the caller's added two timers and two abort signals to every request.)
-        { ...(signal ? { signal } : {}), maxRetries: 0, timeout: settings.timeoutMs },
-      );
-      const choice = completion.choices[0];
-      return {
-        content: choice?.message.content ?? '',
-        finishReason: choice?.finish_reason ?? null,
-        promptTokens: completion.usage?.prompt_tokens ?? 0,
-        completionTokens: completion.usage?.completion_tokens ?? 0,
-        attempts: attempt,
-      };
-    } catch (error) {
-      if (error instanceof APIError && error.status === 429) throw new LlmRateLimitedError(retryAfterMs(error.headers));
-      const { kind, retryable } = failureKind(error, signal);
-      if (!retryable || attempt > settings.retries) {
-        const detail = error instanceof Error ? error.message : String(error);
-        throw new LlmUnavailableError(`LLM request failed after ${attempt} attempt(s) (${kind}): ${detail}`, kind, attempt, { cause: error });
-      }
-      await sleep(random() * settings.retryBaseMs * 2 ** (attempt - 1), signal);
+  const { value: completion, attempts } = await withRetries(settings, signal, random, () => client.chat.completions.create(requestBody(messages, settings), attemptOptions(settings, signal)));
+  const choice = completion.choices[0];
+  return {
+    content: choice?.message.content ?? '',
+    finishReason: choice?.finish_reason ?? null,
+    promptTokens: completion.usage?.prompt_tokens ?? 0,
+    completionTokens: completion.usage?.completion_tokens ?? 0,
+    attempts,
+  };
+}
+
+/** vLLM's batched chat completions (≥ 0.26): N conversations in one request, one choice per conversation, indexed 0…N−1. */
+export const CHAT_BATCH_PATH = '/chat/completions/batch';
+
+/** What a batch answers; every field is read defensively, as a single completion's are. */
+interface BatchCompletion {
+  choices?: { index?: number; message?: { content?: string | null } | null; finish_reason?: string | null }[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+}
+
+export interface TopicsBatchAnswer {
+  /** One per conversation, in the order given; a conversation the server left out answers '' (the parser's "no topics"). */
+  answers: { content: string; finishReason: string | null }[];
+  /** The whole batch's tokens. */
+  promptTokens: number;
+  completionTokens: number;
+  attempts: number;
+}
+
+/**
+ * Several conversations' topics in one request to CHAT_BATCH_PATH, through the SDK's own request
+ * path (`client.post`) under the same policy as one completion. Each conversation is what
+ * requestTopics would send; the server runs them independently.
+ */
+export async function requestTopicsBatch(
+  client: OpenAI,
+  conversations: readonly (readonly ChatMessage[])[],
+  settings: TopicsRequestSettings,
+  signal?: AbortSignal,
+  random: () => number = Math.random,
+): Promise<TopicsBatchAnswer> {
+  const body = { ...requestBody([], settings), messages: conversations.map((messages) => requestBody(messages, settings).messages) };
+  const { value: completion, attempts } = await withRetries(settings, signal, random, () => client.post<BatchCompletion>(CHAT_BATCH_PATH, { body, ...attemptOptions(settings, signal) }));
+  const answers = conversations.map(() => ({ content: '', finishReason: null as string | null }));
+  for (const [position, choice] of (Array.isArray(completion?.choices) ? completion.choices : []).entries()) {
+    const at = Number.isSafeInteger(choice?.index) ? (choice.index as number) : position;
+    const answer = answers[at];
+    if (answer) {
+      answer.content = typeof choice.message?.content === 'string' ? choice.message.content : '';
+      answer.finishReason = choice.finish_reason ?? null;
     }
   }
+  return { answers, promptTokens: completion?.usage?.prompt_tokens ?? 0, completionTokens: completion?.usage?.completion_tokens ?? 0, attempts };
 }

@@ -1,5 +1,5 @@
 export { CatalogTopics, DEFAULT_TOPIC_COUNT, normalisePhrase, type TopicSuggestion } from './catalog-topics.js';
-export { ChatCompletionRequest, ResponseFormat } from './chat-request.js';
+export { BatchChatCompletionRequest, ChatCompletionRequest, ResponseFormat } from './chat-request.js';
 export { FaultProfile, type FaultProfileInput, LatencyProfile, OUTPUT_FAULTS, OutputFaults, type OutputFault } from './fault-profile.js';
 export { FaultSchedule, type Outcome, outcomeName, type RequestFate, sampleLatency } from './fault-schedule.js';
 export { limitTokens, malformOutput, type ModelOutput } from './malformed-output.js';

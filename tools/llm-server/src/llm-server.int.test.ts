@@ -87,7 +87,7 @@ describe('startLlmServer with the openai SDK', () => {
     expect((streamed as APIError).message).toContain('stream is not supported by this test server');
 
     expect(await (await fetch(server.baseUrl.replace(/\/v1$/, '/healthz'))).json()).toEqual({ status: 'ok' });
-    expect(await (await fetch(server.baseUrl.replace(/\/v1$/, '/stats'))).json()).toEqual({ requests: 4, byOutcome: { unknown_model: 1, bad_request: 3 } });
+    expect(await (await fetch(server.baseUrl.replace(/\/v1$/, '/stats'))).json()).toEqual({ requests: 4, conversations: 0, byOutcome: { unknown_model: 1, bad_request: 3 } });
   });
 
   it('fails exactly the configured share of requests with each status, Retry-After on 429', async () => {
@@ -111,7 +111,7 @@ describe('startLlmServer with the openai SDK', () => {
     }
     expect(statuses).toEqual({ ok: 26, 500: 8, 503: 4, 429: 2 });
     expect([...retryAfter]).toEqual(['7']);
-    expect(server.stats()).toEqual({ requests: 40, byOutcome: { ok: 26, 500: 8, 503: 4, 429: 2 } });
+    expect(server.stats()).toEqual({ requests: 40, conversations: 40, byOutcome: { ok: 26, 500: 8, 503: 4, 429: 2 } });
   });
 
   it('hangs until the client gives up, and close() does not wait for hanging connections', async () => {

@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { type Book, type FoldName, loadFold } from '@coldstart/goodbooks';
 import { seededRandom, sleep } from '@coldstart/runtime';
 import { CatalogTopics } from './catalog-topics.js';
-import { ChatCompletionRequest, messageText, userText } from './chat-request.js';
+import { BatchChatCompletionRequest, ChatCompletionRequest, messageText, userText, type ChatMessage, type ChatSettings } from './chat-request.js';
 import { FaultProfile, type FaultProfileInput } from './fault-profile.js';
-import { FaultSchedule, outcomeName } from './fault-schedule.js';
+import { FaultSchedule, outcomeName, type RequestFate } from './fault-schedule.js';
 import { limitTokens, malformOutput, type ModelOutput } from './malformed-output.js';
 import { type AnswerShape, answerShape, renderAnswer, topicCount, UnsupportedSchemaError } from './response-format.js';
 import { estimateTokens } from './token-estimate.js';
@@ -22,14 +22,18 @@ export interface LlmServerOptions {
   /** Where the topics come from: a goodbooks fold (default "a") or books already loaded. */
   fold?: FoldName | readonly Book[];
   faults?: FaultProfileInput;
+  /** Serve /v1/chat/completions/batch (default true); false answers it 404, as vLLM before 0.26 and other OpenAI-compatible servers do. */
+  batchEndpoint?: boolean;
   /** Sees every chat-completion body that parsed as JSON, before validation: tests assert what clients send. */
   onChatRequest?: (body: unknown) => void;
 }
 
 export interface LlmServerStats {
-  /** POST /v1/chat/completions received, invalid ones included. */
+  /** POST /v1/chat/completions and /v1/chat/completions/batch received, invalid ones included. */
   requests: number;
-  /** "ok", a status ("503"), "hang", a malformed form ("fenced"), "bad_request" or "unknown_model". */
+  /** Conversations in the valid requests: one per completion, N per batch. */
+  conversations: number;
+  /** Per conversation: "ok", a status ("503"), "hang" or a malformed form ("fenced"); per request: "bad_request" or "unknown_model". */
   byOutcome: Record<string, number>;
 }
 
@@ -74,7 +78,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function shapeFor(request: ChatCompletionRequest): AnswerShape {
+function shapeFor(request: ChatSettings): AnswerShape {
   try {
     return answerShape(request.response_format);
   } catch (error) {
@@ -104,13 +108,15 @@ export async function startLlmServer(options: LlmServerOptions = {}): Promise<Ll
   const closing = new AbortController();
 
   let requests = 0;
+  let conversations = 0;
   let accepted = 0;
   const byOutcome: Record<string, number> = {};
   const count = (outcome: string) => {
     byOutcome[outcome] = (byOutcome[outcome] ?? 0) + 1;
   };
 
-  const chatCompletion = async (req: IncomingMessage, res: ServerResponse) => {
+  /** The body as JSON, seen by onChatRequest, then checked against `schema`. */
+  const readRequest = async <T extends ChatSettings>(req: IncomingMessage, schema: { safeParse(body: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, what: string): Promise<T> => {
     requests++;
     let body: unknown;
     try {
@@ -120,59 +126,97 @@ export async function startLlmServer(options: LlmServerOptions = {}): Promise<Ll
       throw new HttpError(400, `invalid JSON body: ${error instanceof Error ? error.message : String(error)}`, 'invalid_request_error');
     }
     options.onChatRequest?.(body);
-    const parsed = ChatCompletionRequest.safeParse(body);
+    const parsed = schema.safeParse(body);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
-      throw new HttpError(400, `invalid chat-completion request: ${issues}`, 'invalid_request_error');
+      throw new HttpError(400, `invalid ${what} request: ${issues}`, 'invalid_request_error');
     }
     const request = parsed.data;
     if (request.stream === true) throw new HttpError(400, 'stream is not supported by this test server', 'invalid_request_error');
     if (!models.includes(request.model)) {
       throw new HttpError(404, `The model \`${request.model}\` does not exist (served: ${models.join(', ')})`, 'invalid_request_error', 'model_not_found', 'unknown_model');
     }
-    const shape = shapeFor(request);
+    return request;
+  };
 
+  /** Waits out the slowest fate; false when the client left or the server is closing (nobody to answer). */
+  const waitFor = async (fates: readonly RequestFate[], res: ServerResponse): Promise<boolean> => {
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    try {
+      await sleep(Math.max(...fates.map((fate) => fate.latencyMs)), AbortSignal.any([closing.signal, gone.signal]));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  const sendInjectedError = (res: ServerResponse, status: number) => {
+    const { type, code } = injectedErrorType(status);
+    const headers: Record<string, string> = status === 429 && profile.retryAfterSeconds !== undefined ? { 'retry-after': String(profile.retryAfterSeconds) } : {};
+    send(res, status, errorBody(`injected fault: status ${status} (llm-server fault profile)`, type, code), headers);
+  };
+
+  /** One conversation's answer under its fate (an error or hang fate is the caller's to act on). */
+  const answer = (messages: readonly ChatMessage[], settings: ChatSettings, shape: AnswerShape, fate: RequestFate, index: number) => {
+    const suggestion = topics.suggest(userText(messages), topicCount(shape));
+    const rendered = renderAnswer(shape, suggestion.topics);
+    const output: ModelOutput =
+      fate.outcome.kind === 'malformed'
+        ? malformOutput(fate.outcome.form, rendered, { interests: suggestion.mentioned, random: seededRandom(profile.seed, 'output', index) })
+        : { content: rendered, finishReason: 'stop' };
+    const { content, finishReason } = limitTokens(output, settings.max_completion_tokens ?? settings.max_tokens ?? undefined);
+    // A per-message overhead of 3, roughly what chat templates add.
+    const promptTokens = messages.reduce((sum, m) => sum + 3 + estimateTokens(messageText(m)), 0);
+    return { content, finishReason, promptTokens, completionTokens: estimateTokens(content) };
+  };
+
+  const completionBody = (id: string, model: string, answers: ReturnType<typeof answer>[], omitUsage: boolean) => {
+    const promptTokens = answers.reduce((sum, a) => sum + a.promptTokens, 0);
+    const completionTokens = answers.reduce((sum, a) => sum + a.completionTokens, 0);
+    return {
+      id,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model,
+      choices: answers.map((a, index) => ({ index, message: { role: 'assistant', content: a.content, refusal: null }, logprobs: null, finish_reason: a.finishReason })),
+      ...(omitUsage ? {} : { usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } }),
+    };
+  };
+
+  const chatCompletion = async (req: IncomingMessage, res: ServerResponse) => {
+    const request = await readRequest(req, ChatCompletionRequest, 'chat-completion');
+    const shape = shapeFor(request);
+    conversations++;
     const index = accepted++;
     const fate = schedule.fate(index);
     count(outcomeName(fate.outcome));
     // A hang answers nothing: the socket stays open until the client gives up or close() drops it.
     if (fate.outcome.kind === 'hang') return;
+    if (!(await waitFor([fate], res))) return;
+    if (fate.outcome.kind === 'error') return sendInjectedError(res, fate.outcome.status);
+    send(res, 200, completionBody(`chatcmpl-local-${index}`, request.model, [answer(request.messages, request, shape, fate, index)], fate.omitUsage));
+  };
 
-    const gone = new AbortController();
-    res.once('close', () => gone.abort());
-    try {
-      await sleep(fate.latencyMs, AbortSignal.any([closing.signal, gone.signal]));
-    } catch {
-      return; // the client left or the server is closing: nobody to answer
-    }
-
-    if (fate.outcome.kind === 'error') {
-      const { status } = fate.outcome;
-      const { type, code } = injectedErrorType(status);
-      const headers: Record<string, string> = status === 429 && profile.retryAfterSeconds !== undefined ? { 'retry-after': String(profile.retryAfterSeconds) } : {};
-      send(res, status, errorBody(`injected fault: status ${status} (llm-server fault profile)`, type, code), headers);
-      return;
-    }
-
-    const text = userText(request);
-    const suggestion = topics.suggest(text, topicCount(shape));
-    const answer = renderAnswer(shape, suggestion.topics);
-    const output: ModelOutput =
-      fate.outcome.kind === 'malformed'
-        ? malformOutput(fate.outcome.form, answer, { interests: suggestion.mentioned, random: seededRandom(profile.seed, 'output', index) })
-        : { content: answer, finishReason: 'stop' };
-    const { content, finishReason } = limitTokens(output, request.max_completion_tokens ?? request.max_tokens ?? undefined);
-    // A per-message overhead of 3, roughly what chat templates add.
-    const promptTokens = request.messages.reduce((sum, m) => sum + 3 + estimateTokens(messageText(m)), 0);
-    const completionTokens = estimateTokens(content);
-    send(res, 200, {
-      id: `chatcmpl-local-${index}`,
-      object: 'chat.completion',
-      created: Math.floor(Date.now() / 1000),
-      model: request.model,
-      choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: finishReason }],
-      ...(fate.omitUsage ? {} : { usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } }),
-    });
+  /**
+   * vLLM's /v1/chat/completions/batch: N conversations, one choice each, indexed 0…N−1, and the
+   * batch's usage. Each conversation draws its own fate; one that draws an error or a hang is the
+   * whole request's (vLLM answers a request or fails it), counted once per conversation. The
+   * answer comes after the slowest conversation's latency.
+   */
+  const batchCompletion = async (req: IncomingMessage, res: ServerResponse) => {
+    const request = await readRequest(req, BatchChatCompletionRequest, 'batched chat-completion');
+    const shape = shapeFor(request);
+    conversations += request.messages.length;
+    const first = accepted;
+    const fates = request.messages.map(() => schedule.fate(accepted++));
+    const failing = fates.find((fate) => fate.outcome.kind === 'hang' || fate.outcome.kind === 'error');
+    for (const fate of fates) count(outcomeName((failing ?? fate).outcome));
+    if (failing?.outcome.kind === 'hang') return;
+    if (!(await waitFor(fates, res))) return;
+    if (failing?.outcome.kind === 'error') return sendInjectedError(res, failing.outcome.status);
+    const answers = request.messages.map((messages, i) => answer(messages, request, shape, fates[i] as RequestFate, first + i));
+    send(res, 200, completionBody(`chatcmpl-local-batch-${first}`, request.model, answers, (fates[0] as RequestFate).omitUsage));
   };
 
   const modelObject = (id: string) => ({ id, object: 'model', created: 0, owned_by: 'coldstart-llm-server' });
@@ -183,9 +227,9 @@ export async function startLlmServer(options: LlmServerOptions = {}): Promise<Ll
     const only = (allowed: string) => {
       if (method !== allowed) throw new HttpError(405, `${method} ${path} is not allowed; use ${allowed}`, 'invalid_request_error', null, 'method_not_allowed');
     };
-    if (path === '/v1/chat/completions') {
+    if (path === '/v1/chat/completions' || (path === '/v1/chat/completions/batch' && options.batchEndpoint !== false)) {
       only('POST');
-      await chatCompletion(req, res).catch((error: unknown) => {
+      await (path === '/v1/chat/completions' ? chatCompletion : batchCompletion)(req, res).catch((error: unknown) => {
         if (error instanceof HttpError) count(error.outcome);
         throw error;
       });
@@ -208,7 +252,7 @@ export async function startLlmServer(options: LlmServerOptions = {}): Promise<Ll
     }
   };
 
-  const stats = (): LlmServerStats => ({ requests, byOutcome: { ...byOutcome } });
+  const stats = (): LlmServerStats => ({ requests, conversations, byOutcome: { ...byOutcome } });
 
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {

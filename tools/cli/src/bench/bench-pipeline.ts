@@ -66,7 +66,9 @@ export interface BenchPipelineReport {
     redis: { commandsPerSignup: number; byCommand: Record<string, number>; servers: number; cpuMsPerSignupByServer: Record<string, number>; slotGroupsByServer: Record<string, string[]> };
     expandProcesses: number;
     expansionSources: Record<string, number>;
+    /** HTTP requests to the LLM server over the signups phase, and the conversations they carried (LLM_BATCH_MAX puts several in one request). */
     llmRequests: number;
+    llmConversations: number;
     /**
      * The recommend pool's content searches over the signups phase and the share its kept
      * answers served (coldstart_search_cache_reads_total). The bench's topics are catalog
@@ -242,6 +244,7 @@ export async function runBenchPipeline(base: CliConfig, options: BenchPipelineOp
         expandProcesses: options.expandProcesses,
         expansionSources,
         llmRequests: llm.stats().requests - sequential.users,
+        llmConversations: llm.stats().conversations - sequential.users,
         searches: { total: searches.total, answeredShare: searches.total > 0 ? Math.round((searches.answered / searches.total) * 1000) / 1000 : 0 },
       },
       sequential,

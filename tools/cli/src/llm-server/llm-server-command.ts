@@ -39,6 +39,7 @@ interface LlmServerCommandOptions extends FaultFlags {
   model?: string[];
   fold: FoldName;
   faults?: string;
+  batchEndpoint: boolean;
 }
 
 /** `coldstart llm-server`: the local OpenAI-compatible test server, until SIGINT or SIGTERM. */
@@ -46,7 +47,7 @@ export function registerLlmServerCommand(program: Command): void {
   program
     .command('llm-server')
     .description(
-      'a local OpenAI-compatible server (POST /v1/chat/completions, GET /v1/models) for tests, the demo and benchmarks: topics derived deterministically from a goodbooks fold, with injected latency, errors, hangs and malformed outputs. A test instrument, never production',
+      'a local OpenAI-compatible server (POST /v1/chat/completions and vLLM\'s /v1/chat/completions/batch, GET /v1/models) for tests, the demo and benchmarks: topics derived deterministically from a goodbooks fold, with injected latency, errors, hangs and malformed outputs. A test instrument, never production',
     )
     .option('--port <n>', 'port to listen on (0: any free port)', port, 8000)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
@@ -57,10 +58,11 @@ export function registerLlmServerCommand(program: Command): void {
     .option('--error-share <x>', 'share of requests answered 500', share)
     .option('--hang-share <x>', 'share of requests never answered', share)
     .option('--garbage-share <x>', 'share of answers that are not topics at all', share)
+    .option('--no-batch-endpoint', 'answer /v1/chat/completions/batch with a 404, as vLLM before 0.26 does')
     .action(async (options: LlmServerCommandOptions) => {
       const file = options.faults === undefined ? {} : await readFaultFile(options.faults);
       const faults = FaultProfile.parse(mergeFaultFlags(file, options));
-      const server = await startLlmServer({ port: options.port, host: options.host, fold: options.fold, faults, ...(options.model ? { models: options.model } : {}) });
+      const server = await startLlmServer({ port: options.port, host: options.host, fold: options.fold, faults, batchEndpoint: options.batchEndpoint, ...(options.model ? { models: options.model } : {}) });
       console.log(`llm-server listening on ${server.baseUrl}`);
       const signal = await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
       process.stderr.write(`llm-server: ${String(signal[0] ?? 'signal')}, stopping (${JSON.stringify(server.stats())})\n`);

@@ -105,7 +105,7 @@ describe('coldstart bench llm against an OpenAI-compatible server', () => {
     const server = await startLocal({ latency: { kind: 'fixed', ms: 20 }, errors: { 500: 0.25 }, cleanFirst: 1 });
     const report = await benchLlm({ baseUrl: server.baseUrl, model: MODEL, concurrency: [1, 4], requests: 20 });
     expect(server.bodies).toHaveLength(1 + 40);
-    expect(server.server.stats()).toEqual({ requests: 41, byOutcome: { ok: 31, 500: 10 } });
+    expect(server.server.stats()).toEqual({ requests: 41, conversations: 41, byOutcome: { ok: 31, 500: 10 } });
     const tokens = await usageTokens(server.bodies[0]);
     for (const r of report.results) {
       expect(r.errorShare).toBe(0.25);
