@@ -109,7 +109,9 @@ describe('hostile input through the pipeline with the LLM path on', () => {
       models: [MODEL],
       fold: books,
       onChatRequest: (body) => {
-        const messages = (body as { messages?: { role: string; content: unknown }[] }).messages ?? [];
+        // One conversation's messages, or (a batched request) a list of conversations.
+        type Message = { role: string; content: unknown };
+        const messages = ((body as { messages?: (Message | Message[])[] }).messages ?? []).flat();
         for (const m of messages) if (m.role === 'user' && typeof m.content === 'string') prompts.push(m.content);
       },
     });
