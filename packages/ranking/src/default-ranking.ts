@@ -11,7 +11,7 @@ export interface RankingSettings {
    * cold-start lists did not move: 0.2518 and 0.3671 either way).
    */
   unknownPopularity: number;
-  /** Neighbours fetched per topic, per seed and per category before fusion. */
+  /** Neighbours fetched per seed and per category before fusion, and for the first topic (later topics fewer: topicCandidates in rank-user.ts). */
   candidates: number;
   /**
    * Seed and seen items searched per list. Every seen item is excluded, but searching each one

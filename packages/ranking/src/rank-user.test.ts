@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RANKING, rankCandidates, userRankInput, type SignalSources } from './index.js';
+import { contentQueries, DEFAULT_RANKING, rankCandidates, userRankInput, type SignalSources } from './index.js';
+import { MIN_TOPIC_CANDIDATES, topicCandidates } from './rank-user.js';
 
 /** A catalog with a bestseller and a book of poetry a fifth as popular; `share` is poetry's share of all popularity. */
 function sources(share: number): SignalSources {
@@ -39,5 +40,43 @@ describe('userRankInput', () => {
     const input = userRankInput({ ...signals, categories: ['unknown'] }, sources(0.5), settings, 2);
     expect(input.categoryHits).toEqual([]);
     expect(rankCandidates(input).map((r) => r.itemId)).toEqual(['bestseller', 'verse']);
+  });
+});
+
+describe('content queries', () => {
+  const vector = new Float32Array([1, 0]);
+  const topics = ['a', 'b', 'c', 'd', 'e', 'f'].map((topic) => ({ topic, vector }));
+  const exclude = new Set<string>(['seen']);
+
+  it('fetches fewer neighbours for a later topic, as its weight decays, never under the floor; every seed the full count', () => {
+    const queries = contentQueries({ topics, seeds: ['s1', 's2'], exclude }, () => vector, DEFAULT_RANKING);
+    expect(queries.map((q) => [q.kind, q.source, q.k])).toEqual([
+      ['topic', 'a', 200],
+      ['topic', 'b', 100],
+      ['topic', 'c', 50],
+      ['topic', 'd', 25],
+      ['topic', 'e', MIN_TOPIC_CANDIDATES],
+      ['topic', 'f', MIN_TOPIC_CANDIDATES],
+      ['seed', 's1', 200],
+      ['seed', 's2', 200],
+    ]);
+  });
+
+  it('never fetches more for a topic than the setting, whatever the decay, and as many for every topic without decay', () => {
+    const settings = (candidates: number, topicDecay: number) => ({ candidates, weights: { ...DEFAULT_RANKING.weights, topicDecay } });
+    expect([0, 1, 2].map((rank) => topicCandidates(settings(10, 0.5), rank))).toEqual([10, 10, 10]);
+    expect([0, 1, 2].map((rank) => topicCandidates(settings(300, 1), rank))).toEqual([300, 300, 300]);
+    expect([0, 1, 2].map((rank) => topicCandidates(settings(300, 1.5), rank))).toEqual([300, 300, 300]);
+    expect([0, 1].map((rank) => topicCandidates(settings(300, 0), rank))).toEqual([300, MIN_TOPIC_CANDIDATES]);
+  });
+
+  it('searches each query for its own count when userRankInput searches itself', () => {
+    const asked: number[] = [];
+    const search: SignalSources['search'] = (_vector, k) => {
+      asked.push(k);
+      return [];
+    };
+    userRankInput({ topics: topics.slice(0, 3), seeds: ['s1'], categories: [], exclude }, { search, itemVector: () => vector }, DEFAULT_RANKING, 10);
+    expect(asked).toEqual([200, 100, 50, 200]);
   });
 });

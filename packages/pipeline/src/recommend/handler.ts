@@ -139,7 +139,7 @@ export function makeListRanker(deps: RecommendDeps): ListRanker {
     const hits: Hit[][][] = lists.map(() => []);
     for (const index of new Set(lists.map((list) => list.index))) {
       const owners = lists.flatMap((list, i) => (list.index === index ? [i] : []));
-      const found = index.searchMany(owners.flatMap((i) => (queries[i] ?? []).map((query) => ({ vector: query.vector, k: ranking.candidates, exclude: query.exclude }))));
+      const found = index.searchMany(owners.flatMap((i) => (queries[i] ?? []).map((query) => ({ vector: query.vector, k: query.k, exclude: query.exclude }))));
       let next = 0;
       for (const i of owners) hits[i] = found.slice(next, (next += queries[i]?.length ?? 0));
     }

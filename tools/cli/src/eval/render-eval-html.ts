@@ -119,7 +119,7 @@ li.liked{background:#f0fff4}.user{border-top:1px solid #e2e8f0;margin-top:12px}c
 </style></head><body data-rendered="pending">
 <h1>coldstart eval: ${source}, ${escape(report.protocol)} protocol</h1>
 <p>${protocolIntro(report)} Intervals are 95 % bootstrap intervals over users.</p>
-<p>Ranking: topic weight ${weights.topic}, seed weight ${weights.seed}, also-liked weight ${weights.alsoLiked}, category weight ${weights.category}, popularity weight ${weights.popularity}, topic decay ${weights.topicDecay}, MMR λ ${report.ranking.mmrLambda}, unknown-popularity prior ${report.ranking.unknownPopularity}, ${report.ranking.candidates} candidates per list. These were tuned on goodbooks folds a and b only; fold c is held out.</p>
+<p>Ranking: topic weight ${weights.topic}, seed weight ${weights.seed}, also-liked weight ${weights.alsoLiked}, category weight ${weights.category}, popularity weight ${weights.popularity}, topic decay ${weights.topicDecay}, MMR λ ${report.ranking.mmrLambda}, unknown-popularity prior ${report.ranking.unknownPopularity}, ${report.ranking.candidates} neighbours fetched per seed and for the first topic (fewer for later topics, as their weight decays). These were tuned on goodbooks folds a and b only; fold c is held out.</p>
 <h2>Metrics</h2>${metricsTable(report)}
 ${protocolSection(report)}
 <h2>Charts</h2><div class="charts">${METRICS.map((m) => barChart(report, m)).join('')}</div>
