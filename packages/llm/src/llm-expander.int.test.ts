@@ -112,6 +112,20 @@ describe('LlmExpander against the local OpenAI-compatible server', () => {
     expect(await metric(registry, 'coldstart_llm_calls_total')).toBe(4);
   });
 
+  it('counts a failed batch as one failed request for the breaker, not one per conversation', async () => {
+    const s = await server({ errors: { 503: 1 } });
+    const { instance, registry } = expander(one(s), { batch: { maxSize: 32, windowMs: 20 } });
+    const interests = ['fantasy', 'horror', 'romance', 'history', 'science'];
+    const results = await Promise.all(interests.map((category, i) => instance.expand(user(`u${i}`, [category]))));
+    expect(results.map((r) => r.source)).toEqual(interests.map(() => 'fallback'));
+    // One batch, its first attempt and two retries.
+    expect(s.server.stats()).toMatchObject({ requests: 3, conversations: 15 });
+    // Five failed conversations, one failed request: the breaker (3 in a row) stays closed, and the next user is asked.
+    expect(await metric(registry, 'coldstart_llm_breaker_open')).toBe(0);
+    expect((await instance.expand(user('u9', ['poetry']))).source).toBe('fallback');
+    expect(s.server.stats().requests).toBe(6);
+  });
+
   it('repairs an unusable answer once, then falls back to the catalog expander', async () => {
     const s = await server({ outputs: { garbage: 1 } });
     const { instance, registry } = expander(one(s));

@@ -67,6 +67,8 @@ interface Variant {
 export class LlmExpander implements Expander {
   readonly id = 'llm';
   private readonly variants = new Map<string, Variant>();
+  /** Request failures already told to a breaker (recordBreaker). */
+  private readonly failuresCounted = new WeakSet<LlmUnavailableError>();
 
   constructor(private readonly options: LlmExpanderOptions) {
     // One keep-alive transport for every variant's client (http-fetch.ts).
@@ -155,8 +157,12 @@ export class LlmExpander implements Expander {
 
   private recordBreaker(variant: Variant, error: unknown, signal: AbortSignal | undefined): void {
     // A garbage answer came from a server that works; a 429 or our own abort says nothing either.
-    if (error instanceof LlmUnavailableError && !signal?.aborted) variant.breaker.failed();
-    else if (error instanceof UnusableAnswerError) variant.breaker.succeeded();
+    // A failed batch rejects each of its conversations with the one error: one failed request,
+    // counted once, or a batch of the breaker's threshold would open it alone.
+    if (error instanceof LlmUnavailableError && !signal?.aborted && !this.failuresCounted.has(error)) {
+      this.failuresCounted.add(error);
+      variant.breaker.failed();
+    } else if (error instanceof UnusableAnswerError) variant.breaker.succeeded();
     else variant.breaker.released();
   }
 

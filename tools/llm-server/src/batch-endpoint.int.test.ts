@@ -1,7 +1,8 @@
 import { type Book, loadFold } from '@coldstart/goodbooks';
 import OpenAI, { APIError, NotFoundError } from 'openai';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FaultProfileInput } from './fault-profile.js';
+import { FaultProfile, type FaultProfileInput } from './fault-profile.js';
+import { FaultSchedule } from './fault-schedule.js';
 import { type LlmServer, startLlmServer } from './llm-server.js';
 
 const MODEL = 'coldstart-local';
@@ -61,15 +62,20 @@ describe('the batched chat-completions endpoint (vLLM ≥ 0.26)', () => {
     expect((flat as APIError).status).toBe(400);
   });
 
-  it('fails the whole request when one conversation draws an error, and counts it for each conversation', async () => {
-    // 20 conversations, 2 of which draw a 503: one or two of the ten batches fail, whole.
-    const { server, batch } = await start({ faults: { errors: { 503: 0.1 }, seed: 1 } });
+  it('fails the whole request when its first conversation draws an error, as a server fails a request, and counts it for each conversation', async () => {
+    const faults = { errors: { 503: 0.3 }, seed: 1 };
+    const { server, batch } = await start({ faults });
+    // The same schedule, read directly: conversation 2i opens batch i.
+    const schedule = new FaultSchedule(FaultProfile.parse(faults));
+    const expected = Array.from({ length: 10 }, (_, i) => (schedule.fate(2 * i).outcome.kind === 'error' ? 503 : 'ok'));
     const outcomes: (number | 'ok')[] = [];
     for (let i = 0; i < 10; i++) outcomes.push(await batch(['fantasy', 'horror']).then(() => 'ok' as const, (e: unknown) => (e as APIError).status ?? -1));
-    const failed = outcomes.filter((o) => o === 503).length;
-    expect(failed).toBeGreaterThanOrEqual(1);
-    expect(failed).toBeLessThanOrEqual(2);
-    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(10 - failed);
+    expect(outcomes).toEqual(expected);
+    const failed = expected.filter((o) => o === 503).length;
+    expect(failed).toBeGreaterThan(0);
+    // A second conversation's own error does not fail its batch: it is answered.
+    const answeredDespiteOwnError = Array.from({ length: 10 }, (_, i) => i).filter((i) => expected[i] === 'ok' && schedule.fate(2 * i + 1).outcome.kind === 'error');
+    expect(answeredDespiteOwnError.length).toBeGreaterThan(0);
     expect(server.stats()).toEqual({ requests: 10, conversations: 20, byOutcome: { ok: 2 * (10 - failed), 503: 2 * failed } });
   });
 

@@ -200,9 +200,10 @@ export async function startLlmServer(options: LlmServerOptions = {}): Promise<Ll
 
   /**
    * vLLM's /v1/chat/completions/batch: N conversations, one choice each, indexed 0…N−1, and the
-   * batch's usage. Each conversation draws its own fate; one that draws an error or a hang is the
-   * whole request's (vLLM answers a request or fails it), counted once per conversation. The
-   * answer comes after the slowest conversation's latency.
+   * batch's usage. Each conversation draws a fate; the first one's error or hang is the whole
+   * request's, as a server fails a request, not a conversation, so a batch fails as often as a
+   * request of one would (counted once per conversation). The others' errors and hangs do not
+   * apply; their malformed outputs do. The answer comes after the slowest latency drawn.
    */
   const batchCompletion = async (req: IncomingMessage, res: ServerResponse) => {
     const request = await readRequest(req, BatchChatCompletionRequest, 'batched chat-completion');
@@ -210,11 +211,12 @@ export async function startLlmServer(options: LlmServerOptions = {}): Promise<Ll
     conversations += request.messages.length;
     const first = accepted;
     const fates = request.messages.map(() => schedule.fate(accepted++));
-    const failing = fates.find((fate) => fate.outcome.kind === 'hang' || fate.outcome.kind === 'error');
-    for (const fate of fates) count(outcomeName((failing ?? fate).outcome));
-    if (failing?.outcome.kind === 'hang') return;
+    const transport = (fates[0] as RequestFate).outcome;
+    const failed = transport.kind === 'hang' || transport.kind === 'error';
+    for (const fate of fates) count(outcomeName(failed ? transport : fate.outcome.kind === 'malformed' ? fate.outcome : { kind: 'ok' }));
+    if (transport.kind === 'hang') return;
     if (!(await waitFor(fates, res))) return;
-    if (failing?.outcome.kind === 'error') return sendInjectedError(res, failing.outcome.status);
+    if (transport.kind === 'error') return sendInjectedError(res, transport.status);
     const answers = request.messages.map((messages, i) => answer(messages, request, shape, fates[i] as RequestFate, first + i));
     send(res, 200, completionBody(`chatcmpl-local-batch-${first}`, request.model, answers, (fates[0] as RequestFate).omitUsage));
   };
