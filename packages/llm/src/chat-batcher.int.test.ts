@@ -1,9 +1,11 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLlmServer, type FaultProfileInput, type LlmServer } from '@coldstart/llm-server';
 import { ChatBatcher, type ChatBatchOptions } from './chat-batcher.js';
 import type { ChatMessage } from './prompt-templates.js';
-import { LlmUnavailableError, requestTopics, type TopicsRequestSettings } from './topics-request.js';
+import { LlmUnavailableError, requestTopics, requestTopicsBatch, type TopicsRequestSettings } from './topics-request.js';
 
 const MODEL = 'llama-3.2-3b';
 const SETTINGS: TopicsRequestSettings = { model: MODEL, temperature: 0, maxTokens: 128, responseFormat: 'json_schema', timeoutMs: 2_000, retries: 1, retryBaseMs: 5 };
@@ -121,5 +123,27 @@ describe('ChatBatcher', () => {
     const { client } = await setUp();
     expect(() => new ChatBatcher(client, SETTINGS, { maxSize: 0, windowMs: 5 })).toThrow(/positive integer/);
     expect(() => new ChatBatcher(client, SETTINGS, { maxSize: 4, windowMs: -1 })).toThrow(/0 ms or more/);
+  });
+});
+
+describe('requestTopicsBatch', () => {
+  it('reads an odd answer defensively: choices by their index, a null one skipped, a missing one as no topics', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ choices: [null, { index: 2, message: { content: '["a", "b", "c"]' }, finish_reason: 'stop' }, { index: 0, message: { content: '["d"' }, finish_reason: 'length' }] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = new OpenAI({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, apiKey: 'x', maxRetries: 0 });
+      const batch = await requestTopicsBatch(client, [messages('fantasy'), messages('horror'), messages('romance')], SETTINGS);
+      expect(batch.answers).toEqual([
+        { content: '["d"', finishReason: 'length' },
+        { content: '', finishReason: null },
+        { content: '["a", "b", "c"]', finishReason: 'stop' },
+      ]);
+      expect(batch).toMatchObject({ promptTokens: 0, completionTokens: 0, attempts: 1 });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -106,11 +106,14 @@ function responseFormat(mode: ResponseFormatMode) {
   }
 }
 
+/** One conversation's messages as the request body carries them. */
+const wireMessages = (messages: readonly ChatMessage[]) => messages.map((m) => ({ role: m.role, content: m.content }));
+
 /** The messages and settings of one conversation's request body. */
 function requestBody(messages: readonly ChatMessage[], settings: TopicsRequestSettings) {
   return {
     model: settings.model,
-    messages: messages.map((m) => ({ role: m.role, content: m.content })),
+    messages: wireMessages(messages),
     temperature: settings.temperature,
     max_tokens: settings.maxTokens,
     ...responseFormat(settings.responseFormat),
@@ -168,7 +171,7 @@ export const CHAT_BATCH_PATH = '/chat/completions/batch';
 
 /** What a batch answers; every field is read defensively, as a single completion's are. */
 interface BatchCompletion {
-  choices?: { index?: number; message?: { content?: string | null } | null; finish_reason?: string | null }[];
+  choices?: ({ index?: number; message?: { content?: string | null } | null; finish_reason?: string | null } | null)[];
   usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
 }
 
@@ -193,11 +196,12 @@ export async function requestTopicsBatch(
   signal?: AbortSignal,
   random: () => number = Math.random,
 ): Promise<TopicsBatchAnswer> {
-  const body = { ...requestBody([], settings), messages: conversations.map((messages) => requestBody(messages, settings).messages) };
+  const body = { ...requestBody([], settings), messages: conversations.map(wireMessages) };
   const { value: completion, attempts } = await withRetries(settings, signal, random, () => client.post<BatchCompletion>(CHAT_BATCH_PATH, { body, ...attemptOptions(settings, signal) }));
   const answers = conversations.map(() => ({ content: '', finishReason: null as string | null }));
   for (const [position, choice] of (Array.isArray(completion?.choices) ? completion.choices : []).entries()) {
-    const at = Number.isSafeInteger(choice?.index) ? (choice.index as number) : position;
+    if (typeof choice !== 'object' || choice === null) continue;
+    const at = Number.isSafeInteger(choice.index) ? (choice.index as number) : position;
     const answer = answers[at];
     if (answer) {
       answer.content = typeof choice.message?.content === 'string' ? choice.message.content : '';

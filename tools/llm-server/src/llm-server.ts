@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ZodType } from 'zod';
 import { type Book, type FoldName, loadFold } from '@coldstart/goodbooks';
 import { seededRandom, sleep } from '@coldstart/runtime';
 import { CatalogTopics } from './catalog-topics.js';
@@ -116,7 +117,7 @@ export async function startLlmServer(options: LlmServerOptions = {}): Promise<Ll
   };
 
   /** The body as JSON, seen by onChatRequest, then checked against `schema`. */
-  const readRequest = async <T extends ChatSettings>(req: IncomingMessage, schema: { safeParse(body: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, what: string): Promise<T> => {
+  const readRequest = async <T extends ChatSettings>(req: IncomingMessage, schema: ZodType<T>, what: string): Promise<T> => {
     requests++;
     let body: unknown;
     try {
