@@ -1,6 +1,6 @@
 import { APIError, type OpenAI } from 'openai';
 import type { ChatMessage } from './prompt-templates.js';
-import { LlmUnavailableError, requestTopics, requestTopicsBatch, type TopicsAnswer, type TopicsRequestSettings } from './topics-request.js';
+import { LlmUnavailableError, requestTopics, requestTopicsBatch, type TopicsAnswer, type TopicsBatchAnswer, type TopicsRequestSettings } from './topics-request.js';
 
 export interface ChatBatchOptions {
   /** Conversations per request at most (LLM_BATCH_MAX); 1 sends each on its own. */
@@ -115,7 +115,8 @@ export class ChatBatcher {
       let tokensTold = false;
       members.forEach((member, i) => {
         if (member.done) return;
-        const answer = batch.answers[i] as TopicsAnswer;
+        // One answer per conversation, in order (requestTopicsBatch).
+        const answer = batch.answers[i] as TopicsBatchAnswer['answers'][number];
         const tokens = tokensTold ? { promptTokens: 0, completionTokens: 0 } : { promptTokens: batch.promptTokens, completionTokens: batch.completionTokens };
         tokensTold = true;
         member.resolve({ content: answer.content, finishReason: answer.finishReason, ...tokens, attempts: batch.attempts });
